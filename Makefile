@@ -1,0 +1,75 @@
+# KIS — everyday commands. `make run` serves the demo; `make test` runs everything.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell md5sum pyproject.toml | cut -c1-12)
+AXE := tests/browser/vendor/axe.min.js
+AXE_VERSION := 4.14.1
+DEV_ENV := DEBUG=true
+
+.PHONY: help install run test test-fast lint format messages migrations-check bench system-deps clean
+
+help:
+	@echo "make run              - install, migrate, load demo data, serve on http://127.0.0.1:8000"
+	@echo "make test             - install what the tests need and run the whole suite"
+	@echo "make lint / format    - ruff check / ruff format"
+	@echo "make messages         - update and compile the Polish translation"
+	@echo "make migrations-check - fail when models changed without a migration"
+	@echo "make bench            - measure the pages on a large dataset (bench/results.json)"
+
+$(STAMP): pyproject.toml
+	@test -n "$(PYTHON)" || (echo "Python 3.11 is required" && exit 1)
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e ".[test]"
+	rm -f $(VENV)/.installed-*
+	touch $(STAMP)
+
+install: $(STAMP)
+
+system-deps:
+	./scripts/ensure-debian-packages gettext
+
+compile-messages: install system-deps
+	$(DEV_ENV) $(BIN)/python manage.py compilemessages --ignore "$(VENV)/*" -v0
+
+run: install compile-messages
+	$(DEV_ENV) $(BIN)/python manage.py migrate --no-input -v0
+	$(DEV_ENV) $(BIN)/python manage.py seed_demo
+	@echo ""
+	@echo "KIS: http://127.0.0.1:8000 (Ctrl+C stops the server)"
+	$(DEV_ENV) $(BIN)/python manage.py runserver 127.0.0.1:8000
+
+$(AXE):
+	mkdir -p $(dir $(AXE))
+	cd $(dir $(AXE)) && npm pack --silent axe-core@$(AXE_VERSION) >/dev/null \
+	  && tar xzf axe-core-$(AXE_VERSION).tgz package/axe.min.js \
+	  && mv package/axe.min.js axe.min.js && rm -rf package axe-core-$(AXE_VERSION).tgz
+
+test: install compile-messages $(AXE)
+	./scripts/ensure-debian-packages chromium poppler-utils gettext
+	$(BIN)/pytest -n 2 $(PYTEST_ARGS)
+
+test-fast: install compile-messages
+	$(BIN)/pytest -n 2 -m "not browser" $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+messages: install system-deps
+	$(DEV_ENV) $(BIN)/python manage.py makemessages -l pl --no-obsolete --ignore "$(VENV)/*" --ignore "tests/*" --ignore "bench/*" --ignore "static/*"
+	$(DEV_ENV) $(BIN)/python manage.py compilemessages --ignore "$(VENV)/*" -v0
+
+migrations-check: install
+	$(DEV_ENV) $(BIN)/python manage.py makemigrations --check --dry-run
+
+bench: install compile-messages
+	$(BIN)/python -m bench.run
+
+clean:
+	rm -rf $(VENV) staticfiles .test-media db.sqlite3 bench/results.json

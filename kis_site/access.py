@@ -1,0 +1,156 @@
+"""The access vocabulary and the policy interface.
+
+``kis_site`` says *what* can be asked (actions, sections, which models hold participant data and
+how to reach the participant from them); ``participants.access`` answers (it is the lowest app that
+knows a participant) and registers its policy at start-up. Views, PDFs, exports and the admin ask
+``policy()``; none decides on its own.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Protocol
+
+from django.core.exceptions import FieldDoesNotExist, ImproperlyConfigured
+
+from kis_site.vocabulary import Role, Section
+
+if TYPE_CHECKING:
+    from django.db.models import Model, Q, QuerySet
+
+
+class Action(enum.StrEnum):
+    VIEW = "view"  # open a participant's file and records (sensitive parts per section)
+    VIEW_BASIC = "view_basic"  # name, cohort and attendance only (trainers, for their rosters)
+    CREATE = "create"  # record a new person or application
+    EDIT = "edit"  # change personal data, family, applications; edit a record
+    ENROL = "enrol"  # qualify, enrol, run cohorts
+    CHANGE_STATUS = "change_status"  # suspend, resume, close an enrolment; record follow-ups
+    ADD_NOTE = "add_note"
+    SIGN = "sign"
+    ATTENDANCE = "attendance"
+    VIEW_AUDIT = "view_audit"
+    EXPORT = "export"
+    RECRUIT = "recruit"  # see the waiting list and record applications
+
+
+class AccessPolicy(Protocol):
+    def roles(self, user) -> frozenset[Role]: ...
+
+    def can(self, user, action: Action, obj: Model | None = None) -> bool: ...
+
+    def sections_for(self, user, participant) -> frozenset[Section]: ...
+
+    def participants_visible_to(self, user) -> QuerySet: ...
+
+    def section_scope(self, user, section: Section) -> Q | None:
+        """Participants for whom ``user`` sees ``section``: a Q on Participant, or None."""
+        ...
+
+
+_policy: AccessPolicy | None = None
+
+
+def register_policy(new_policy: AccessPolicy) -> None:
+    global _policy  # noqa: PLW0603 - the one policy of the process, set once at start-up
+    _policy = new_policy
+
+
+def policy() -> AccessPolicy:
+    if _policy is None:
+        raise ImproperlyConfigured("No access policy is registered (participants app missing?).")
+    return _policy
+
+
+# --- Which models hold participant data -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ParticipantData:
+    """How a model reaches its participant, and which of its fields are sensitive."""
+
+    model: type[Model]
+    path: str  # lookup path to the participant ("" for Participant itself)
+    sections: Mapping[str, Section] = field(default_factory=dict)  # field -> section
+    section_field: str | None = None  # a field whose value makes the whole record sensitive
+    masked: tuple[str, ...] = ()  # fields masked in the audit log besides the sensitive ones
+
+    def participant_id(self, instance) -> int | None:
+        if not self.path:
+            return instance.pk
+        *through, last = self.path.split("__")
+        obj = instance
+        for name in through:
+            obj = getattr(obj, name)
+            if obj is None:
+                return None
+        return getattr(obj, f"{last}_id")
+
+    def participant(self, instance):
+        """The participant object (walks cached relations; select_related them in lists)."""
+        obj = instance
+        for name in self.path.split("__") if self.path else []:
+            obj = getattr(obj, name)
+            if obj is None:
+                return None
+        return obj
+
+    def record_section(self, instance) -> Section | None:
+        if not self.section_field:
+            return None
+        value = getattr(instance, self.section_field)
+        return Section(value) if value else None
+
+    def fields_in(self, sections: frozenset[Section]) -> set[str]:
+        """Names of the fields of this model that ``sections`` allow to be seen."""
+        return {name for name, section in self.sections.items() if section in sections}
+
+
+_participant_data: dict[type, ParticipantData] = {}
+
+
+def register_participant_data(
+    model,
+    *,
+    path: str,
+    sections: Mapping[str, Section] | None = None,
+    section_field: str | None = None,
+    masked: tuple[str, ...] = (),
+    audit_exclude: tuple[str, ...] = (),
+) -> ParticipantData:
+    """Declare that ``model`` holds participant data; also registers it with the audit log.
+
+    Sensitive fields and ``masked`` fields are masked whole in audit diffs.
+    """
+    from kis_site.audit import register_audited
+
+    sections = dict(sections or {})
+    for name in [*sections, *masked, *([section_field] if section_field else [])]:
+        try:
+            model._meta.get_field(name)
+        except FieldDoesNotExist as error:
+            raise ImproperlyConfigured(f"{model.__name__} has no field {name!r}") from error
+    entry = ParticipantData(
+        model=model, path=path, sections=sections, section_field=section_field, masked=masked
+    )
+    _participant_data[model] = entry
+    masked_fields = [*sections, *masked]
+    if section_field:
+        # A record whose section is sensitive has all its free text masked.
+        masked_fields += [
+            f.name
+            for f in model._meta.concrete_fields
+            if f.get_internal_type() == "TextField"
+        ]
+    register_audited(model, mask=masked_fields, exclude=audit_exclude)
+    return entry
+
+
+def participant_data_registry() -> dict[type, ParticipantData]:
+    return dict(_participant_data)
+
+
+def participant_data_for(model) -> ParticipantData | None:
+    return _participant_data.get(model if isinstance(model, type) else type(model))

@@ -1,0 +1,23 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
+
+
+class KisSiteConfig(AppConfig):
+    name = "kis_site"
+    verbose_name = _("Club settings and staff")
+
+    def ready(self):
+        from django.contrib.auth import get_user_model
+
+        from kis_site import reference
+        from kis_site.audit import register_audited
+        from kis_site.models import FundingSource, KisSettings, StaffMember
+
+        post_migrate.connect(reference.ensure_reference_data, sender=self)
+        register_audited(KisSettings)
+        register_audited(StaffMember)
+        register_audited(FundingSource)
+        register_audited(
+            get_user_model(), exclude=("password", "last_login"), mask=()
+        )

@@ -1,0 +1,75 @@
+"""The audit trail: who changed what (django-auditlog) and who read what (access events).
+
+Changes are logged by django-auditlog for every registered model; the actor comes from its
+middleware. Reads of a participant's file, PDFs and exports are logged here as access events.
+PESEL and the contents of sensitive fields are masked whole: the entry says that the field
+changed, never to what.
+"""
+
+from __future__ import annotations
+
+from auditlog.models import LogEntry
+from auditlog.registry import auditlog
+
+MASK = "***"
+
+
+def mask_value(value) -> str:
+    """AUDITLOG_MASK_CALLABLE: hide the whole value (the default hides only half)."""
+    return MASK if value not in (None, "", "None") else ""
+
+
+def register_audited(model, *, mask=(), exclude=()) -> None:
+    """Register ``model`` with django-auditlog, masking ``mask`` and skipping ``exclude``."""
+    if auditlog.contains(model):
+        auditlog.unregister(model)
+    # Reverse relations are not data of the record (and would only add noise to create entries).
+    reverse = [f.name for f in model._meta.get_fields() if f.auto_created and not f.concrete]
+    auditlog.register(
+        model,
+        mask_fields=list(mask),
+        exclude_fields=["version", *exclude, *reverse],
+        serialize_data=False,
+    )
+
+
+class AccessKind:
+    VIEW = "view"
+    PDF = "pdf"
+    EXPORT = "export"
+    AUDIT = "audit"
+
+
+def log_access(*, user, instance, kind: str = AccessKind.VIEW, what: str = "") -> LogEntry:
+    """Record that ``user`` read ``instance`` (a participant's file, a PDF, an export)."""
+    from kis_site.access import participant_data_for
+
+    data = {"access": kind}
+    if what:
+        data["what"] = what
+    registration = participant_data_for(instance)
+    if registration is not None:
+        data["participant_id"] = registration.participant_id(instance)
+    return LogEntry.objects.log_create(
+        instance,
+        force_log=True,
+        action=LogEntry.Action.ACCESS,
+        actor=user if getattr(user, "is_authenticated", False) else None,
+        changes=None,
+        additional_data=data,
+    )
+
+
+def log_bulk_change(*, user, instance, what: str, count: int, participant_id=None) -> LogEntry:
+    """Record a bulk write (bulk_create / update) that django-auditlog does not see."""
+    data = {"bulk": what, "count": count}
+    if participant_id is not None:
+        data["participant_id"] = participant_id
+    return LogEntry.objects.log_create(
+        instance,
+        force_log=True,
+        action=LogEntry.Action.UPDATE,
+        actor=user if getattr(user, "is_authenticated", False) else None,
+        changes={"bulk": [what, str(count)]},
+        additional_data=data,
+    )

@@ -1,0 +1,39 @@
+from django.conf import settings
+from django.urls import reverse
+
+from kis_site.models import KisSettings
+from kis_site.registries import nav_items
+from kis_site.roles import role_labels
+
+
+def kis(request):
+    user = getattr(request, "user", None)
+    context = {"kis_settings": _kis_settings(request)}
+    if user is not None and user.is_authenticated:
+        context.update(
+            {
+                "user_role_labels": role_labels(user),
+                "nav": [
+                    {
+                        "title": item.title,
+                        "url": reverse(item.url_name),
+                        "active": request.resolver_match is not None
+                        and item.key
+                        in (request.resolver_match.namespace, request.resolver_match.url_name),
+                    }
+                    for item in nav_items
+                    if item.visible(user)
+                ],
+                "session_seconds": settings.SESSION_COOKIE_AGE,
+                "session_warning_seconds": settings.SESSION_WARNING_SECONDS,
+            }
+        )
+    return context
+
+
+def _kis_settings(request):
+    cached = getattr(request, "_kis_settings", None)
+    if cached is None:
+        cached = KisSettings.load()
+        request._kis_settings = cached
+    return cached

@@ -1,0 +1,153 @@
+"""Small registries through which apps plug into the pages that gather from every app.
+
+The participant's file, a partner's page, the start page, the document list and the personal-data
+export ask these registries; each app registers its contribution in ``AppConfig.ready()``, so a
+page never imports the apps to its right.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from kis_site.vocabulary import Section
+
+
+class Registry:
+    """An ordered collection of contributions, keyed so that a reload never registers twice."""
+
+    def __init__(self, name: str):
+        self.name = name
+        self._items: dict[str, Any] = {}
+
+    def register(self, item) -> Any:
+        self._items[item.key] = item
+        return item
+
+    def unregister(self, key: str) -> None:
+        self._items.pop(key, None)
+
+    def __iter__(self):
+        return iter(sorted(self._items.values(), key=lambda item: (item.order, item.key)))
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def get(self, key: str):
+        return self._items.get(key)
+
+
+@dataclass(frozen=True)
+class Panel:
+    """A panel on a page (the participant's file, a partner's page).
+
+    ``context(request, obj)`` returns the template context or None to leave the panel out (the
+    user may not see it). It should cost a constant number of queries (at most two).
+    """
+
+    key: str
+    title: str
+    template: str
+    context: Callable[[Any, Any], dict | None]
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    when: date | datetime
+    title: str
+    detail: str = ""
+    url: str = ""
+    kind: str = ""  # a CSS-friendly short word for the entry's badge
+    kind_label: str = ""
+
+    @property
+    def sort_key(self) -> datetime:
+        if isinstance(self.when, datetime):
+            return self.when.replace(tzinfo=None)
+        return datetime(self.when.year, self.when.month, self.when.day, 23, 59, 59)
+
+
+@dataclass(frozen=True)
+class TimelineSource:
+    """``entries(request, participant, sections)`` yields TimelineEntry items the user may see."""
+
+    key: str
+    entries: Callable[[Any, Any, frozenset[Section]], Iterable[TimelineEntry]]
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class TodoCount:
+    count: int
+    url: str
+    level: str = "info"  # info, warning, danger
+
+
+@dataclass(frozen=True)
+class TodoItem:
+    """A tile on the start page: ``count(user)`` returns a TodoCount, or None when not for them."""
+
+    key: str
+    title: str
+    count: Callable[[Any], TodoCount | None]
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class DocumentKind:
+    """A kind of signed document (filled by the signed-documents work)."""
+
+    key: str
+    title: str
+    model: type
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class PersonalDataExporter:
+    """``export(participant)`` returns a JSON-friendly dict of what the app holds about them."""
+
+    key: str
+    title: str
+    export: Callable[[Any], dict]
+    order: int = 100
+
+
+participant_panels = Registry("participant panels")
+partner_panels = Registry("partner panels")
+timeline_sources = Registry("timeline entries")
+todo_items = Registry("to-do items")
+document_kinds = Registry("document kinds")
+personal_data_exporters = Registry("personal-data exporters")
+
+
+@dataclass(frozen=True)
+class RosterScope:
+    """``participant_ids(user)`` returns a queryset of Participant ids on the user's rosters.
+
+    The activities app registers one so that trainers see the people on their sessions' rosters.
+    """
+
+    key: str
+    participant_ids: Callable[[Any], Any]
+    order: int = 100
+
+
+roster_scopes = Registry("roster scopes")
+
+
+@dataclass(frozen=True)
+class NavItem:
+    """An entry of the top navigation, shown only when ``visible(user)`` says so."""
+
+    key: str
+    title: str
+    url_name: str
+    visible: Callable[[Any], bool]
+    order: int = 100
+
+
+nav_items = Registry("navigation")

@@ -1,0 +1,52 @@
+"""Roles of the logged-in person, and what each role may do in the admin."""
+
+from __future__ import annotations
+
+from kis_site.vocabulary import Role
+
+
+def user_roles(user) -> frozenset[Role]:
+    """The roles of ``user`` (their groups), computed once per request object."""
+    if user is None or not user.is_authenticated:
+        return frozenset()
+    cached = getattr(user, "_kis_roles", None)
+    if cached is None:
+        names = user.groups.values_list("name", flat=True)
+        cached = frozenset(role for name in names if (role := Role.from_group_name(name)))
+        user._kis_roles = cached
+    return cached
+
+
+def role_labels(user) -> list[str]:
+    return [str(role.label) for role in Role if role in user_roles(user)]
+
+
+_REFERENCE = ("view", "add", "change")
+# Admin permissions per role ("app_label.codename"). Participant records are view-only in the admin.
+ADMIN_PERMISSIONS: dict[Role, list[str]] = {
+    Role.MANAGER: [
+        "kis_site.view_kissettings",
+        "kis_site.change_kissettings",
+        *[f"kis_site.{verb}_staffmember" for verb in _REFERENCE],
+        *[f"kis_site.{verb}_fundingsource" for verb in (*_REFERENCE, "delete")],
+        *[f"auth.{verb}_user" for verb in _REFERENCE],
+        "auth.view_group",
+        *[f"partners.{verb}_institution" for verb in _REFERENCE],
+        *[f"partners.{verb}_contactperson" for verb in (*_REFERENCE, "delete")],
+        *[f"participants.{verb}_cohort" for verb in _REFERENCE],
+        "participants.view_participant",
+        "participants.view_familymember",
+        "participants.view_application",
+        "participants.view_enrolment",
+        "participants.view_enrolmentstatuschange",
+        "participants.view_followup",
+        "participants.view_casenote",
+        "auditlog.view_logentry",
+    ],
+    Role.ADMINISTRATOR: [
+        "kis_site.view_kissettings",
+        *[f"kis_site.{verb}_staffmember" for verb in _REFERENCE],
+        *[f"auth.{verb}_user" for verb in _REFERENCE],
+        "auth.view_group",
+    ],
+}

@@ -1,0 +1,96 @@
+from auditlog.models import LogEntry
+from django.conf import settings
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
+from django.core import signing
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from kis_site.access import Action, policy
+from kis_site.audit_display import AuditFilterForm, entry_rows
+from kis_site.pending import LAST_USER_COOKIE, pending_path_for
+from kis_site.registries import todo_items
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "registration/login.html"
+    redirect_authenticated_user = True
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        user = form.get_user()
+        pending = pending_path_for(user)
+        if pending and url_has_allowed_host_and_scheme(pending, allowed_hosts=None):
+            response = redirect(pending)
+        response.set_cookie(
+            LAST_USER_COOKIE,
+            signing.get_cookie_signer(salt=LAST_USER_COOKIE).sign(str(user.pk)),
+            max_age=12 * 3600,
+            secure=settings.SESSION_COOKIE_SECURE,
+            httponly=True,
+            samesite="Lax",
+        )
+        return response
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["expired"] = self.request.GET.get("expired")
+        return context
+
+
+class LogoutView(auth_views.LogoutView):
+    def post(self, request, *args, **kwargs):
+        response = super().post(request, *args, **kwargs)
+        response.delete_cookie(LAST_USER_COOKIE)
+        return response
+
+
+@require_POST
+@login_not_required
+def session_keepalive(request):
+    """Renews the session (every request does); answers 401 when it is already gone."""
+    if not request.user.is_authenticated:
+        return JsonResponse({"ok": False}, status=401)
+    return JsonResponse({"ok": True, "seconds": settings.SESSION_COOKIE_AGE})
+
+
+@require_GET
+@login_not_required
+def health(request):
+    return HttpResponse("ok", content_type="text/plain")
+
+
+def home(request):
+    tiles = []
+    for item in todo_items:
+        result = item.count(request.user)
+        if result is not None:
+            tiles.append({"title": item.title, "count": result.count, "url": result.url,
+                          "level": result.level if result.count else "success"})
+    return render(request, "kis_site/home.html", {"tiles": tiles})
+
+
+def audit_log(request):
+    if not policy().can(request.user, Action.VIEW_AUDIT):
+        raise PermissionDenied
+    form = AuditFilterForm(request.GET or None)
+    entries = LogEntry.objects.select_related("actor", "content_type").order_by("-timestamp")
+    if form.is_valid():
+        entries = form.filter(entries)
+    page = Paginator(entries, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "kis_site/audit_log.html",
+        {
+            "form": form,
+            "page": page,
+            "rows": entry_rows(page.object_list),
+            "title": _("Audit log"),
+            "query": form.query_string() if form.is_bound else "",
+        },
+    )

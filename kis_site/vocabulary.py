@@ -1,0 +1,93 @@
+"""The shared vocabulary of the KIS: life spheres, roles, sensitive sections, risk groups.
+
+Every app speaks these words; they live here, on the left of the dependency line, so that no app
+has to import a neighbour to name them.
+"""
+
+from functools import cache
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Sphere(models.TextChoices):
+    """The five life spheres of the diagnosis, the IPD and the change report."""
+
+    SOCIO_LIVING = "socio_living", _("Socio-living sphere")
+    HEALTH = "health", _("Health sphere")
+    SOCIAL = "social", _("Social sphere")
+    PSYCHOLOGICAL = "psychological", _("Psychological sphere")
+    VOCATIONAL = "vocational", _("Vocational sphere")
+
+
+class Section(models.TextChoices):
+    """Sensitive sections of a participant's data (special-category data under the GDPR)."""
+
+    HEALTH = "health", _("Health")
+    PSYCHOLOGICAL = "psychological", _("Psychological")
+    LEGAL = "legal", _("Legal and criminal record")
+    RISK_GROUPS = "risk_groups", _("Risk groups")
+
+
+ALL_SECTIONS = frozenset(Section)
+
+
+class Role(models.TextChoices):
+    """Staff roles. Each is a Django group named with the role's Polish label."""
+
+    MANAGER = "manager", _("KIS manager")
+    CASE_MANAGER = "case_manager", _("Case manager")
+    SOCIAL_WORKER = "social_worker", _("Social worker")
+    PSYCHOLOGIST = "psychologist", _("Psychologist")
+    CAREER_ADVISOR = "career_advisor", _("Career advisor")
+    PEDAGOGUE = "pedagogue", _("Pedagogue")
+    LAWYER = "lawyer", _("Lawyer")
+    THERAPIST = "therapist", _("Therapist")
+    TRAINER = "trainer", _("Trainer")
+    ADMINISTRATOR = "administrator", _("Administrator")
+
+    @property
+    def group_name(self) -> str:
+        """The name of the Django group of this role: data in Polish, independent of gettext."""
+        return ROLE_GROUP_NAMES[self]
+
+    @classmethod
+    def from_group_name(cls, name: str) -> "Role | None":
+        return _roles_by_group_name().get(name)
+
+
+ROLE_GROUP_NAMES = {
+    Role.MANAGER: "Kierownik KIS",
+    Role.CASE_MANAGER: "Case manager",
+    Role.SOCIAL_WORKER: "Pracownik socjalny",
+    Role.PSYCHOLOGIST: "Psycholog",
+    Role.CAREER_ADVISOR: "Doradca zawodowy",
+    Role.PEDAGOGUE: "Pedagog",
+    Role.LAWYER: "Prawnik",
+    Role.THERAPIST: "Terapeuta",
+    Role.TRAINER: "Prowadzący zajęcia",
+    Role.ADMINISTRATOR: "Administrator",
+}
+
+
+@cache
+def _roles_by_group_name() -> dict[str, Role]:
+    return {role.group_name: role for role in Role}
+
+
+class RiskGroup(models.TextChoices):
+    """Groups of art. 1 ust. 2 of the act on social employment (Dz.U. 2025 poz. 83), plus "other"."""
+
+    HOMELESS = "homeless", _("Homeless, carrying out an individual programme of leaving homelessness")
+    ALCOHOL = "alcohol", _("Alcohol-dependent")
+    DRUGS = "drugs", _("Drug-dependent")
+    MENTAL_DISORDER = "mental_disorder", _("Person with mental disorders")
+    LONG_TERM_UNEMPLOYED = "long_term_unemployed", _("Long-term unemployed")
+    EX_PRISONER = "ex_prisoner", _("Released from prison, with difficulty integrating")
+    REFUGEE = "refugee", _("Refugee carrying out an individual integration programme")
+    DISABLED = "disabled", _("Disabled person")
+    OTHER = "other", _("Other person at risk of social exclusion")
+
+    @classmethod
+    def statutory(cls) -> list["RiskGroup"]:
+        return [group for group in cls if group != cls.OTHER]

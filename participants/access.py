@@ -1,0 +1,239 @@
+"""Who may see and do what with participants' files: the one table of rules, and the gates.
+
+``kis_site.access`` defines the vocabulary and the interface; this module implements it and is
+registered at start-up (``ParticipantsConfig.ready``). Every page, PDF, export and admin screen asks
+``policy()`` or the gates below.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.http import Http404
+
+from kis_site.access import Action, participant_data_for, policy
+from kis_site.registries import roster_scopes
+from kis_site.roles import user_roles
+from kis_site.vocabulary import ALL_SECTIONS, Role, Section
+
+ALL, ROSTER, NONE = "all", "roster", "none"
+
+_FILE_WORK = frozenset({Action.VIEW, Action.ADD_NOTE, Action.SIGN})
+
+
+@dataclass(frozen=True)
+class RoleRule:
+    scope: str  # which files: ALL, ROSTER (people on the rosters of their sessions) or NONE
+    sections: frozenset[Section]  # sensitive sections seen in every file in scope
+    own_sections: frozenset[Section]  # ... and in the files of the people they manage
+    actions: frozenset[Action]
+
+
+# The default table, in one place (issue: "Foundation", roles and access).
+RULES: dict[Role, RoleRule] = {
+    Role.MANAGER: RoleRule(ALL, ALL_SECTIONS, frozenset(), frozenset(Action)),
+    Role.CASE_MANAGER: RoleRule(
+        ALL,
+        frozenset(),
+        ALL_SECTIONS,
+        _FILE_WORK
+        | {
+            Action.CREATE,
+            Action.EDIT,
+            Action.ENROL,
+            Action.CHANGE_STATUS,
+            Action.RECRUIT,
+        },
+    ),
+    Role.SOCIAL_WORKER: RoleRule(
+        ALL,
+        frozenset({Section.LEGAL, Section.RISK_GROUPS}),
+        frozenset(),
+        _FILE_WORK | {Action.CREATE, Action.EDIT, Action.RECRUIT},
+    ),
+    Role.PSYCHOLOGIST: RoleRule(
+        ALL,
+        frozenset({Section.HEALTH, Section.PSYCHOLOGICAL, Section.RISK_GROUPS}),
+        frozenset(),
+        _FILE_WORK,
+    ),
+    Role.THERAPIST: RoleRule(
+        ALL, frozenset({Section.HEALTH, Section.PSYCHOLOGICAL}), frozenset(), _FILE_WORK
+    ),
+    Role.CAREER_ADVISOR: RoleRule(ALL, frozenset(), frozenset(), _FILE_WORK),
+    Role.PEDAGOGUE: RoleRule(ALL, frozenset(), frozenset(), _FILE_WORK),
+    Role.LAWYER: RoleRule(
+        ALL, frozenset({Section.LEGAL}), frozenset(), frozenset({Action.VIEW, Action.ADD_NOTE})
+    ),
+    Role.TRAINER: RoleRule(
+        ROSTER, frozenset(), frozenset(), frozenset({Action.VIEW_BASIC, Action.ATTENDANCE})
+    ),
+    Role.ADMINISTRATOR: RoleRule(NONE, frozenset(), frozenset(), frozenset()),
+}
+
+# Actions that need the whole file, not only the basics a trainer sees.
+_FULL_FILE_ACTIONS = frozenset(Action) - {Action.VIEW_BASIC, Action.ATTENDANCE}
+
+
+def staff_id(user) -> int | None:
+    """The StaffMember id of a user (cached on the user object for the request)."""
+    if not user.is_authenticated:
+        return None
+    if not hasattr(user, "_kis_staff_id"):
+        from kis_site.models import StaffMember
+
+        user._kis_staff_id = (
+            StaffMember.objects.filter(user=user).values_list("pk", flat=True).first()
+        )
+    return user._kis_staff_id
+
+
+class ParticipantPolicy:
+    """The implementation of ``kis_site.access.AccessPolicy``."""
+
+    def roles(self, user) -> frozenset[Role]:
+        return user_roles(user)
+
+    def _rules(self, user) -> list[RoleRule]:
+        return [RULES[role] for role in user_roles(user)]
+
+    def _scope(self, user) -> str:
+        scopes = {rule.scope for rule in self._rules(user)}
+        return ALL if ALL in scopes else ROSTER if ROSTER in scopes else NONE
+
+    # --- files in scope ---
+
+    def participants_visible_to(self, user):
+        from participants.models import Participant
+
+        scope = self._scope(user)
+        if scope == ALL:
+            return Participant.objects.all()
+        if scope == ROSTER:
+            return Participant.objects.filter(pk__in=_roster_ids(user))
+        return Participant.objects.none()
+
+    def in_scope(self, user, participant) -> bool:
+        scope = self._scope(user)
+        if scope == ALL:
+            return True
+        if scope == ROSTER:
+            return _roster_ids(user).filter(pk=participant.pk).exists()
+        return False
+
+    # --- sections ---
+
+    def sections_for(self, user, participant) -> frozenset[Section]:
+        seen: set[Section] = set()
+        for rule in self._rules(user):
+            seen |= rule.sections
+            if rule.own_sections and _manages(user, participant):
+                seen |= rule.own_sections
+        return frozenset(seen)
+
+    def section_scope(self, user, section: Section) -> Q | None:
+        rules = self._rules(user)
+        if any(section in rule.sections for rule in rules):
+            return Q()
+        if any(section in rule.own_sections for rule in rules):
+            return Q(case_manager_id=staff_id(user))
+        return None
+
+    def creation_sections(self, user) -> frozenset[Section]:
+        """What a person may record when opening a new file (they tell us what they know)."""
+        seen: set[Section] = set()
+        for rule in self._rules(user):
+            seen |= rule.sections | rule.own_sections
+        return frozenset(seen)
+
+    # --- actions ---
+
+    def can(self, user, action: Action, obj=None) -> bool:
+        rules = self._rules(user)
+        if not any(action in rule.actions for rule in rules):
+            return False
+        if obj is None:
+            return True
+        registration = participant_data_for(obj)
+        if registration is None:
+            return True  # not participant data (a cohort, an institution)
+        participant = registration.participant(obj)
+        if participant is None:
+            return True
+        if action in _FULL_FILE_ACTIONS and self._scope(user) != ALL:
+            return False
+        if not self.in_scope(user, participant):
+            return False
+        section = registration.record_section(obj)
+        if section is not None and section not in self.sections_for(user, participant):
+            return False
+        return self._record_rule(user, action, obj)
+
+    def _record_rule(self, user, action: Action, obj) -> bool:
+        from participants.models import CaseNote
+
+        if isinstance(obj, CaseNote) and action == Action.EDIT:
+            # A note is edited by its author; the manager may correct any.
+            return Role.MANAGER in user_roles(user) or obj.author_id == staff_id(user)
+        return True
+
+
+def _manages(user, participant) -> bool:
+    manager_id = getattr(participant, "case_manager_id", None)
+    return manager_id is not None and manager_id == staff_id(user)
+
+
+def _roster_ids(user):
+    from participants.models import Participant
+
+    condition = Q()
+    for scope in roster_scopes:
+        condition |= Q(pk__in=scope.participant_ids(user))
+    if not condition:
+        return Participant.objects.none()
+    return Participant.objects.filter(condition)
+
+
+# --- Gates ----------------------------------------------------------------------------------
+
+
+def participants_visible_to(user):
+    return policy().participants_visible_to(user)
+
+
+def get_participant_for_user(user, pk, action: Action = Action.VIEW, *, prepare=None):
+    """The participant, or 404 outside the user's scope, or 403 for a forbidden action.
+
+    ``prepare`` may add select_related/prefetch_related to the query (the file page does).
+    """
+    visible = participants_visible_to(user).select_related("case_manager")
+    if prepare is not None:
+        visible = prepare(visible)
+    try:
+        participant = visible.get(pk=pk)
+    except (ValueError, TypeError, visible.model.DoesNotExist) as error:
+        raise Http404 from error
+    if not policy().can(user, action, participant):
+        raise PermissionDenied
+    return participant
+
+
+def get_record_for_user(user, queryset, pk, action: Action = Action.VIEW):
+    """A participant-data record (note, enrolment...) through its participant's gates."""
+    registration = participant_data_for(queryset.model)
+    path = registration.path
+    visible = participants_visible_to(user)
+    lookup = {f"{path}__in": visible} if path else {"pk__in": visible}
+    obj = queryset.filter(**lookup).filter(pk=pk).first()
+    if obj is None:
+        raise Http404
+    participant = registration.participant(obj)
+    if not policy().can(user, Action.VIEW, participant) or not policy().can(user, action, obj):
+        # A record hidden by its section answers like one that does not exist.
+        section = registration.record_section(obj)
+        if section is not None and section not in policy().sections_for(user, participant):
+            raise Http404
+        raise PermissionDenied
+    return obj

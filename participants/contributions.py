@@ -1,0 +1,227 @@
+"""What the participants app adds to the shared pages: navigation, to-do tiles, timeline, export."""
+
+from django.forms.models import model_to_dict
+from django.urls import reverse
+from django.utils.text import Truncator
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from kis_site.access import Action, policy
+from kis_site.registries import (
+    NavItem,
+    PersonalDataExporter,
+    TimelineEntry,
+    TimelineSource,
+    TodoCount,
+    TodoItem,
+    nav_items,
+    personal_data_exporters,
+    timeline_sources,
+    todo_items,
+)
+from kis_site.vocabulary import Role
+from participants.access import participants_visible_to, staff_id
+from participants.models import Decision, EnrolmentStatus
+
+
+def register():
+    _register_navigation()
+    _register_todo_items()
+    _register_timeline()
+    personal_data_exporters.register(
+        PersonalDataExporter(
+            key="participants",
+            title=gettext_lazy("Personal data, family, applications, participations, notes"),
+            export=export_participant,
+            order=10,
+        )
+    )
+
+
+def _can(action):
+    return lambda user: policy().can(user, action)
+
+
+def _register_navigation():
+    nav_items.register(NavItem("home", gettext_lazy("Start"), "home", lambda user: True, 0))
+    nav_items.register(
+        NavItem("participants", gettext_lazy("Participants"), "participants:list",
+                _can(Action.VIEW), 10)
+    )
+    nav_items.register(
+        NavItem("recruitment", gettext_lazy("Recruitment"), "recruitment:list",
+                _can(Action.RECRUIT), 20)
+    )
+    nav_items.register(
+        NavItem("cohorts", gettext_lazy("Cohorts"), "cohorts:list", _can(Action.VIEW), 30)
+    )
+    nav_items.register(
+        NavItem("audit-log", gettext_lazy("Audit log"), "audit-log", _can(Action.VIEW_AUDIT), 90)
+    )
+    nav_items.register(
+        NavItem("admin", gettext_lazy("Administration"), "admin:index",
+                lambda user: user.is_staff, 100)
+    )
+
+
+def _scope_for_tiles(user):
+    """The manager counts the whole club; everyone else the people they manage."""
+    if Role.MANAGER in policy().roles(user):
+        return None
+    return staff_id(user)
+
+
+def _pending_applications(user):
+    if not policy().can(user, Action.ENROL):
+        return None
+    from participants.selectors import pending_applications
+
+    count = pending_applications(participants_visible_to(user)).count()
+    return TodoCount(count, reverse("recruitment:list") + f"?decision={Decision.PENDING}",
+                     "warning")
+
+
+def _follow_ups(user):
+    if not policy().can(user, Action.CHANGE_STATUS):
+        return None
+    from participants.selectors import follow_ups_due
+
+    count = follow_ups_due(
+        participants_visible_to(user), case_manager_id=_scope_for_tiles(user)
+    ).count()
+    return TodoCount(count, reverse("participants:follow-ups"), "warning")
+
+
+def _ending(user):
+    if not policy().can(user, Action.CHANGE_STATUS):
+        return None
+    from participants.selectors import enrolments_ending
+
+    count = enrolments_ending(
+        participants_visible_to(user), case_manager_id=_scope_for_tiles(user)
+    ).count()
+    return TodoCount(count, reverse("participants:ending"), "info")
+
+
+def _my_participants(user):
+    if Role.CASE_MANAGER not in policy().roles(user) or staff_id(user) is None:
+        return None
+    from participants.selectors import participants_managed_by
+
+    count = participants_managed_by(staff_id(user)).count()
+    return TodoCount(
+        count, reverse("participants:list") + f"?case_manager={staff_id(user)}", "info"
+    )
+
+
+def _missing_rodo_clause(user):
+    if not policy().can(user, Action.EDIT):
+        return None
+    visible = participants_visible_to(user).filter(
+        rodo_clause_given_on__isnull=True,
+        enrolments__status__in=EnrolmentStatus.open(),
+    )
+    mine = _scope_for_tiles(user)
+    if mine is not None and Role.CASE_MANAGER in policy().roles(user):
+        visible = visible.filter(case_manager_id=mine)
+    count = visible.distinct().count()
+    return TodoCount(count, reverse("participants:list") + "?rodo=missing", "danger")
+
+
+def _register_todo_items():
+    todo_items.register(TodoItem("my-participants", gettext_lazy("My participants"),
+                                 _my_participants, 10))
+    todo_items.register(TodoItem("pending-applications",
+                                 gettext_lazy("Applications awaiting a decision"),
+                                 _pending_applications, 20))
+    todo_items.register(TodoItem("rodo-missing",
+                                 gettext_lazy("GDPR information clause not handed over"),
+                                 _missing_rodo_clause, 30))
+    todo_items.register(TodoItem("ending", gettext_lazy("Participations ending within 30 days"),
+                                 _ending, 40))
+    todo_items.register(TodoItem("follow-ups", gettext_lazy("Follow-ups due (3/6/12 months)"),
+                                 _follow_ups, 50))
+
+
+# --- Timeline -------------------------------------------------------------------------------
+
+
+def _application_entries(request, participant, sections):
+    for application in participant.applications.all():
+        url = reverse("recruitment:detail", args=[application.pk])
+        source = (
+            application.institution.name if application.institution else _("own application")
+        )
+        yield TimelineEntry(application.received_on, _("Application received"), source, url,
+                            "application", _("Recruitment"))
+        if application.decided_on:
+            yield TimelineEntry(
+                application.decided_on,
+                _("Decision: %(decision)s") % {"decision": application.get_decision_display()},
+                application.decision_reason,
+                url,
+                "decision",
+                _("Recruitment"),
+            )
+
+
+def _status_entries(request, participant, sections):
+    for enrolment in participant.enrolments.all():
+        url = reverse("participants:enrolment", args=[enrolment.pk])
+        for change in enrolment.status_changes.all():
+            yield TimelineEntry(
+                change.changed_on,
+                _("Status: %(status)s") % {"status": change.get_to_status_display()},
+                change.reason,
+                url,
+                "status",
+                _("Participation"),
+            )
+        for follow_up in enrolment.follow_ups.all():
+            if follow_up.checked_on:
+                yield TimelineEntry(
+                    follow_up.checked_on,
+                    _("Follow-up after %(months)s months: %(result)s")
+                    % {"months": follow_up.months, "result": follow_up.get_result_display()},
+                    follow_up.notes,
+                    url,
+                    "follow-up",
+                    _("Follow-up"),
+                )
+
+
+def _note_entries(request, participant, sections):
+    for note in participant.notes.all():
+        if note.section and note.section not in sections:
+            continue
+        yield TimelineEntry(
+            note.happened_on,
+            f"{note.get_kind_display()} — {note.author}",
+            Truncator(note.text).chars(200),
+            reverse("participants:detail", args=[participant.pk]) + f"#note-{note.pk}",
+            "note",
+            _("Note"),
+        )
+
+
+def _register_timeline():
+    timeline_sources.register(TimelineSource("applications", _application_entries, 10))
+    timeline_sources.register(TimelineSource("enrolments", _status_entries, 20))
+    timeline_sources.register(TimelineSource("notes", _note_entries, 30))
+
+
+# --- Personal-data export -------------------------------------------------------------------
+
+
+def export_participant(participant) -> dict:
+    def rows(queryset, exclude=("version",)):
+        return [model_to_dict(obj, exclude=exclude) for obj in queryset]
+
+    return {
+        "participant": model_to_dict(participant, exclude=("version", "search_text")),
+        "risk_groups": rows(participant.risk_group_rows.all()),
+        "family": rows(participant.family_members.all()),
+        "applications": rows(participant.applications.all()),
+        "enrolments": rows(participant.enrolments.all()),
+        "notes": rows(participant.notes.all()),
+    }

@@ -1,0 +1,353 @@
+"""Cohorts, enrolments, status changes, exits and follow-ups."""
+
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from kis_site.access import Action, policy
+from kis_site.editing import save_form
+from kis_site.locking import save_versioned
+from kis_site.pending import form_data
+from kis_site.vocabulary import Role
+from participants import services
+from participants.access import (
+    get_participant_for_user,
+    get_record_for_user,
+    participants_visible_to,
+    staff_id,
+)
+from participants.forms import (
+    CohortForm,
+    EnrolmentEditForm,
+    EnrolmentForm,
+    FollowUpForm,
+    StatusChangeForm,
+)
+from participants.models import Cohort, Enrolment, FollowUp
+from participants.selectors import (
+    cohort_members,
+    cohorts_with_counts,
+    enrolments_ending,
+    follow_ups_due,
+)
+from participants.views import breadcrumbs, file_crumb
+
+# --- Cohorts --------------------------------------------------------------------------------
+
+
+def _cohort_crumbs(*items):
+    return [(_("Cohorts"), reverse("cohorts:list")), *items]
+
+
+def cohort_list(request):
+    if not policy().can(request.user, Action.VIEW):
+        raise PermissionDenied
+    today = timezone.localdate()
+    cohorts = cohorts_with_counts()
+    return render(
+        request,
+        "participants/cohorts/list.html",
+        {
+            "current": [c for c in cohorts if c.ends_on >= today],
+            "past": [c for c in cohorts if c.ends_on < today],
+            "can_manage": policy().can(request.user, Action.ENROL),
+            "title": _("Cohorts"),
+            "breadcrumbs": [],
+        },
+    )
+
+
+def cohort_detail(request, pk):
+    if not policy().can(request.user, Action.VIEW):
+        raise PermissionDenied
+    cohort = get_object_or_404(cohorts_with_counts(), pk=pk)
+    members = cohort_members(cohort, participants_visible_to(request.user))
+    return render(
+        request,
+        "participants/cohorts/detail.html",
+        {
+            "cohort": cohort,
+            "members": members,
+            "can_manage": policy().can(request.user, Action.ENROL),
+            "title": cohort.name,
+            "breadcrumbs": _cohort_crumbs(),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def cohort_new(request):
+    if not policy().can(request.user, Action.ENROL):
+        raise PermissionDenied
+    form = CohortForm(form_data(request))
+    done = save_form(
+        request,
+        form,
+        lambda form: save_versioned(form.instance, expected_version=None),
+        success_url=lambda cohort: reverse("cohorts:detail", args=[cohort.pk]),
+        success_message=_("The cohort has been created."),
+    )
+    return done or render(
+        request,
+        "participants/form.html",
+        {
+            "form": form,
+            "title": _("New cohort"),
+            "breadcrumbs": _cohort_crumbs(),
+            "cancel_url": reverse("cohorts:list"),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def cohort_edit(request, pk):
+    if not policy().can(request.user, Action.ENROL):
+        raise PermissionDenied
+    cohort = get_object_or_404(Cohort, pk=pk)
+    form = CohortForm(form_data(request), instance=cohort)
+    done = save_form(
+        request,
+        form,
+        lambda form: save_versioned(
+            form.instance, expected_version=form.cleaned_data.get("expected_version")
+        ),
+        success_url=reverse("cohorts:detail", args=[cohort.pk]),
+        success_message=_("The cohort has been saved."),
+    )
+    return done or render(
+        request,
+        "participants/form.html",
+        {
+            "form": form,
+            "title": _("Edit cohort: %(name)s") % {"name": cohort.name},
+            "breadcrumbs": _cohort_crumbs((cohort.name, reverse("cohorts:detail", args=[pk]))),
+            "cancel_url": reverse("cohorts:detail", args=[cohort.pk]),
+        },
+    )
+
+
+# --- Enrolment ------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def enrolment_new(request, pk):
+    participant = get_participant_for_user(request.user, pk, Action.ENROL)
+    data = form_data(request)
+    initial = {"starts_on": timezone.localdate()}
+    application_id = request.GET.get("application")
+    if application_id and application_id.isdigit():
+        initial["application"] = int(application_id)
+    form = EnrolmentForm(
+        data, instance=Enrolment(participant=participant), participant=participant, initial=initial
+    )
+
+    def save(form):
+        enrolment = form.instance
+        if not enrolment.planned_end_on and enrolment.starts_on:
+            enrolment.planned_end_on = services.default_planned_end(
+                enrolment.starts_on, enrolment.cohort
+            )
+        return services.enrolment_create(enrolment=enrolment, by=request.user)
+
+    done = save_form(
+        request,
+        form,
+        save,
+        success_url=reverse("participants:detail", args=[participant.pk]),
+        success_message=_("%(name)s has been enrolled.") % {"name": participant.full_name},
+    )
+    return done or render(
+        request,
+        "participants/form.html",
+        {
+            "form": form,
+            "participant": participant,
+            "title": _("Enrol: %(name)s") % {"name": participant.full_name},
+            "breadcrumbs": breadcrumbs(file_crumb(participant)),
+            "cancel_url": reverse("participants:detail", args=[participant.pk]),
+            "no_choice_message": None
+            if form.fields["application"].queryset.exists()
+            else _(
+                "This person has no qualified application that has not been used yet. "
+                "Record an application and the qualification decision first."
+            ),
+        },
+    )
+
+
+def _enrolment(request, pk, action):
+    return get_record_for_user(
+        request.user,
+        Enrolment.objects.select_related(
+            "participant", "participant__case_manager", "cohort", "funding_source", "application"
+        ),
+        pk,
+        action,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def enrolment_detail(request, pk):
+    """One participation: its data, its status history, the status change and the follow-ups."""
+    enrolment = _enrolment(request, pk, Action.VIEW)
+    user = request.user
+    can_change = policy().can(user, Action.CHANGE_STATUS, enrolment)
+    allowed = services.allowed_transitions(enrolment)
+    form = None
+    if can_change and allowed:
+        form = StatusChangeForm(
+            form_data(request), allowed=allowed, version=enrolment.version
+        )
+
+        def save(form):
+            data = form.cleaned_data
+            return services.enrolment_change_status(
+                enrolment=enrolment,
+                to_status=data["to_status"],
+                changed_on=data["changed_on"],
+                reason=data["reason"],
+                by=user,
+                expected_version=data.get("expected_version"),
+                exit_outcome=data.get("exit_outcome", ""),
+                exit_notes=data.get("exit_notes", ""),
+            )
+
+        done = save_form(
+            request,
+            form,
+            save,
+            success_url=reverse("participants:enrolment", args=[enrolment.pk]),
+            success_message=_("The status has been changed."),
+        )
+        if done:
+            return done
+    elif request.method == "POST":
+        raise PermissionDenied
+    return render(
+        request,
+        "participants/enrolment.html",
+        {
+            "enrolment": enrolment,
+            "participant": enrolment.participant,
+            "history": enrolment.status_changes.select_related("changed_by"),
+            "follow_ups": enrolment.follow_ups.select_related("recorded_by"),
+            "form": form,
+            "can_edit": can_change and enrolment.is_open,
+            "can_follow_up": can_change,
+            "title": _("Participation of %(name)s") % {"name": enrolment.participant.full_name},
+            "breadcrumbs": breadcrumbs(file_crumb(enrolment.participant)),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def enrolment_edit(request, pk):
+    enrolment = _enrolment(request, pk, Action.CHANGE_STATUS)
+    form = EnrolmentEditForm(form_data(request), instance=enrolment)
+    done = save_form(
+        request,
+        form,
+        lambda form: services.enrolment_update(
+            enrolment=form.instance, expected_version=form.cleaned_data.get("expected_version")
+        ),
+        success_url=reverse("participants:enrolment", args=[enrolment.pk]),
+        success_message=_("The participation has been saved."),
+    )
+    return done or render(
+        request,
+        "participants/form.html",
+        {
+            "form": form,
+            "participant": enrolment.participant,
+            "title": _("Change the period of participation"),
+            "breadcrumbs": breadcrumbs(file_crumb(enrolment.participant)),
+            "cancel_url": reverse("participants:enrolment", args=[enrolment.pk]),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def follow_up_edit(request, pk):
+    follow_up = get_record_for_user(
+        request.user,
+        FollowUp.objects.select_related("enrolment", "enrolment__participant"),
+        pk,
+        Action.CHANGE_STATUS,
+    )
+    form = FollowUpForm(form_data(request), instance=follow_up)
+    if not form.is_bound:
+        form.initial.setdefault("checked_on", timezone.localdate())
+    done = save_form(
+        request,
+        form,
+        lambda form: services.follow_up_record(
+            follow_up=form.instance,
+            recorded_by_id=staff_id(request.user),
+            expected_version=form.cleaned_data.get("expected_version"),
+        ),
+        success_url=reverse("participants:enrolment", args=[follow_up.enrolment_id]),
+        success_message=_("The follow-up has been recorded."),
+    )
+    participant = follow_up.enrolment.participant
+    return done or render(
+        request,
+        "participants/form.html",
+        {
+            "form": form,
+            "participant": participant,
+            "title": _("Follow-up %(months)s months after the exit: %(name)s")
+            % {"months": follow_up.months, "name": participant.full_name},
+            "breadcrumbs": breadcrumbs(file_crumb(participant)),
+            "cancel_url": reverse("participants:enrolment", args=[follow_up.enrolment_id]),
+        },
+    )
+
+
+# --- Lists behind the to-do tiles -----------------------------------------------------------
+
+
+def _mine_only(request):
+    """Case managers see their own people by default; the manager sees everyone's."""
+    roles = policy().roles(request.user)
+    if Role.MANAGER in roles or request.GET.get("all") == "1":
+        return None
+    return staff_id(request.user)
+
+
+def follow_up_list(request):
+    if not policy().can(request.user, Action.CHANGE_STATUS):
+        raise PermissionDenied
+    mine = _mine_only(request)
+    due = follow_ups_due(participants_visible_to(request.user), case_manager_id=mine)
+    return render(
+        request,
+        "participants/follow_ups.html",
+        {
+            "follow_ups": due,
+            "mine": mine is not None,
+            "today": timezone.localdate(),
+            "title": _("Follow-ups due"),
+            "breadcrumbs": breadcrumbs(),
+        },
+    )
+
+
+def ending_list(request):
+    if not policy().can(request.user, Action.CHANGE_STATUS):
+        raise PermissionDenied
+    mine = _mine_only(request)
+    ending = enrolments_ending(participants_visible_to(request.user), case_manager_id=mine)
+    return render(
+        request,
+        "participants/ending.html",
+        {
+            "enrolments": ending,
+            "mine": mine is not None,
+            "today": timezone.localdate(),
+            "title": _("Participations ending within 30 days"),
+            "breadcrumbs": breadcrumbs(),
+        },
+    )

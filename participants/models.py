@@ -1,0 +1,671 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import OuterRef, Q, Subquery
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from kis_site.locking import Versioned
+from kis_site.models import FundingSource, ParticipantRecord, StaffMember
+from kis_site.search import normalise
+from kis_site.vocabulary import RiskGroup, Section
+from partners.models import ContactPerson, Institution
+
+# --- Vocabulary of the participant's case ----------------------------------------------------
+
+
+class Sex(models.TextChoices):
+    FEMALE = "F", _("woman")
+    MALE = "M", _("man")
+
+
+class IdDocumentType(models.TextChoices):
+    ID_CARD = "id_card", _("identity card")
+    PASSPORT = "passport", _("passport")
+    RESIDENCE_CARD = "residence_card", _("residence card")
+    OTHER = "other", _("other document")
+
+
+class EducationLevel(models.TextChoices):
+    NONE = "none", _("no education or incomplete primary")
+    PRIMARY = "primary", _("primary")
+    LOWER_SECONDARY = "lower_secondary", _("lower secondary (gimnazjum)")
+    BASIC_VOCATIONAL = "basic_vocational", _("basic vocational / first-level sectoral")
+    GENERAL_SECONDARY = "general_secondary", _("general secondary")
+    VOCATIONAL_SECONDARY = "vocational_secondary", _("vocational secondary")
+    POST_SECONDARY = "post_secondary", _("post-secondary")
+    HIGHER = "higher", _("higher")
+
+
+class Relation(models.TextChoices):
+    SPOUSE = "spouse", _("spouse or partner")
+    CHILD = "child", _("child")
+    PARENT = "parent", _("parent")
+    SIBLING = "sibling", _("brother or sister")
+    GRANDPARENT = "grandparent", _("grandparent")
+    OTHER = "other", _("other relative or household member")
+
+
+class ApplicationSource(models.TextChoices):
+    REFERRAL = "referral", _("referral from an institution")
+    SELF = "self", _("own application")
+
+
+class Decision(models.TextChoices):
+    PENDING = "pending", _("awaiting decision")
+    QUALIFIED = "qualified", _("qualified")
+    NOT_QUALIFIED = "not_qualified", _("not qualified")
+    RESERVE = "reserve", _("reserve list")
+
+
+class EnrolmentStatus(models.TextChoices):
+    CANDIDATE = "candidate", _("candidate")
+    ACTIVE = "active", _("active")
+    SUSPENDED = "suspended", _("suspended")
+    COMPLETED = "completed", _("completed")
+    DROPPED_OUT = "dropped_out", _("dropped out")
+    REMOVED = "removed", _("removed")
+
+    @classmethod
+    def open(cls):
+        return [cls.CANDIDATE, cls.ACTIVE, cls.SUSPENDED]
+
+    @classmethod
+    def closed(cls):
+        return [cls.COMPLETED, cls.DROPPED_OUT, cls.REMOVED]
+
+
+class ExitOutcome(models.TextChoices):
+    EMPLOYMENT = "employment", _("employment")
+    SOCIAL_COOPERATIVE = "social_cooperative", _("social cooperative")
+    SELF_EMPLOYMENT = "self_employment", _("own business")
+    EDUCATION = "education", _("continued education")
+    CIS = "cis", _("referral to a social integration centre (CIS)")
+    INTERNSHIP = "internship", _("internship")
+    SOCIALLY_USEFUL_WORK = "psu", _("socially useful work")
+    PUBLIC_WORKS = "public_works", _("public works")
+    PUP_REGISTRATION = "pup_registration", _("registration at the labour office")
+    RESIGNATION = "resignation", _("resignation")
+    REMOVAL = "removal", _("removal from the list")
+    OTHER = "other", _("other")
+
+    @classmethod
+    def employment_or_education(cls):
+        """Outcomes counted as effective in the KIS's effectiveness rate (domain.md §9)."""
+        return [cls.EMPLOYMENT, cls.SOCIAL_COOPERATIVE, cls.SELF_EMPLOYMENT, cls.EDUCATION]
+
+
+class FollowUpResult(models.TextChoices):
+    EMPLOYED = "employed", _("working")
+    OWN_BUSINESS = "own_business", _("own business or social cooperative")
+    IN_EDUCATION = "in_education", _("in education")
+    REGISTERED_UNEMPLOYED = "registered_unemployed", _("registered unemployed")
+    NOT_WORKING = "not_working", _("not working, not registered")
+    NO_CONTACT = "no_contact", _("no contact")
+    OTHER = "other", _("other")
+
+
+class NoteKind(models.TextChoices):
+    CONVERSATION = "conversation", _("conversation")
+    PHONE = "phone", _("phone call")
+    VISIT = "visit", _("visit")
+    INTERVENTION = "intervention", _("intervention")
+    OTHER = "other", _("other")
+
+
+FOLLOW_UP_MONTHS = (3, 6, 12)
+STANDARD_MAX_MONTHS = 12
+
+
+# --- Participant ----------------------------------------------------------------------------
+
+
+class ParticipantQuerySet(models.QuerySet):
+    def search(self, text: str):
+        """By name (any order, any case, with or without Polish letters) or by PESEL prefix."""
+        text = (text or "").strip()
+        if not text:
+            return self
+        if text.isdigit():
+            return self.filter(pesel__startswith=text)
+        query = self
+        for word in normalise(text).split(" "):
+            query = query.filter(search_text__contains=word)
+        return query
+
+    def with_current_enrolment(self):
+        latest = Enrolment.objects.filter(participant=OuterRef("pk")).order_by(
+            "-starts_on", "-pk"
+        )
+        return self.annotate(
+            current_status=Subquery(latest.values("status")[:1]),
+            current_cohort=Subquery(latest.values("cohort__name")[:1]),
+            current_starts_on=Subquery(latest.values("starts_on")[:1]),
+            current_planned_end_on=Subquery(latest.values("planned_end_on")[:1]),
+        )
+
+
+class Participant(ParticipantRecord, Versioned):
+    first_name = models.CharField(_("first name"), max_length=100)
+    last_name = models.CharField(_("last name"), max_length=100)
+    pesel = models.CharField(_("PESEL"), max_length=11, null=True, blank=True)
+    birth_date = models.DateField(_("date of birth"), null=True, blank=True)
+    sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices, blank=True)
+    id_document_type = models.CharField(
+        _("identity document"), max_length=20, choices=IdDocumentType.choices, blank=True
+    )
+    id_document_number = models.CharField(_("document number"), max_length=30, blank=True)
+    street = models.CharField(_("street and number"), max_length=200, blank=True)
+    postal_code = models.CharField(_("postal code"), max_length=6, blank=True)
+    city = models.CharField(_("city"), max_length=100, blank=True)
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    education_level = models.CharField(
+        _("education"), max_length=30, choices=EducationLevel.choices, blank=True
+    )
+    primary_risk_group = models.CharField(
+        _("primary risk group"),
+        max_length=30,
+        choices=RiskGroup.choices,
+        blank=True,
+        help_text=_("The group under which the person is counted in the report to the voivode."),
+    )
+    risk_group_other = models.CharField(
+        _("other risk group: description"),
+        max_length=250,
+        blank=True,
+        help_text=_("E.g. a young person leaving foster care."),
+    )
+    ops_client_since = models.DateField(
+        _("client of the social welfare centre since"), null=True, blank=True
+    )
+    registered_unemployed_since = models.DateField(
+        _("registered unemployed since"), null=True, blank=True
+    )
+    case_manager = models.ForeignKey(
+        StaffMember,
+        verbose_name=_("case manager"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="managed_participants",
+    )
+    rodo_clause_given_on = models.DateField(
+        _("GDPR information clause handed over on"), null=True, blank=True
+    )
+    search_text = models.CharField(max_length=250, editable=False, db_index=True, default="")
+    created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        editable=False,
+        related_name="+",
+    )
+
+    objects = ParticipantQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("participant")
+        verbose_name_plural = _("participants")
+        ordering = ["last_name", "first_name", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["pesel"], condition=Q(pesel__isnull=False), name="participant_pesel_unique"
+            ),
+        ]
+
+    def __str__(self):
+        # Never the PESEL: this text lands in the audit log's object representation.
+        return self.full_name
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+    @property
+    def address(self) -> str:
+        town = " ".join(part for part in (self.postal_code, self.city) if part)
+        return ", ".join(part for part in (self.street, town) if part)
+
+    def save(self, *args, **kwargs):
+        # A derived search column kept in step with the name, whichever path writes the row.
+        self.search_text = normalise(f"{self.first_name} {self.last_name}")
+        super().save(*args, **kwargs)
+
+
+class ParticipantRiskGroup(ParticipantRecord):
+    """One risk group of a participant; ended, never deleted, when it no longer applies."""
+
+    participant = models.ForeignKey(
+        Participant, on_delete=models.PROTECT, related_name="risk_group_rows"
+    )
+    group = models.CharField(_("risk group"), max_length=30, choices=RiskGroup.choices)
+    since = models.DateField(_("since"), default=timezone.localdate)
+    ended_on = models.DateField(_("no longer applies since"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("risk group of a participant")
+        verbose_name_plural = _("risk groups of participants")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["participant", "group"],
+                condition=Q(ended_on__isnull=True),
+                name="one_current_row_per_risk_group",
+            ),
+        ]
+
+    def __str__(self):
+        # The group itself is special-category data: not in the audit log's text.
+        return str(_("risk group entry #%(pk)s") % {"pk": self.pk})
+
+
+class FamilyMember(ParticipantRecord, Versioned):
+    participant = models.ForeignKey(
+        Participant, on_delete=models.PROTECT, related_name="family_members"
+    )
+    first_name = models.CharField(_("first name"), max_length=100)
+    relation = models.CharField(_("relation"), max_length=20, choices=Relation.choices)
+    birth_year = models.PositiveSmallIntegerField(_("year of birth"), null=True, blank=True)
+    lives_in_household = models.BooleanField(_("lives in the household"), default=True)
+    needs_childcare = models.BooleanField(
+        _("needs childcare during classes"),
+        default=False,
+    )
+    notes = models.CharField(_("notes"), max_length=250, blank=True)
+    is_current = models.BooleanField(
+        _("current"),
+        default=True,
+        help_text=_("Untick when the person no longer belongs to the family's situation."),
+    )
+
+    class Meta:
+        verbose_name = _("family member")
+        verbose_name_plural = _("family members")
+        ordering = ["-is_current", "birth_year", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(birth_year__isnull=True) | Q(birth_year__gte=1900),
+                name="family_birth_year_plausible",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.first_name} ({self.get_relation_display()})"
+
+
+# --- Recruitment ----------------------------------------------------------------------------
+
+
+class Application(ParticipantRecord, Versioned):
+    """An incoming referral or an own application, its eligibility check and the decision."""
+
+    participant = models.ForeignKey(
+        Participant, on_delete=models.PROTECT, related_name="applications"
+    )
+    received_on = models.DateField(_("received on"), default=timezone.localdate)
+    source = models.CharField(
+        _("source"),
+        max_length=20,
+        choices=ApplicationSource.choices,
+        default=ApplicationSource.REFERRAL,
+    )
+    institution = models.ForeignKey(
+        Institution,
+        verbose_name=_("referring institution"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    contact_person = models.ForeignKey(
+        ContactPerson,
+        verbose_name=_("referring person"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    reason = models.TextField(_("reason for the referral or application"), blank=True)
+    eligible_groups = models.JSONField(
+        _("groups of art. 1 sec. 2 that apply"), default=list, blank=True
+    )
+    receives_unemployment_benefit = models.BooleanField(
+        _("receives unemployment benefit"), default=False
+    )
+    receives_pre_retirement = models.BooleanField(
+        _("receives a pre-retirement allowance or benefit"), default=False
+    )
+    receives_structural_pension = models.BooleanField(
+        _("receives a structural pension"), default=False
+    )
+    receives_retirement_pension = models.BooleanField(
+        _("receives a retirement pension"), default=False
+    )
+    receives_teacher_compensation = models.BooleanField(
+        _("receives the teachers' compensation benefit"), default=False
+    )
+    receives_incapacity_pension = models.BooleanField(
+        _("receives an incapacity-for-work pension"),
+        default=False,
+        help_text=_("Does not exclude: art. 1 sec. 3a allows these people to attend a KIS."),
+    )
+    decision = models.CharField(
+        _("decision"), max_length=20, choices=Decision.choices, default=Decision.PENDING
+    )
+    decided_on = models.DateField(_("decided on"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        StaffMember,
+        verbose_name=_("decided by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decision_reason = models.TextField(_("justification of the decision"), blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, editable=False, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("application")
+        verbose_name_plural = _("applications")
+        ordering = ["received_on", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(decision="pending") | Q(decided_on__isnull=False),
+                name="application_decision_dated",
+            ),
+            models.CheckConstraint(
+                condition=Q(source="self") | Q(institution__isnull=False),
+                name="application_referral_has_institution",
+            ),
+        ]
+
+    def __str__(self):
+        return str(_("application of %(date)s") % {"date": self.received_on.strftime("%d.%m.%Y")})
+
+    EXCLUDING_BENEFITS = (
+        "receives_unemployment_benefit",
+        "receives_pre_retirement",
+        "receives_structural_pension",
+        "receives_retirement_pension",
+        "receives_teacher_compensation",
+    )
+
+    @property
+    def exclusions(self) -> list[str]:
+        """Verbose names of the benefits that, by art. 1 sec. 3, exclude the person."""
+        return [
+            str(self._meta.get_field(name).verbose_name)
+            for name in self.EXCLUDING_BENEFITS
+            if getattr(self, name)
+        ]
+
+    @property
+    def statutory_groups(self) -> list[str]:
+        statutory = {group.value for group in RiskGroup.statutory()}
+        return [group for group in self.eligible_groups if group in statutory]
+
+    @property
+    def eligible_by_act(self) -> bool:
+        return bool(self.statutory_groups) and not self.exclusions
+
+    @property
+    def eligible_groups_display(self) -> list[str]:
+        labels = dict(RiskGroup.choices)
+        return [str(labels.get(group, group)) for group in self.eligible_groups]
+
+
+# --- Cohorts and enrolments -------------------------------------------------------------------
+
+
+class CohortQuerySet(models.QuerySet):
+    def with_counts(self):
+        return self.annotate(
+            open_count=models.Count(
+                "enrolments",
+                filter=Q(enrolments__status__in=EnrolmentStatus.open()),
+                distinct=True,
+            ),
+            active_count=models.Count(
+                "enrolments",
+                filter=Q(enrolments__status=EnrolmentStatus.ACTIVE),
+                distinct=True,
+            ),
+        )
+
+
+class Cohort(Versioned):
+    """A group or edition (grupa / edycja). Optional: rolling intake enrols people individually."""
+
+    name = models.CharField(_("name"), max_length=150, unique=True)
+    starts_on = models.DateField(_("start"))
+    ends_on = models.DateField(_("end"))
+    capacity = models.PositiveSmallIntegerField(_("number of places"), default=30)
+    lead_social_worker = models.ForeignKey(
+        StaffMember,
+        verbose_name=_("lead social worker"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="led_cohorts",
+    )
+    funding_source = models.ForeignKey(
+        FundingSource,
+        verbose_name=_("funding source or project"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="cohorts",
+    )
+    notes = models.TextField(_("notes"), blank=True)
+
+    objects = CohortQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("cohort")
+        verbose_name_plural = _("cohorts")
+        ordering = ["-starts_on", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=models.F("starts_on")), name="cohort_dates_in_order"
+            ),
+            models.CheckConstraint(condition=Q(capacity__gte=1), name="cohort_has_places"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class EnrolmentQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(status__in=EnrolmentStatus.open())
+
+
+class Enrolment(ParticipantRecord, Versioned):
+    """One participation cycle of a person in the KIS."""
+
+    participant = models.ForeignKey(
+        Participant, on_delete=models.PROTECT, related_name="enrolments"
+    )
+    cohort = models.ForeignKey(
+        Cohort,
+        verbose_name=_("cohort"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="enrolments",
+        help_text=_("Leave empty for an individual (rolling) enrolment."),
+    )
+    application = models.ForeignKey(
+        Application,
+        verbose_name=_("application"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="enrolments",
+    )
+    starts_on = models.DateField(_("start"))
+    planned_end_on = models.DateField(_("planned end"))
+    extension_reason = models.TextField(
+        _("justification of a participation longer than 12 months"), blank=True
+    )
+    funding_source = models.ForeignKey(
+        FundingSource,
+        verbose_name=_("funding source or project"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="enrolments",
+    )
+    status = models.CharField(
+        _("status"),
+        max_length=20,
+        choices=EnrolmentStatus.choices,
+        default=EnrolmentStatus.CANDIDATE,
+    )
+    status_changed_on = models.DateField(_("status since"), default=timezone.localdate)
+    ended_on = models.DateField(_("end of participation"), null=True, blank=True)
+    exit_outcome = models.CharField(
+        _("outcome at exit"), max_length=30, choices=ExitOutcome.choices, blank=True
+    )
+    exit_notes = models.TextField(_("notes on the exit"), blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, editable=False, related_name="+"
+    )
+
+    objects = EnrolmentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("enrolment")
+        verbose_name_plural = _("enrolments")
+        ordering = ["-starts_on", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(planned_end_on__gte=models.F("starts_on")),
+                name="enrolment_planned_end_after_start",
+            ),
+            models.CheckConstraint(
+                condition=Q(ended_on__isnull=True) | Q(ended_on__gte=models.F("starts_on")),
+                name="enrolment_end_after_start",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status__in=["completed", "dropped_out", "removed"])
+                | (Q(ended_on__isnull=False) & ~Q(exit_outcome="")),
+                name="enrolment_exit_recorded",
+            ),
+            models.UniqueConstraint(
+                fields=["participant"],
+                condition=Q(status__in=["candidate", "active", "suspended"]),
+                name="one_open_enrolment_per_participant",
+            ),
+        ]
+        indexes = [models.Index(fields=["participant", "-starts_on"])]
+
+    def __str__(self):
+        return str(
+            _("participation from %(date)s") % {"date": self.starts_on.strftime("%d.%m.%Y")}
+        )
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in EnrolmentStatus.open()
+
+
+class EnrolmentStatusChange(ParticipantRecord):
+    """The history of an enrolment's status: every change with its date, reason and author."""
+
+    enrolment = models.ForeignKey(
+        Enrolment, on_delete=models.PROTECT, related_name="status_changes"
+    )
+    from_status = models.CharField(
+        _("previous status"), max_length=20, choices=EnrolmentStatus.choices, blank=True
+    )
+    to_status = models.CharField(_("new status"), max_length=20, choices=EnrolmentStatus.choices)
+    changed_on = models.DateField(_("date"))
+    reason = models.TextField(_("reason"))
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("status change")
+        verbose_name_plural = _("status changes")
+        ordering = ["-changed_on", "-pk"]
+
+    def __str__(self):
+        return f"{self.get_from_status_display()} → {self.get_to_status_display()}"
+
+
+class FollowUp(ParticipantRecord, Versioned):
+    """A check on the person's situation 3, 6 or 12 months after the exit."""
+
+    enrolment = models.ForeignKey(Enrolment, on_delete=models.PROTECT, related_name="follow_ups")
+    months = models.PositiveSmallIntegerField(_("months after exit"))
+    due_on = models.DateField(_("due on"))
+    checked_on = models.DateField(_("checked on"), null=True, blank=True)
+    result = models.CharField(
+        _("result"), max_length=30, choices=FollowUpResult.choices, blank=True
+    )
+    notes = models.TextField(_("notes"), blank=True)
+    recorded_by = models.ForeignKey(
+        StaffMember,
+        verbose_name=_("recorded by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("follow-up")
+        verbose_name_plural = _("follow-ups")
+        ordering = ["due_on", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["enrolment", "months"], name="one_follow_up_per_term"),
+            models.CheckConstraint(
+                condition=Q(checked_on__isnull=True) | ~Q(result=""),
+                name="follow_up_checked_has_result",
+            ),
+        ]
+
+    def __str__(self):
+        return str(_("follow-up after %(months)s months") % {"months": self.months})
+
+
+class CaseNote(ParticipantRecord, Versioned):
+    participant = models.ForeignKey(Participant, on_delete=models.PROTECT, related_name="notes")
+    enrolment = models.ForeignKey(
+        Enrolment, on_delete=models.PROTECT, null=True, blank=True, related_name="notes"
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=NoteKind.choices)
+    happened_on = models.DateField(_("date"), default=timezone.localdate)
+    author = models.ForeignKey(
+        StaffMember, verbose_name=_("author"), on_delete=models.PROTECT, related_name="case_notes"
+    )
+    text = models.TextField(_("note"))
+    section = models.CharField(
+        _("sensitive content"),
+        max_length=20,
+        choices=Section.choices,
+        blank=True,
+        help_text=_(
+            "Choose when the note concerns health, psychological or legal matters: "
+            "only people allowed to see that section will see it."
+        ),
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("case note")
+        verbose_name_plural = _("case notes")
+        ordering = ["-happened_on", "-pk"]
+
+    def __str__(self):
+        return str(
+            _("%(kind)s on %(date)s")
+            % {"kind": self.get_kind_display(), "date": self.happened_on.strftime("%d.%m.%Y")}
+        )

@@ -1,0 +1,118 @@
+"""Reads shared by the pages, the to-do tiles and the reports."""
+
+from datetime import timedelta
+
+from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
+from django.utils import timezone
+
+from participants.models import (
+    Application,
+    CaseNote,
+    Cohort,
+    Decision,
+    Enrolment,
+    EnrolmentStatus,
+    FamilyMember,
+    FollowUp,
+    Participant,
+)
+
+
+def with_file_records(queryset):
+    """Participants with everything the file page shows, in a fixed number of queries."""
+    return queryset.select_related("case_manager").prefetch_related(
+            Prefetch("risk_group_rows", to_attr="_risk_rows"),
+            Prefetch("family_members", queryset=FamilyMember.objects.all()),
+            Prefetch(
+                "applications",
+                queryset=Application.objects.select_related(
+                    "institution", "contact_person", "decided_by"
+                ),
+            ),
+            Prefetch(
+                "enrolments",
+                queryset=Enrolment.objects.select_related("cohort", "funding_source")
+                .prefetch_related("follow_ups", "status_changes__changed_by"),
+            ),
+        Prefetch("notes", queryset=CaseNote.objects.select_related("author")),
+    )
+
+
+def current_risk_groups_of(participant) -> list[str]:
+    rows = getattr(participant, "_risk_rows", None)
+    if rows is None:
+        rows = participant.risk_group_rows.all()
+    return sorted(row.group for row in rows if row.ended_on is None)
+
+
+def waiting_list(visible_participants, decision=None):
+    """Applications by date received, with the person and whether they were enrolled."""
+    latest_enrolment = Enrolment.objects.filter(application=OuterRef("pk")).order_by("-pk")
+    applications = (
+        Application.objects.filter(participant__in=visible_participants)
+        .select_related("participant", "institution", "decided_by")
+        .annotate(enrolment_status=Subquery(latest_enrolment.values("status")[:1]))
+        .order_by("received_on", "pk")
+    )
+    if decision:
+        applications = applications.filter(decision=decision)
+    return applications
+
+
+def follow_ups_due(visible_participants, *, within_days=14, case_manager_id=None):
+    horizon = timezone.localdate() + timedelta(days=within_days)
+    due = FollowUp.objects.filter(
+        enrolment__participant__in=visible_participants,
+        checked_on__isnull=True,
+        due_on__lte=horizon,
+    ).select_related("enrolment__participant")
+    if case_manager_id is not None:
+        due = due.filter(enrolment__participant__case_manager_id=case_manager_id)
+    return due.order_by("due_on", "pk")
+
+
+def enrolments_ending(visible_participants, *, within_days=30, case_manager_id=None):
+    today = timezone.localdate()
+    ending = Enrolment.objects.filter(
+        participant__in=visible_participants,
+        status__in=[EnrolmentStatus.ACTIVE, EnrolmentStatus.SUSPENDED],
+        planned_end_on__lte=today + timedelta(days=within_days),
+    ).select_related("participant", "cohort")
+    if case_manager_id is not None:
+        ending = ending.filter(participant__case_manager_id=case_manager_id)
+    return ending.order_by("planned_end_on", "pk")
+
+
+def pending_applications(visible_participants):
+    return Application.objects.filter(
+        participant__in=visible_participants, decision=Decision.PENDING
+    )
+
+
+def cohorts_with_counts():
+    return Cohort.objects.with_counts().select_related("lead_social_worker", "funding_source")
+
+
+def cohort_members(cohort, visible_participants):
+    return (
+        Enrolment.objects.filter(cohort=cohort, participant__in=visible_participants)
+        .select_related("participant", "participant__case_manager")
+        .order_by("participant__last_name", "participant__first_name")
+    )
+
+
+def participants_managed_by(staff_id):
+    return Participant.objects.filter(
+        case_manager_id=staff_id,
+        enrolments__status__in=EnrolmentStatus.open(),
+    ).distinct()
+
+
+def status_counts(visible_participants):
+    """How many participations are open, by status."""
+    return dict(
+        Enrolment.objects.filter(participant__in=visible_participants)
+        .values_list("status")
+        .annotate(n=Count("pk"))
+        .filter(~Q(status__in=EnrolmentStatus.closed()))
+    )

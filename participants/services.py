@@ -1,0 +1,394 @@
+"""Every write about a participant that is more than one save().
+
+Keyword-only functions named ``<entity>_<action>``; each validates, runs in one transaction and
+leaves its trace in the audit log (django-auditlog records the saves; the actor comes from the
+request). Status changes happen only here, with a date and a reason.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from dateutil.relativedelta import relativedelta
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from kis_site.locking import save_versioned
+from kis_site.models import KisSettings
+from kis_site.vocabulary import RiskGroup
+from participants.models import (
+    FOLLOW_UP_MONTHS,
+    STANDARD_MAX_MONTHS,
+    Application,
+    CaseNote,
+    Decision,
+    Enrolment,
+    EnrolmentStatus,
+    EnrolmentStatusChange,
+    ExitOutcome,
+    FollowUp,
+    Participant,
+    ParticipantRiskGroup,
+)
+
+# --- Participants ---------------------------------------------------------------------------
+
+
+def participant_create(*, participant: Participant, risk_groups=None, by) -> Participant:
+    with transaction.atomic():
+        participant.created_by = by
+        participant.full_clean()
+        try:
+            with transaction.atomic():
+                participant.save()
+        except IntegrityError as error:
+            raise ValidationError(
+                {"pesel": _("A participant with this PESEL already exists.")}
+            ) from error
+        if risk_groups is not None:
+            participant_set_risk_groups(participant=participant, groups=risk_groups)
+    return participant
+
+
+def participant_update(
+    *, participant: Participant, expected_version: int | None, risk_groups=None
+) -> Participant:
+    """Save the edited file; ``risk_groups`` None leaves them as they are (not shown to the user)."""
+    with transaction.atomic():
+        save_versioned(participant, expected_version=expected_version)
+        if risk_groups is not None:
+            participant_set_risk_groups(participant=participant, groups=risk_groups)
+    return participant
+
+
+def participant_set_risk_groups(*, participant: Participant, groups, on: date | None = None):
+    """Make ``groups`` the current risk groups: new rows for added, an end date for removed."""
+    on = on or timezone.localdate()
+    wanted = {RiskGroup(group) for group in groups}
+    current = {
+        RiskGroup(row.group): row
+        for row in participant.risk_group_rows.filter(ended_on__isnull=True)
+    }
+    for group, row in current.items():
+        if group not in wanted:
+            row.ended_on = on
+            row.save()
+    for group in wanted - set(current):
+        ParticipantRiskGroup.objects.create(participant=participant, group=group, since=on)
+
+
+def current_risk_groups(participant: Participant) -> list[str]:
+    return sorted(
+        participant.risk_group_rows.filter(ended_on__isnull=True).values_list("group", flat=True)
+    )
+
+
+def family_member_save(*, member, expected_version: int | None):
+    return save_versioned(member, expected_version=expected_version)
+
+
+# --- Recruitment ----------------------------------------------------------------------------
+
+
+def application_create(*, application: Application, by) -> Application:
+    with transaction.atomic():
+        application.created_by = by
+        application.full_clean()
+        application.save()
+    return application
+
+
+def application_update(*, application: Application, expected_version: int | None):
+    if application.decision != Decision.PENDING and application.enrolments.exists():
+        raise ValidationError(
+            _("The person has been enrolled on this application: it can no longer be changed.")
+        )
+    return save_versioned(application, expected_version=expected_version)
+
+
+def application_decide(
+    *,
+    application: Application,
+    decision: str,
+    decided_on: date,
+    decided_by,
+    reason: str,
+    expected_version: int | None,
+) -> Application:
+    """Record the qualification decision; a qualified person must be eligible under the act."""
+    errors = {}
+    if decision == Decision.PENDING:
+        errors["decision"] = _("Choose a decision.")
+    if not (reason or "").strip():
+        errors["decision_reason"] = _("Write down why the decision was taken.")
+    if decided_on and decided_on < application.received_on:
+        errors["decided_on"] = _("The decision cannot come before the application was received.")
+    if decided_on and decided_on > timezone.localdate():
+        errors["decided_on"] = _("The decision date cannot be in the future.")
+    if decision == Decision.QUALIFIED:
+        if application.exclusions:
+            errors["decision"] = _(
+                "The act does not apply to people receiving: %(benefits)s (art. 1 sec. 3). "
+                "This person cannot be qualified."
+            ) % {"benefits": ", ".join(application.exclusions)}
+        elif not application.eligible_groups:
+            errors["decision"] = _(
+                "Record in the eligibility check which groups of art. 1 sec. 2 apply before "
+                "qualifying the person."
+            )
+    if application.enrolments.exists() and decision != Decision.QUALIFIED:
+        errors["decision"] = _("The person has been enrolled on this application already.")
+    if errors:
+        raise ValidationError(errors)
+    application.decision = decision
+    application.decided_on = decided_on
+    application.decided_by = decided_by
+    application.decision_reason = reason.strip()
+    return save_versioned(application, expected_version=expected_version)
+
+
+# --- Enrolment ------------------------------------------------------------------------------
+
+
+def default_planned_end(starts_on: date, cohort=None) -> date:
+    months = KisSettings.load().participation_months
+    end = starts_on + relativedelta(months=months) - relativedelta(days=1)
+    if cohort is not None and cohort.ends_on >= starts_on:
+        end = min(end, cohort.ends_on)
+    return end
+
+
+def check_period(*, starts_on, planned_end_on, extension_reason) -> dict:
+    errors = {}
+    if starts_on and planned_end_on:
+        if planned_end_on < starts_on:
+            errors["planned_end_on"] = _("The planned end cannot be earlier than the start.")
+        limit = starts_on + relativedelta(months=STANDARD_MAX_MONTHS) - relativedelta(days=1)
+        if planned_end_on > limit and not (extension_reason or "").strip():
+            errors["extension_reason"] = _(
+                "The participation would last more than 12 months (until %(date)s at the "
+                "latest without a justification). Write down why it needs longer."
+            ) % {"date": limit.strftime("%d.%m.%Y")}
+    return errors
+
+
+def enrolment_create(*, enrolment: Enrolment, by) -> Enrolment:
+    """Enrol a qualified person: in a cohort or individually, for their own period."""
+    participant = enrolment.participant
+    application = enrolment.application
+    errors = {}
+    if application is None or application.decision != Decision.QUALIFIED:
+        errors["application"] = _(
+            "Enrol on a qualified application: record the qualification decision first."
+        )
+    elif application.participant_id != participant.pk:
+        errors["application"] = _("This application belongs to another person.")
+    elif application.enrolments.exists():
+        errors["application"] = _("This application has been used for an enrolment already.")
+    if participant.enrolments.open().exists():
+        errors["__all__"] = _(
+            "This person already has an open participation. Close it before enrolling again."
+        )
+    cohort = enrolment.cohort
+    if cohort is not None:
+        if enrolment.starts_on and not (cohort.starts_on <= enrolment.starts_on <= cohort.ends_on):
+            errors["starts_on"] = _(
+                "The start must fall within the cohort's dates (%(start)s – %(end)s)."
+            ) % {
+                "start": cohort.starts_on.strftime("%d.%m.%Y"),
+                "end": cohort.ends_on.strftime("%d.%m.%Y"),
+            }
+        taken = cohort.enrolments.open().count()
+        if taken >= cohort.capacity:
+            errors["cohort"] = _(
+                "The cohort is full (%(capacity)s places). Choose another cohort or raise its "
+                "number of places."
+            ) % {"capacity": cohort.capacity}
+    errors.update(
+        check_period(
+            starts_on=enrolment.starts_on,
+            planned_end_on=enrolment.planned_end_on,
+            extension_reason=enrolment.extension_reason,
+        )
+    )
+    if errors:
+        raise ValidationError(errors)
+    today = timezone.localdate()
+    enrolment.status = (
+        EnrolmentStatus.ACTIVE if enrolment.starts_on <= today else EnrolmentStatus.CANDIDATE
+    )
+    enrolment.status_changed_on = min(enrolment.starts_on, today)
+    enrolment.created_by = by
+    with transaction.atomic():
+        enrolment.full_clean()
+        try:
+            with transaction.atomic():
+                enrolment.save()
+        except IntegrityError as error:
+            raise ValidationError(
+                _("This person already has an open participation.")
+            ) from error
+        EnrolmentStatusChange.objects.create(
+            enrolment=enrolment,
+            from_status="",
+            to_status=enrolment.status,
+            changed_on=enrolment.status_changed_on,
+            reason=_("Enrolment"),
+            changed_by=by,
+        )
+    return enrolment
+
+
+def enrolment_update(*, enrolment: Enrolment, expected_version: int | None) -> Enrolment:
+    """Change the period, cohort or funding of an enrolment (not its status)."""
+    errors = check_period(
+        starts_on=enrolment.starts_on,
+        planned_end_on=enrolment.planned_end_on,
+        extension_reason=enrolment.extension_reason,
+    )
+    if not enrolment.is_open:
+        errors["__all__"] = _("A closed participation cannot be changed.")
+    if errors:
+        raise ValidationError(errors)
+    return save_versioned(enrolment, expected_version=expected_version)
+
+
+# Which status may follow which. Closing statuses need the exit outcome.
+TRANSITIONS: dict[str, set[str]] = {
+    EnrolmentStatus.CANDIDATE: {
+        EnrolmentStatus.ACTIVE,
+        EnrolmentStatus.DROPPED_OUT,
+        EnrolmentStatus.REMOVED,
+    },
+    EnrolmentStatus.ACTIVE: {
+        EnrolmentStatus.SUSPENDED,
+        EnrolmentStatus.COMPLETED,
+        EnrolmentStatus.DROPPED_OUT,
+        EnrolmentStatus.REMOVED,
+    },
+    EnrolmentStatus.SUSPENDED: {
+        EnrolmentStatus.ACTIVE,
+        EnrolmentStatus.COMPLETED,
+        EnrolmentStatus.DROPPED_OUT,
+        EnrolmentStatus.REMOVED,
+    },
+}
+
+# Outcomes that do not fit a closing status.
+_OUTCOMES_NOT_ALLOWED = {
+    EnrolmentStatus.COMPLETED: {ExitOutcome.RESIGNATION, ExitOutcome.REMOVAL},
+    EnrolmentStatus.DROPPED_OUT: {ExitOutcome.REMOVAL},
+    EnrolmentStatus.REMOVED: set(ExitOutcome) - {ExitOutcome.REMOVAL},
+}
+
+
+def allowed_transitions(enrolment: Enrolment) -> list[str]:
+    return [status for status in EnrolmentStatus if status in TRANSITIONS.get(enrolment.status, ())]
+
+
+def enrolment_change_status(
+    *,
+    enrolment: Enrolment,
+    to_status: str,
+    changed_on: date,
+    reason: str,
+    by,
+    expected_version: int | None,
+    exit_outcome: str = "",
+    exit_notes: str = "",
+) -> Enrolment:
+    errors = {}
+    if to_status not in TRANSITIONS.get(enrolment.status, set()):
+        errors["to_status"] = _("A participation with status “%(from)s” cannot become “%(to)s”.") % {
+            "from": enrolment.get_status_display(),
+            "to": EnrolmentStatus(to_status).label if to_status in EnrolmentStatus else to_status,
+        }
+    if not (reason or "").strip():
+        errors["reason"] = _("Give the reason for the change.")
+    if changed_on is None:
+        errors["changed_on"] = _("Give the date of the change.")
+    else:
+        if changed_on < enrolment.starts_on and to_status != EnrolmentStatus.DROPPED_OUT:
+            errors["changed_on"] = _("The date cannot be earlier than the start (%(date)s).") % {
+                "date": enrolment.starts_on.strftime("%d.%m.%Y")
+            }
+        if changed_on > timezone.localdate():
+            errors["changed_on"] = _("The date cannot be in the future.")
+        if changed_on < enrolment.status_changed_on:
+            errors["changed_on"] = _(
+                "The date cannot be earlier than the last status change (%(date)s)."
+            ) % {"date": enrolment.status_changed_on.strftime("%d.%m.%Y")}
+    closing = to_status in EnrolmentStatus.closed()
+    if to_status == EnrolmentStatus.REMOVED:
+        exit_outcome = ExitOutcome.REMOVAL
+    if closing and not exit_outcome:
+        errors["exit_outcome"] = _("Choose the outcome of the participation.")
+    elif closing and exit_outcome in _OUTCOMES_NOT_ALLOWED.get(to_status, set()):
+        errors["exit_outcome"] = _("This outcome does not fit the status “%(status)s”.") % {
+            "status": EnrolmentStatus(to_status).label
+        }
+    if errors:
+        raise ValidationError(errors)
+
+    with transaction.atomic():
+        from_status = enrolment.status
+        enrolment.status = to_status
+        enrolment.status_changed_on = changed_on
+        if closing:
+            enrolment.ended_on = max(changed_on, enrolment.starts_on)
+            enrolment.exit_outcome = exit_outcome
+            enrolment.exit_notes = exit_notes
+        save_versioned(enrolment, expected_version=expected_version)
+        EnrolmentStatusChange.objects.create(
+            enrolment=enrolment,
+            from_status=from_status,
+            to_status=to_status,
+            changed_on=changed_on,
+            reason=reason.strip(),
+            changed_by=by,
+        )
+        if closing:
+            for months in FOLLOW_UP_MONTHS:
+                FollowUp.objects.create(
+                    enrolment=enrolment,
+                    months=months,
+                    due_on=enrolment.ended_on + relativedelta(months=months),
+                )
+    return enrolment
+
+
+def follow_up_record(
+    *, follow_up: FollowUp, recorded_by_id: int | None, expected_version: int | None
+) -> FollowUp:
+    errors = {}
+    if follow_up.checked_on is None:
+        errors["checked_on"] = _("Give the date of the check.")
+    elif follow_up.checked_on < follow_up.enrolment.ended_on:
+        errors["checked_on"] = _("The check cannot come before the end of participation.")
+    elif follow_up.checked_on > timezone.localdate():
+        errors["checked_on"] = _("The date cannot be in the future.")
+    if not follow_up.result:
+        errors["result"] = _("Choose the result of the check.")
+    if errors:
+        raise ValidationError(errors)
+    follow_up.recorded_by_id = recorded_by_id
+    return save_versioned(follow_up, expected_version=expected_version)
+
+
+# --- Notes ----------------------------------------------------------------------------------
+
+
+def note_create(*, note: CaseNote) -> CaseNote:
+    if note.happened_on and note.happened_on > timezone.localdate():
+        raise ValidationError({"happened_on": _("The date cannot be in the future.")})
+    note.full_clean()
+    note.save()
+    return note
+
+
+def note_update(*, note: CaseNote, expected_version: int | None) -> CaseNote:
+    if note.happened_on and note.happened_on > timezone.localdate():
+        raise ValidationError({"happened_on": _("The date cannot be in the future.")})
+    return save_versioned(note, expected_version=expected_version)

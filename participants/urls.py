@@ -1,0 +1,23 @@
+from django.urls import path
+
+from participants import enrolment_views, recruitment_views, views
+
+app_name = "participants"
+
+urlpatterns = [
+    path("", views.participant_list, name="list"),
+    path("<int:pk>/", views.participant_detail, name="detail"),
+    path("<int:pk>/edit/", views.participant_edit, name="edit"),
+    path("<int:pk>/audit/", views.participant_audit, name="audit"),
+    path("<int:pk>/family/new/", views.family_member_add, name="family-add"),
+    path("family/<int:pk>/edit/", views.family_member_edit, name="family-edit"),
+    path("<int:pk>/notes/new/", views.note_add, name="note-add"),
+    path("notes/<int:pk>/edit/", views.note_edit, name="note-edit"),
+    path("<int:pk>/applications/new/", recruitment_views.application_add, name="application-add"),
+    path("<int:pk>/enrol/", enrolment_views.enrolment_new, name="enrol"),
+    path("enrolments/<int:pk>/", enrolment_views.enrolment_detail, name="enrolment"),
+    path("enrolments/<int:pk>/edit/", enrolment_views.enrolment_edit, name="enrolment-edit"),
+    path("follow-ups/", enrolment_views.follow_up_list, name="follow-ups"),
+    path("follow-ups/<int:pk>/", enrolment_views.follow_up_edit, name="follow-up"),
+    path("ending/", enrolment_views.ending_list, name="ending"),
+]

@@ -1,0 +1,297 @@
+"""The participant's file: the list, the file page, personal data, family, notes, audit trail."""
+
+from auditlog.models import LogEntry
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_http_methods
+
+from kis_site.access import Action, policy
+from kis_site.audit import AccessKind, log_access
+from kis_site.audit_display import entry_rows
+from kis_site.editing import save_form
+from kis_site.pending import form_data
+from kis_site.registries import participant_panels, timeline_sources
+from kis_site.vocabulary import RiskGroup
+from participants import services
+from participants.access import (
+    get_participant_for_user,
+    get_record_for_user,
+    participants_visible_to,
+    staff_id,
+)
+from participants.filters import ParticipantFilter, SearchForm
+from participants.forms import CaseNoteForm, FamilyMemberForm, ParticipantForm
+from participants.models import CaseNote, FamilyMember
+from participants.selectors import current_risk_groups_of, with_file_records
+
+SEARCH_KEY = "participant_search"
+PAGE_SIZE = 25
+
+
+def breadcrumbs(*items):
+    return [(_("Participants"), reverse("participants:list")), *items]
+
+
+def file_crumb(participant):
+    return (participant.full_name, reverse("participants:detail", args=[participant.pk]))
+
+
+@sensitive_post_parameters("q")
+@require_http_methods(["GET", "POST"])
+def participant_list(request):
+    """The list. The search text is POSTed and kept in the session: never in a URL."""
+    if not policy().can(request.user, Action.VIEW):
+        raise PermissionDenied
+    if request.method == "POST":
+        if "clear" in request.POST:
+            request.session.pop(SEARCH_KEY, None)
+        else:
+            search = SearchForm(request.POST)
+            request.session[SEARCH_KEY] = search.cleaned_data["q"] if search.is_valid() else ""
+        query = request.GET.copy()
+        query.pop("page", None)
+        url = reverse("participants:list")
+        return redirect(f"{url}?{query.urlencode()}" if query else url)
+
+    text = request.session.get(SEARCH_KEY, "")
+    queryset = (
+        participants_visible_to(request.user)
+        .search(text)
+        .with_current_enrolment()
+        .select_related("case_manager")
+    )
+    filterset = ParticipantFilter(request.GET or None, queryset=queryset, request=request)
+    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "participants/list.html",
+        {
+            "page": page,
+            "filter": filterset,
+            "search_form": SearchForm(initial={"q": text}),
+            "search_text": text,
+            "can_create": policy().can(request.user, Action.CREATE),
+        },
+    )
+
+
+def participant_detail(request, pk):
+    participant = get_participant_for_user(request.user, pk, Action.VIEW, prepare=with_file_records)
+    user = request.user
+    sections = policy().sections_for(user, participant)
+    log_access(user=user, instance=participant, kind=AccessKind.VIEW)
+
+    panels = []
+    for panel in participant_panels:
+        context = panel.context(request, participant)
+        if context is not None:
+            panels.append({"panel": panel, "context": context})
+    timeline = sorted(
+        (
+            entry
+            for source in timeline_sources
+            for entry in source.entries(request, participant, sections)
+        ),
+        key=lambda entry: entry.sort_key,
+        reverse=True,
+    )
+    notes = [
+        note for note in participant.notes.all() if not note.section or note.section in sections
+    ]
+    for note in notes:
+        note.can_edit = policy().can(user, Action.EDIT, note)
+    risk_labels = dict(RiskGroup.choices)
+    return render(
+        request,
+        "participants/detail.html",
+        {
+            "participant": participant,
+            "sections": sections,
+            "risk_groups": [risk_labels[g] for g in current_risk_groups_of(participant)],
+            "enrolments": participant.enrolments.all(),
+            "applications": participant.applications.all(),
+            "family": participant.family_members.all(),
+            "notes": notes,
+            "panels": panels,
+            "timeline": timeline,
+            "can": {
+                "edit": policy().can(user, Action.EDIT, participant),
+                "enrol": policy().can(user, Action.ENROL, participant),
+                "recruit": policy().can(user, Action.RECRUIT, participant),
+                "note": policy().can(user, Action.ADD_NOTE, participant),
+                "audit": policy().can(user, Action.VIEW_AUDIT, participant),
+                "status": policy().can(user, Action.CHANGE_STATUS, participant),
+            },
+            "my_staff_id": staff_id(user),
+            "breadcrumbs": breadcrumbs(),
+            "title": participant.full_name,
+        },
+    )
+
+
+@sensitive_post_parameters("pesel", "id_document_number")
+@require_http_methods(["GET", "POST"])
+def participant_edit(request, pk):
+    participant = get_participant_for_user(request.user, pk, Action.EDIT)
+    sections = policy().sections_for(request.user, participant)
+    form = ParticipantForm(
+        form_data(request),
+        instance=participant,
+        sections=sections,
+        current_risk_groups=services.current_risk_groups(participant),
+    )
+
+    def save(form):
+        return services.participant_update(
+            participant=form.instance,
+            expected_version=form.cleaned_data.get("expected_version"),
+            risk_groups=form.cleaned_data.get("risk_groups") if "risk_groups" in form.fields else None,
+        )
+
+    done = save_form(
+        request,
+        form,
+        save,
+        success_url=reverse("participants:detail", args=[participant.pk]),
+        success_message=_("The participant's data has been saved."),
+    )
+    return done or render(
+        request,
+        "participants/form.html",
+        {
+            "form": form,
+            "participant": participant,
+            "title": _("Edit data: %(name)s") % {"name": participant.full_name},
+            "breadcrumbs": breadcrumbs(file_crumb(participant)),
+            "cancel_url": reverse("participants:detail", args=[participant.pk]),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def family_member_add(request, pk):
+    participant = get_participant_for_user(request.user, pk, Action.EDIT)
+    form = FamilyMemberForm(form_data(request), instance=FamilyMember(participant=participant))
+    done = save_form(
+        request,
+        form,
+        lambda form: services.family_member_save(member=form.instance, expected_version=None),
+        success_url=reverse("participants:detail", args=[participant.pk]) + "#family",
+        success_message=_("The family member has been added."),
+    )
+    return done or _family_page(request, form, participant, _("Add a family member"))
+
+
+@require_http_methods(["GET", "POST"])
+def family_member_edit(request, pk):
+    member = get_record_for_user(
+        request.user, FamilyMember.objects.select_related("participant"), pk, Action.EDIT
+    )
+    form = FamilyMemberForm(form_data(request), instance=member)
+    done = save_form(
+        request,
+        form,
+        lambda form: services.family_member_save(
+            member=form.instance, expected_version=form.cleaned_data.get("expected_version")
+        ),
+        success_url=reverse("participants:detail", args=[member.participant_id]) + "#family",
+        success_message=_("The family member has been saved."),
+    )
+    return done or _family_page(request, form, member.participant, _("Edit a family member"))
+
+
+def _family_page(request, form, participant, title):
+    return render(
+        request,
+        "participants/form.html",
+        {
+            "form": form,
+            "participant": participant,
+            "title": title,
+            "breadcrumbs": breadcrumbs(file_crumb(participant)),
+            "cancel_url": reverse("participants:detail", args=[participant.pk]),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def note_add(request, pk):
+    participant = get_participant_for_user(request.user, pk, Action.ADD_NOTE)
+    author = staff_id(request.user)
+    if author is None:
+        raise PermissionDenied
+    sections = policy().sections_for(request.user, participant)
+    note = CaseNote(
+        participant=participant,
+        author_id=author,
+        enrolment=participant.enrolments.open().first(),
+    )
+    form = CaseNoteForm(form_data(request), instance=note, sections=sections)
+    done = save_form(
+        request,
+        form,
+        lambda form: services.note_create(note=form.instance),
+        success_url=reverse("participants:detail", args=[participant.pk]) + "#notes",
+        success_message=_("The note has been added."),
+    )
+    return done or _note_page(request, form, participant, _("New note"))
+
+
+@require_http_methods(["GET", "POST"])
+def note_edit(request, pk):
+    note = get_record_for_user(
+        request.user, CaseNote.objects.select_related("participant"), pk, Action.EDIT
+    )
+    sections = policy().sections_for(request.user, note.participant)
+    form = CaseNoteForm(form_data(request), instance=note, sections=sections)
+    done = save_form(
+        request,
+        form,
+        lambda form: services.note_update(
+            note=form.instance, expected_version=form.cleaned_data.get("expected_version")
+        ),
+        success_url=reverse("participants:detail", args=[note.participant_id]) + "#notes",
+        success_message=_("The note has been saved."),
+    )
+    return done or _note_page(request, form, note.participant, _("Edit the note"))
+
+
+def _note_page(request, form, participant, title):
+    return render(
+        request,
+        "participants/form.html",
+        {
+            "form": form,
+            "participant": participant,
+            "title": title,
+            "breadcrumbs": breadcrumbs(file_crumb(participant)),
+            "cancel_url": reverse("participants:detail", args=[participant.pk]),
+        },
+    )
+
+
+def participant_audit(request, pk):
+    """The participant's audit trail: every change and every read of their data."""
+    participant = get_participant_for_user(request.user, pk, Action.VIEW_AUDIT)
+    log_access(user=request.user, instance=participant, kind=AccessKind.AUDIT)
+    entries = (
+        LogEntry.objects.filter(additional_data__participant_id=participant.pk)
+        .select_related("actor", "content_type")
+        .order_by("-timestamp", "-pk")
+    )
+    page = Paginator(entries, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "participants/audit.html",
+        {
+            "participant": participant,
+            "page": page,
+            "rows": entry_rows(page.object_list),
+            "title": _("Audit trail: %(name)s") % {"name": participant.full_name},
+            "breadcrumbs": breadcrumbs(file_crumb(participant)),
+        },
+    )

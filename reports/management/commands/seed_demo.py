@@ -1,0 +1,24 @@
+"""python manage.py seed_demo: a believable club to look around (idempotent)."""
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils import timezone
+
+from kis_site.demo import DEMO_PASSWORD, DEMO_STAFF, seed_club
+from participants.demo import seed_participants
+from partners.demo import seed_partners
+
+
+class Command(BaseCommand):
+    help = "Creates demo staff for every role, institutions, two cohorts and a waiting list."
+
+    def handle(self, *args, **options):
+        today = timezone.localdate()
+        with transaction.atomic():
+            staff = seed_club(today)
+            seed_partners()
+            seed_participants(today=today, staff=staff)
+        self.stdout.write(self.style.SUCCESS("Demo data ready. Demo logins (password for all: "
+                                             f"{DEMO_PASSWORD}):"))
+        for username, first, last, role, *_rest in DEMO_STAFF:
+            self.stdout.write(f"  {username:<10} {first} {last} — {role.label}")

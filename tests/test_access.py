@@ -1,0 +1,266 @@
+"""Access: every URL with an id, walked as every role; sensitive sections; the policy table."""
+
+import re
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from kis_site.access import Action, participant_data_registry, policy
+from kis_site.vocabulary import Section
+from participants.models import Participant
+from tests.factories import (
+    ApplicationFactory,
+    CaseNoteFactory,
+    CohortFactory,
+    EnrolmentFactory,
+    FamilyMemberFactory,
+    ParticipantFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+FILE_ROLES = {
+    "manager", "case_manager", "other_case_manager", "social_worker", "psychologist",
+    "career_advisor", "pedagogue", "lawyer", "therapist",
+}
+NO_SCOPE = {"trainer", "administrator", "stranger"}
+EDITORS = {"manager", "case_manager", "other_case_manager", "social_worker"}
+RECRUITERS = EDITORS
+ENROLLERS = {"manager", "case_manager", "other_case_manager"}
+
+
+def expect(allowed: set[str], scoped: bool = True):
+    """Status per persona: 200 when allowed, 403 in scope but forbidden, 404 outside scope."""
+
+    def status(persona):
+        if persona in allowed:
+            return 200
+        if scoped and persona in NO_SCOPE:
+            return 404
+        return 403
+
+    return status
+
+
+# Every URL pattern with an id: how to build its object, and who may open it.
+WALK = {
+    "participants:detail": ("participant", expect(FILE_ROLES)),
+    "participants:edit": ("participant", expect(EDITORS)),
+    "participants:audit": ("participant", expect({"manager"})),
+    "participants:family-add": ("participant", expect(EDITORS)),
+    "participants:family-edit": ("family", expect(EDITORS)),
+    "participants:note-add": ("participant", expect(FILE_ROLES)),
+    "participants:note-edit": ("note", expect({"manager", "case_manager"})),
+    "participants:application-add": ("participant", expect(RECRUITERS)),
+    "participants:enrol": ("participant", expect(ENROLLERS)),
+    "participants:enrolment": ("enrolment", expect(FILE_ROLES)),
+    "participants:enrolment-edit": ("enrolment", expect(ENROLLERS)),
+    "participants:follow-up": ("follow_up", expect(ENROLLERS)),
+    "recruitment:detail": ("application", expect(FILE_ROLES)),
+    "recruitment:edit": ("application", expect(RECRUITERS)),
+    "recruitment:decide": ("application", expect(ENROLLERS)),
+    "cohorts:detail": ("cohort", expect(FILE_ROLES, scoped=False)),
+    "cohorts:edit": ("cohort", expect(ENROLLERS, scoped=False)),
+}
+
+
+def patterns_with_ids(resolver=None, namespace=""):
+    resolver = resolver or get_resolver()
+    for item in resolver.url_patterns:
+        if isinstance(item, URLResolver):
+            if item.namespace == "admin":
+                continue
+            inner = f"{namespace}{item.namespace}:" if item.namespace else namespace
+            yield from patterns_with_ids(item, inner)
+        elif isinstance(item, URLPattern) and item.pattern.converters:
+            yield f"{namespace}{item.name}"
+
+
+def test_every_url_with_an_id_is_walked():
+    missing = sorted(set(patterns_with_ids()) - set(WALK))
+    assert not missing, f"add these URL names to WALK with their expected access: {missing}"
+
+
+@pytest.fixture
+def victim(case_manager):
+    """Records of one participant, and a second person whose data must never leak."""
+    from participants import services
+    from participants.models import EnrolmentStatus, ExitOutcome
+
+    enrolment = EnrolmentFactory(
+        participant__first_name="Wiktoria",
+        participant__last_name="Ofiarna",
+        participant__case_manager=case_manager.staff,
+    )
+    participant = enrolment.participant
+    services.enrolment_change_status(
+        enrolment=enrolment, to_status=EnrolmentStatus.COMPLETED,
+        changed_on=enrolment.starts_on, reason="Koniec.", by=None,
+        expected_version=enrolment.version, exit_outcome=ExitOutcome.EMPLOYMENT,
+    )
+    ParticipantFactory(first_name="Bartłomiej", last_name="Postronny", pesel="02211307589")
+    return {
+        "participant": participant.pk,
+        "family": FamilyMemberFactory(participant=participant).pk,
+        "note": CaseNoteFactory(participant=participant, author=case_manager.staff).pk,
+        "application": enrolment.application_id,
+        "enrolment": enrolment.pk,
+        "follow_up": enrolment.follow_ups.first().pk,
+        "cohort": CohortFactory().pk,
+    }
+
+
+def test_walk_every_url_with_an_id_as_every_role(personas, victim, client_for):
+    failures = []
+    for persona, user in personas.items():
+        client = client_for(user)
+        for name, (kind, expected) in WALK.items():
+            url = reverse(name, args=[victim[kind]])
+            response = client.get(url)
+            want = expected(persona)
+            if response.status_code != want:
+                failures.append(f"{persona} {name}: {response.status_code}, expected {want}")
+                continue
+            html = response.content.decode()
+            if "Postronny" in html or "02211307589" in html:
+                failures.append(f"{persona} {name}: shows another person's data")
+            if response.status_code == 200 and len(re.findall(r"<h1[\s>]", html)) != 1:
+                failures.append(f"{persona} {name}: not exactly one <h1>")
+    assert not failures, "\n".join(failures)
+
+
+def test_unknown_ids_answer_404(client_for, manager):
+    client = client_for(manager)
+    assert client.get(reverse("participants:detail", args=[999999])).status_code == 404
+    assert client.get(reverse("participants:enrolment", args=[999999])).status_code == 404
+
+
+def test_pages_without_ids_follow_the_roles(personas, client_for):
+    pages = {
+        "participants:list": FILE_ROLES,
+        "recruitment:list": RECRUITERS,
+        "recruitment:new": RECRUITERS,
+        "cohorts:list": FILE_ROLES,
+        "cohorts:new": ENROLLERS,
+        "participants:follow-ups": ENROLLERS,
+        "participants:ending": ENROLLERS,
+        "audit-log": {"manager"},
+    }
+    for persona, user in personas.items():
+        client = client_for(user)
+        assert client.get(reverse("home")).status_code == 200
+        for name, allowed in pages.items():
+            status = client.get(reverse(name)).status_code
+            assert status == (200 if persona in allowed else 403), (persona, name, status)
+
+
+# --- Sensitive sections ---------------------------------------------------------------------
+
+RISK_SEEN = {"manager", "case_manager", "social_worker", "psychologist"}
+PSYCH_SEEN = {"manager", "case_manager", "psychologist", "therapist"}
+
+
+def test_risk_groups_and_sensitive_notes_only_for_roles_that_may_see_them(
+    personas, participant, client_for
+):
+    url = reverse("participants:detail", args=[participant.pk])
+    for persona in FILE_ROLES:
+        html = client_for(personas[persona]).get(url).content.decode()
+        sees_risk = "Uzależniony od alkoholu".lower() in html.lower()
+        assert sees_risk == (persona in RISK_SEEN), persona
+        sees_note = "Sekretna notatka psychologiczna" in html
+        assert sees_note == (persona in PSYCH_SEEN), persona
+        assert "Zwykła notatka z rozmowy." in html
+
+
+def test_case_manager_sees_sections_only_for_own_participants(
+    participant, case_manager, other_case_manager
+):
+    assert policy().sections_for(case_manager, participant) == frozenset(Section)
+    assert policy().sections_for(other_case_manager, participant) == frozenset()
+
+
+def test_risk_group_filter_only_for_roles_that_may_see_it(personas, participant, client_for):
+    for persona in FILE_ROLES:
+        response = client_for(personas[persona]).get(reverse("participants:list"))
+        has_filter = "risk_group" in response.context["filter"].form.fields
+        expected = persona in RISK_SEEN | {"other_case_manager"}
+        assert has_filter == expected, persona
+
+
+def test_other_case_manager_filtering_by_risk_group_finds_only_their_people(
+    participant, other_case_manager, client_for
+):
+    response = client_for(other_case_manager).get(
+        reverse("participants:list"), {"risk_group": "alcohol"}
+    )
+    assert list(response.context["page"]) == []
+
+
+def test_sensitive_note_edit_answers_404_to_roles_without_the_section(
+    participant, career_advisor, client_for
+):
+    note = participant.notes.get(section=Section.PSYCHOLOGICAL)
+    response = client_for(career_advisor).get(reverse("participants:note-edit", args=[note.pk]))
+    assert response.status_code == 404
+
+
+def test_edit_form_leaves_out_risk_groups_for_a_case_manager_of_someone_else(
+    participant, other_case_manager, client_for
+):
+    response = client_for(other_case_manager).get(
+        reverse("participants:edit", args=[participant.pk])
+    )
+    assert "risk_groups" not in response.context["form"].fields
+    html = response.content.decode()
+    assert "Grupy ryzyka" not in html
+
+
+# --- Registration guards --------------------------------------------------------------------
+
+
+def test_every_model_with_a_participant_link_is_registered():
+    from django.apps import apps
+
+    registered = participant_data_registry()
+    missing = []
+    for model in apps.get_models():
+        for field in model._meta.get_fields():
+            if field.is_relation and field.concrete and field.related_model is Participant:
+                if model not in registered:
+                    missing.append(f"{model._meta.label}.{field.name}")
+    assert not missing, f"register these with register_participant_data(): {missing}"
+
+
+def test_registered_paths_reach_the_participant():
+    for model, registration in participant_data_registry().items():
+        if not registration.path:
+            assert model is Participant
+            continue
+        model._default_manager.filter(**{f"{registration.path}__pk": 1}).exists()
+        field = model
+        for part in registration.path.split("__"):
+            field = field._meta.get_field(part).related_model
+        assert field is Participant, model
+
+
+def test_document_kinds_are_registered_for_access():
+    from kis_site.registries import document_kinds
+
+    for kind in document_kinds:
+        assert kind.model in participant_data_registry(), kind.key
+
+
+def test_policy_table_is_the_issue_table(personas):
+    p = policy()
+    assert p.can(personas["manager"], Action.VIEW_AUDIT)
+    assert p.can(personas["case_manager"], Action.ENROL)
+    assert not p.can(personas["social_worker"], Action.ENROL)
+    assert p.can(personas["social_worker"], Action.EDIT)
+    assert not p.can(personas["psychologist"], Action.EDIT)
+    assert p.can(personas["lawyer"], Action.ADD_NOTE)
+    assert not p.can(personas["lawyer"], Action.SIGN)
+    assert p.can(personas["trainer"], Action.ATTENDANCE)
+    assert not p.can(personas["trainer"], Action.VIEW)
+    assert not p.can(personas["administrator"], Action.VIEW)
+    assert p.participants_visible_to(personas["administrator"]).count() == 0

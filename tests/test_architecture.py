@@ -1,0 +1,44 @@
+"""The dependency line: an app never imports from an app to its right."""
+
+import ast
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+ORDER = {"kis_site": 0, "partners": 1, "participants": 2, "diagnosis": 3, "activities": 3,
+         "ipd": 4, "reports": 5}
+
+
+def imported_apps(path: Path):
+    tree = ast.parse(path.read_text())
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names = [node.module]
+        else:
+            continue
+        for name in names:
+            top = name.split(".")[0]
+            if top in ORDER:
+                yield top, node.lineno
+
+
+def test_apps_import_only_to_their_left():
+    wrong = []
+    for app, rank in ORDER.items():
+        for path in (ROOT / app).rglob("*.py"):
+            for imported, line in imported_apps(path):
+                if ORDER[imported] > rank or (ORDER[imported] == rank and imported != app):
+                    wrong.append(f"{path.relative_to(ROOT)}:{line} imports {imported}")
+    assert not wrong, "\n".join(wrong)
+
+
+def test_partners_knows_no_participant():
+    from django.apps import apps
+
+    for model in apps.get_app_config("partners").get_models():
+        for field in model._meta.get_fields():
+            if field.is_relation and field.related_model is not None:
+                assert field.related_model._meta.app_label in {"partners", "kis_site", "auth"}, (
+                    f"{model.__name__}.{field.name}"
+                )

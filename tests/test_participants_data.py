@@ -1,0 +1,238 @@
+"""The participant's personal data: PESEL rules, duplicates, the edit form, the list and search."""
+
+from datetime import date
+
+import pytest
+from django.urls import reverse
+
+from kis_site.vocabulary import RiskGroup
+from participants.forms import ParticipantForm
+from participants.models import Participant, ParticipantRiskGroup
+from tests.factories import ParticipantFactory
+
+pytestmark = pytest.mark.django_db
+
+ALL_RISK = frozenset({"risk_groups"})
+
+
+def form_data(**overrides):
+    data = {
+        "first_name": "Anna",
+        "last_name": "Kowalska",
+        "pesel": "",
+        "birth_date": "",
+        "sex": "",
+        "id_document_type": "",
+        "id_document_number": "",
+        "postal_code": "",
+    }
+    data.update(overrides)
+    return data
+
+
+@pytest.mark.parametrize("pesel", ["44051401359", "02122401358", "02211307589"])
+def test_valid_pesels_are_accepted_and_give_birth_date_and_sex(pesel):
+    form = ParticipantForm(form_data(pesel=pesel))
+    assert form.is_valid(), form.errors
+    from stdnum.pl import pesel as stdnum_pesel
+
+    assert form.cleaned_data["birth_date"] == stdnum_pesel.get_birth_date(pesel)
+    expected_sex = "M" if stdnum_pesel.get_gender(pesel) == "M" else "F"
+    assert form.cleaned_data["sex"] == expected_sex
+
+
+def test_pesel_with_bad_check_digit_gets_a_polish_message():
+    form = ParticipantForm(form_data(pesel="44051401358"))
+    assert not form.is_valid()
+    assert form.errors["pesel"] == ["Ten numer PESEL jest nieprawidłowy: cyfra kontrolna się nie zgadza."]
+
+
+def test_pesel_of_wrong_length_is_refused():
+    form = ParticipantForm(form_data(pesel="4405140135"))
+    assert not form.is_valid()
+    assert "11 cyfr" in form.errors["pesel"][0]
+
+
+def test_birth_date_must_match_the_pesel():
+    form = ParticipantForm(form_data(pesel="44051401359", birth_date="1944-05-15"))
+    assert not form.is_valid()
+    assert "nie zgadza się" in form.errors["birth_date"][0]
+
+
+def test_without_pesel_birth_date_and_document_are_required():
+    form = ParticipantForm(form_data())
+    assert not form.is_valid()
+    assert "birth_date" in form.errors
+    assert "id_document_number" in form.errors
+    form = ParticipantForm(
+        form_data(birth_date="1990-02-03", id_document_type="passport", id_document_number="EP123")
+    )
+    assert form.is_valid(), form.errors
+
+
+def test_same_pesel_is_refused_with_a_link_to_the_existing_file():
+    existing = ParticipantFactory(pesel="02211307589", birth_date=date(2002, 1, 13))
+    form = ParticipantForm(form_data(pesel="02211307589"))
+    assert not form.is_valid()
+    message = form.errors["pesel"][0]
+    assert reverse("participants:detail", args=[existing.pk]) in message
+
+
+def test_same_name_and_birth_date_warns_and_asks_for_confirmation():
+    existing = ParticipantFactory(first_name="Anna", last_name="Kowalska", pesel=None,
+                                  birth_date=date(1990, 2, 3))
+    data = form_data(birth_date="1990-02-03", id_document_type="passport",
+                     id_document_number="EP123")
+    form = ParticipantForm(data)
+    assert not form.is_valid()
+    assert reverse("participants:detail", args=[existing.pk]) in form.errors["confirm_duplicate"][0]
+    form = ParticipantForm({**data, "confirm_duplicate": "on"})
+    assert form.is_valid(), form.errors
+
+
+def test_primary_risk_group_must_be_one_of_the_ticked():
+    form = ParticipantForm(
+        form_data(pesel="44051401359", risk_groups=["alcohol"], primary_risk_group="homeless"),
+        sections=ALL_RISK,
+    )
+    assert not form.is_valid()
+    assert "primary_risk_group" in form.errors
+    form = ParticipantForm(
+        form_data(pesel="44051401359", risk_groups=["other"], primary_risk_group="other"),
+        sections=ALL_RISK,
+    )
+    assert not form.is_valid()
+    assert "risk_group_other" in form.errors
+
+
+def test_edit_page_saves_data_and_risk_groups_keeping_history(client_for, social_worker,
+                                                              participant):
+    client = client_for(social_worker)
+    url = reverse("participants:edit", args=[participant.pk])
+    page = client.get(url)
+    assert page.status_code == 200
+    data = form_data(
+        first_name="Łukasz",
+        last_name="Żółkiewski",
+        pesel="44051401359",
+        street="ul. Długa 5",
+        postal_code="26-600",
+        city="Radom",
+        risk_groups=["long_term_unemployed", "homeless"],
+        primary_risk_group="homeless",
+        case_manager=participant.case_manager_id,
+        expected_version=participant.version,
+    )
+    response = client.post(url, data)
+    assert response.status_code == 302, response.context["form"].errors
+    participant.refresh_from_db()
+    assert participant.street == "ul. Długa 5"
+    assert participant.version == 2
+    current = set(
+        ParticipantRiskGroup.objects.filter(participant=participant, ended_on__isnull=True)
+        .values_list("group", flat=True)
+    )
+    assert current == {"long_term_unemployed", "homeless"}
+    # The removed group is ended, not deleted.
+    assert ParticipantRiskGroup.objects.filter(
+        participant=participant, group=RiskGroup.ALCOHOL, ended_on__isnull=False
+    ).exists()
+
+
+def test_bad_postal_code_shows_a_message_and_keeps_the_input(client_for, social_worker,
+                                                           participant):
+    client = client_for(social_worker)
+    url = reverse("participants:edit", args=[participant.pk])
+    response = client.post(
+        url,
+        form_data(first_name="Łukasz", last_name="Żółkiewski", pesel="44051401359",
+                  street="ul. Nowa 1", postal_code="26600", expected_version=1),
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Wpisz kod pocztowy w formacie 00-000." in html
+    assert 'value="ul. Nowa 1"' in html
+
+
+# --- List and search --------------------------------------------------------------------------
+
+
+def test_search_finds_polish_names_without_diacritics_and_in_any_case(client_for, manager):
+    ParticipantFactory(first_name="Łukasz", last_name="Śliwiński")
+    ParticipantFactory(first_name="Zenon", last_name="Nowak")
+    client = client_for(manager)
+    for text in ["łukasz", "LUKASZ", "sliwinski", "ŚLIWIŃSKI", "łuk śliw"]:
+        client.post(reverse("participants:list"), {"q": text})
+        page = client.get(reverse("participants:list"))
+        names = [p.last_name for p in page.context["page"]]
+        assert names == ["Śliwiński"], text
+
+
+def test_search_by_pesel_prefix(client_for, manager, participant):
+    ParticipantFactory(first_name="Zenon", last_name="Nowak")
+    client = client_for(manager)
+    client.post(reverse("participants:list"), {"q": "4405140"})
+    page = client.get(reverse("participants:list"))
+    assert [p.pk for p in page.context["page"]] == [participant.pk]
+
+
+def test_search_text_never_travels_in_a_url(client_for, manager, participant):
+    client = client_for(manager)
+    response = client.post(reverse("participants:list"), {"q": "44051401359"})
+    assert response.status_code == 302
+    assert "44051401359" not in response["Location"]
+    page = client.get(response["Location"])
+    html = page.content.decode()
+    # The PESEL shows in the search box only, never inside a link.
+    assert html.count("44051401359") == 1
+    assert 'value="44051401359"' in html
+    # Clearing the search empties it.
+    client.post(reverse("participants:list"), {"clear": "1"})
+    assert client.session.get("participant_search") is None
+
+
+def test_list_filters_by_status_and_case_manager(client_for, manager, case_manager):
+    from tests.factories import EnrolmentFactory
+
+    active = EnrolmentFactory(participant__case_manager=case_manager.staff).participant
+    ParticipantFactory()  # not enrolled
+    client = client_for(manager)
+    page = client.get(reverse("participants:list"), {"status": "active"})
+    assert [p.pk for p in page.context["page"]] == [active.pk]
+    page = client.get(reverse("participants:list"), {"status": "none"})
+    assert active.pk not in [p.pk for p in page.context["page"]]
+    page = client.get(reverse("participants:list"), {"case_manager": case_manager.staff.pk})
+    assert [p.pk for p in page.context["page"]] == [active.pk]
+
+
+@pytest.mark.parametrize("rows", [5, 50])
+def test_list_queries_do_not_grow_with_rows(client_for, manager, rows, django_assert_max_num_queries):
+    from tests.factories import EnrolmentFactory
+
+    for _ in range(rows):
+        EnrolmentFactory(participant__case_manager=manager.staff)
+    client = client_for(manager)
+    with django_assert_max_num_queries(15):
+        response = client.get(reverse("participants:list"))
+    assert response.status_code == 200
+    assert len(response.context["page"]) == min(rows, 25)
+
+
+@pytest.mark.parametrize("notes", [2, 40])
+def test_file_queries_do_not_grow_with_records(client_for, manager, participant, notes,
+                                              django_assert_max_num_queries):
+    from tests.factories import CaseNoteFactory, EnrolmentFactory, FamilyMemberFactory
+
+    for _ in range(notes):
+        CaseNoteFactory(participant=participant, author=manager.staff)
+        FamilyMemberFactory(participant=participant)
+    EnrolmentFactory(participant=participant)
+    client = client_for(manager)
+    with django_assert_max_num_queries(18):
+        response = client.get(reverse("participants:detail", args=[participant.pk]))
+    assert response.status_code == 200
+
+
+def test_participant_str_never_contains_the_pesel(participant):
+    assert "44051401359" not in str(participant)
+    assert Participant.objects.get(pk=participant.pk).search_text == "lukasz zolkiewski"

@@ -1,0 +1,141 @@
+"""Configuration, security headers, the base layout, strict-CSP-ready pages, the demo data."""
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+
+ROOT = Path(__file__).resolve().parent.parent
+
+PRODUCTION_ENV = {
+    "DEBUG": "false",
+    "SECRET_KEY": "x7#kP2!vQ9@mL4$wR8^tY6&uI3*oA1(sD5)fG0-hJ7+kL2=zX9_cV4~bN8|mQ",
+    "ALLOWED_HOSTS": "kis.example.pl",
+    "DATABASE_URL": "sqlite:////tmp/kis-deploy-check.sqlite3",
+}
+
+
+def run_manage(*args, env):
+    base = {key: value for key, value in os.environ.items()
+            if key not in {"DJANGO_SETTINGS_MODULE", "SECRET_KEY", "DEBUG", "ALLOWED_HOSTS",
+                           "SECURE_SSL_REDIRECT", "SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE",
+                           "PLAIN_STATIC", "DJANGO_ALLOW_ASYNC_UNSAFE"}}
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT, env={**base, **env}, capture_output=True, text=True, check=False,
+    )
+
+
+def test_deploy_check_passes_with_production_values():
+    result = run_manage("check", "--deploy", "--fail-level", "WARNING", env=PRODUCTION_ENV)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_missing_secret_key_says_what_to_set():
+    env = {**PRODUCTION_ENV, "SECRET_KEY": ""}
+    result = run_manage("check", env=env)
+    assert result.returncode != 0
+    assert "SECRET_KEY" in result.stderr
+    assert "ImproperlyConfigured" in result.stderr
+
+
+@pytest.mark.django_db
+def test_security_headers(client_for, manager):
+    response = client_for(manager).get(reverse("home"))
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    csp = response["Content-Security-Policy"]
+    assert "script-src 'self'" in csp
+    assert "unsafe-inline" not in csp
+
+
+@pytest.mark.django_db
+def test_pages_have_no_inline_scripts_or_styles(personas, participant, client_for):
+    client = client_for(personas["manager"])
+    urls = [
+        reverse("home"),
+        reverse("participants:list"),
+        reverse("participants:detail", args=[participant.pk]),
+        reverse("participants:edit", args=[participant.pk]),
+        reverse("recruitment:list"),
+        reverse("recruitment:new"),
+        reverse("cohorts:list"),
+        reverse("audit-log"),
+    ]
+    for url in urls:
+        html = client.get(url).content.decode()
+        assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", html), url
+        assert not re.search(r"\sstyle=", html), url
+        assert not re.search(r"\son[a-z]+=", html), url
+        assert '<html lang="pl">' in html
+
+
+@pytest.mark.django_db
+def test_layout_shows_kis_name_person_role_and_only_allowed_navigation(client_for, lawyer):
+    html = client_for(lawyer).get(reverse("home")).content.decode()
+    assert "Ewa Mazur" in html
+    assert "Prawnik" in html
+    assert reverse("participants:list") in html
+    assert reverse("recruitment:list") not in html
+    assert reverse("audit-log") not in html
+    assert 'class="visually-hidden-focusable skip-link"' in html
+
+
+@pytest.mark.django_db
+def test_login_page_is_polish():
+    from django.test import Client
+
+    html = Client().get(reverse("login")).content.decode()
+    assert "Zaloguj się" in html
+    assert "Nazwa użytkownika" in html
+
+
+@pytest.mark.django_db
+def test_health_check_is_open(client):
+    assert client.get("/health/").content == b"ok"
+
+
+@pytest.mark.django_db
+def test_reference_data_exists_in_every_database():
+    from django.contrib.auth.models import Group
+
+    from kis_site.models import KisSettings
+    from kis_site.vocabulary import Role
+
+    assert set(Group.objects.values_list("name", flat=True)) >= {r.group_name for r in Role}
+    manager_group = Group.objects.get(name=Role.MANAGER.group_name)
+    assert manager_group.permissions.filter(codename="change_kissettings").exists()
+    assert KisSettings.load().justified_absence_limit == 4
+
+
+@pytest.mark.django_db
+def test_seed_demo_is_idempotent_and_believable():
+    from django.contrib.auth import get_user_model
+
+    from participants.models import Application, Cohort, Enrolment, Participant
+
+    call_command("seed_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
+    counts = (Participant.objects.count(), Enrolment.objects.count(), Application.objects.count())
+    call_command("seed_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
+    assert counts == (Participant.objects.count(), Enrolment.objects.count(),
+                      Application.objects.count())
+    assert Cohort.objects.count() == 2
+    assert all(c.enrolments.count() == 30 for c in Cohort.objects.all())
+    assert Enrolment.objects.filter(cohort__isnull=True).count() >= 3
+    assert Application.objects.filter(decision="pending").exists()
+    assert get_user_model().objects.filter(username="case1").exists()
+    for participant in Participant.objects.exclude(pesel__isnull=True):
+        from stdnum.pl import pesel
+
+        assert pesel.is_valid(participant.pesel)
+
+
+def test_migrations_are_complete():
+    result = run_manage("makemigrations", "--check", "--dry-run",
+                        env={"DEBUG": "true", "DATABASE_URL": "sqlite:////tmp/kis-mig.sqlite3"})
+    assert result.returncode == 0, result.stdout + result.stderr
