@@ -54,7 +54,7 @@ _policy: AccessPolicy | None = None
 
 
 def register_policy(new_policy: AccessPolicy) -> None:
-    global _policy  # noqa: PLW0603 - the one policy of the process, set once at start-up
+    global _policy
     _policy = new_policy
 
 
@@ -140,9 +140,7 @@ def register_participant_data(
     if section_field:
         # A record whose section is sensitive has all its free text masked.
         masked_fields += [
-            f.name
-            for f in model._meta.concrete_fields
-            if f.get_internal_type() == "TextField"
+            f.name for f in model._meta.concrete_fields if f.get_internal_type() == "TextField"
         ]
     register_audited(model, mask=masked_fields, exclude=audit_exclude)
     return entry

@@ -75,10 +75,11 @@ class VersionedAdmin(admin.ModelAdmin):
 @admin.register(KisSettings)
 class KisSettingsAdmin(VersionedAdmin):
     fieldsets = [
-        (_("The club"), {"fields": ["name", "operating_entity", "register_number",
-                                    "programme_name"]}),
-        (_("Letterhead"), {"fields": ["street", "postal_code", "city", "phone", "email",
-                                      "logo"]}),
+        (
+            _("The club"),
+            {"fields": ["name", "operating_entity", "register_number", "programme_name"]},
+        ),
+        (_("Letterhead"), {"fields": ["street", "postal_code", "city", "phone", "email", "logo"]}),
         (
             _("Rules of the regulations"),
             {
@@ -118,8 +119,15 @@ class StaffMemberAdmin(VersionedAdmin):
         (None, {"fields": ["first_name", "last_name", "position", "organisation", "user"]}),
         (
             _("Employment (for the report to the voivode)"),
-            {"fields": ["employment_basis", "fte", "hours_per_month", "employed_from",
-                        "employed_to"]},
+            {
+                "fields": [
+                    "employment_basis",
+                    "fte",
+                    "hours_per_month",
+                    "employed_from",
+                    "employed_to",
+                ]
+            },
         ),
         (_("Contact"), {"fields": ["phone", "email", "notes"]}),
     ]
@@ -131,8 +139,10 @@ class FundingSourceAdmin(VersionedAdmin):
     list_filter = ["kind", "is_active"]
     search_fields = ["name", "reference"]
     fieldsets = [
-        (None, {"fields": ["name", "kind", "reference", "starts_on", "ends_on", "is_active",
-                           "notes"]}),
+        (
+            None,
+            {"fields": ["name", "kind", "reference", "starts_on", "ends_on", "is_active", "notes"]},
+        ),
     ]
 
     def has_delete_permission(self, request, obj=None):
@@ -147,8 +157,16 @@ class StaffInline(admin.StackedInline):
     extra = 0
     max_num = 1
     can_delete = False
-    fields = ["first_name", "last_name", "position", "employment_basis", "fte",
-              "hours_per_month", "employed_from", "employed_to"]
+    fields = [
+        "first_name",
+        "last_name",
+        "position",
+        "employment_basis",
+        "fte",
+        "hours_per_month",
+        "employed_from",
+        "employed_to",
+    ]
 
 
 User = get_user_model()
@@ -161,8 +179,15 @@ class UserAdmin(BaseUserAdmin):
     """Accounts and their roles. Only a superuser may grant superuser or single permissions."""
 
     inlines = [StaffInline]
-    list_display = ["username", "first_name", "last_name", "email", "roles", "is_active",
-                    "last_login"]
+    list_display = [
+        "username",
+        "first_name",
+        "last_name",
+        "email",
+        "roles",
+        "is_active",
+        "last_login",
+    ]
     list_filter = ["is_active", "groups", "is_staff"]
 
     def get_queryset(self, request):

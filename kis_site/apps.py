@@ -18,6 +18,4 @@ class KisSiteConfig(AppConfig):
         register_audited(KisSettings)
         register_audited(StaffMember)
         register_audited(FundingSource)
-        register_audited(
-            get_user_model(), exclude=("password", "last_login"), mask=()
-        )
+        register_audited(get_user_model(), exclude=("password", "last_login"), mask=())

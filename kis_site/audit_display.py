@@ -102,7 +102,7 @@ def _changes(entry, model):
     for name, values in changes.items():
         if isinstance(values, dict):  # many-to-many entries
             values = [values.get("operation", ""), ", ".join(values.get("objects", []))]
-        old, new = (list(values) + ["", ""])[:2]
+        old, new = [*values, "", ""][:2]
         label = name
         if model is not None:
             try:

@@ -6,6 +6,7 @@ that carries the stored record, so the page can show both sides and lose neither
 """
 
 from django import forms
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
 
@@ -64,16 +65,16 @@ class VersionedFormMixin(forms.Form):
         self.data = data
 
 
-def conflict_context(form: forms.ModelForm, current: Versioned) -> dict:
+def conflict_context(form: forms.Form, current: Versioned) -> dict:
     """What the conflict message shows: who saved meanwhile and each field that differs."""
     from auditlog.models import LogEntry
 
     rows = []
-    mine = form.instance
-    for name in form.fields:
+    mine = getattr(form, "instance", None)
+    for name in form.fields if mine is not None else ():
         try:
             field = current._meta.get_field(name)
-        except Exception:  # noqa: BLE001 - a form-only field has nothing stored to compare
+        except FieldDoesNotExist:  # a form-only field has nothing stored to compare
             continue
         if field.many_to_many or not field.concrete:
             continue

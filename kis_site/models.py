@@ -121,7 +121,7 @@ class StaffMemberQuerySet(models.QuerySet):
 
 
 class StaffMember(Versioned):
-    """A person who works in the club, with or without a login (volunteers, external specialists)."""
+    """Someone who works in the club, with or without a login (volunteers, external experts)."""
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
@@ -249,3 +249,6 @@ class PendingForm(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["user", "path"])]
+
+    def __str__(self):
+        return f"{self.path} ({self.created_at:%Y-%m-%d %H:%M})"

@@ -20,7 +20,7 @@ DEBUG = env.bool("DEBUG", default=False)
 SECRET_KEY = env.str("SECRET_KEY", default="")
 if not SECRET_KEY:
     if DEBUG:
-        SECRET_KEY = "insecure-development-key-only-for-debug-mode"  # noqa: S105
+        SECRET_KEY = "insecure-development-key-only-for-debug-mode"
     else:
         raise ImproperlyConfigured(
             "SECRET_KEY is not set. Set the SECRET_KEY environment variable to a long random "

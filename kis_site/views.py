@@ -70,8 +70,14 @@ def home(request):
     for item in todo_items:
         result = item.count(request.user)
         if result is not None:
-            tiles.append({"title": item.title, "count": result.count, "url": result.url,
-                          "level": result.level if result.count else "success"})
+            tiles.append(
+                {
+                    "title": item.title,
+                    "count": result.count,
+                    "url": result.url,
+                    "level": result.level if result.count else "success",
+                }
+            )
     return render(request, "kis_site/home.html", {"tiles": tiles})
 
 

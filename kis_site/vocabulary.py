@@ -76,9 +76,12 @@ def _roles_by_group_name() -> dict[str, Role]:
 
 
 class RiskGroup(models.TextChoices):
-    """Groups of art. 1 ust. 2 of the act on social employment (Dz.U. 2025 poz. 83), plus "other"."""
+    """Groups of art. 1 ust. 2 of the social employment act (Dz.U. 2025 poz. 83), plus "other"."""
 
-    HOMELESS = "homeless", _("Homeless, carrying out an individual programme of leaving homelessness")
+    HOMELESS = (
+        "homeless",
+        _("Homeless, carrying out an individual programme of leaving homelessness"),
+    )
     ALCOHOL = "alcohol", _("Alcohol-dependent")
     DRUGS = "drugs", _("Drug-dependent")
     MENTAL_DISORDER = "mental_disorder", _("Person with mental disorders")

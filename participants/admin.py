@@ -19,7 +19,7 @@ from participants.models import (
     Participant,
 )
 
-HIDDEN = {"search_text", "version"}
+HIDDEN = {"search_text", "version", "current_enrolment"}
 
 
 class CaseRecordAdmin(admin.ModelAdmin):
@@ -84,8 +84,14 @@ class CaseRecordAdmin(admin.ModelAdmin):
 class FamilyInline(admin.TabularInline):
     model = FamilyMember
     extra = 0
-    fields = ["first_name", "relation", "birth_year", "lives_in_household", "needs_childcare",
-              "is_current"]
+    fields = [
+        "first_name",
+        "relation",
+        "birth_year",
+        "lives_in_household",
+        "needs_childcare",
+        "is_current",
+    ]
     readonly_fields = fields
 
     def has_add_permission(self, request, obj=None):
@@ -109,8 +115,7 @@ class ParticipantAdmin(CaseRecordAdmin):
 
 @admin.register(Application)
 class ApplicationAdmin(CaseRecordAdmin):
-    list_display = ["participant", "received_on", "source", "institution", "decision",
-                    "decided_on"]
+    list_display = ["participant", "received_on", "source", "institution", "decision", "decided_on"]
     list_filter = ["decision", "source"]
     list_select_related = ["participant", "institution"]
     date_hierarchy = "received_on"
@@ -118,8 +123,14 @@ class ApplicationAdmin(CaseRecordAdmin):
 
 @admin.register(Enrolment)
 class EnrolmentAdmin(CaseRecordAdmin):
-    list_display = ["participant", "cohort", "starts_on", "planned_end_on", "status",
-                    "exit_outcome"]
+    list_display = [
+        "participant",
+        "cohort",
+        "starts_on",
+        "planned_end_on",
+        "status",
+        "exit_outcome",
+    ]
     list_filter = ["status", "cohort", "exit_outcome", "funding_source"]
     list_select_related = ["participant", "cohort"]
 
@@ -171,10 +182,23 @@ def _prefixed(q, prefix):
 
 @admin.register(Cohort)
 class CohortAdmin(VersionedAdmin):
-    list_display = ["name", "starts_on", "ends_on", "capacity", "lead_social_worker",
-                    "funding_source"]
+    list_display = [
+        "name",
+        "starts_on",
+        "ends_on",
+        "capacity",
+        "lead_social_worker",
+        "funding_source",
+    ]
     list_filter = ["funding_source"]
     search_fields = ["name"]
     autocomplete_fields = ["lead_social_worker", "funding_source"]
-    fields = ["name", "starts_on", "ends_on", "capacity", "lead_social_worker", "funding_source",
-              "notes"]
+    fields = [
+        "name",
+        "starts_on",
+        "ends_on",
+        "capacity",
+        "lead_social_worker",
+        "funding_source",
+        "notes",
+    ]

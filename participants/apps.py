@@ -32,7 +32,7 @@ class ParticipantsConfig(AppConfig):
             path="",
             sections={"primary_risk_group": risk, "risk_group_other": risk},
             masked=("pesel", "id_document_number"),
-            audit_exclude=("search_text",),
+            audit_exclude=("search_text", "current_enrolment"),
         )
         register_participant_data(
             ParticipantRiskGroup, path="participant", sections={"group": risk}

@@ -45,12 +45,14 @@ def _can(action):
 def _register_navigation():
     nav_items.register(NavItem("home", gettext_lazy("Start"), "home", lambda user: True, 0))
     nav_items.register(
-        NavItem("participants", gettext_lazy("Participants"), "participants:list",
-                _can(Action.VIEW), 10)
+        NavItem(
+            "participants", gettext_lazy("Participants"), "participants:list", _can(Action.VIEW), 10
+        )
     )
     nav_items.register(
-        NavItem("recruitment", gettext_lazy("Recruitment"), "recruitment:list",
-                _can(Action.RECRUIT), 20)
+        NavItem(
+            "recruitment", gettext_lazy("Recruitment"), "recruitment:list", _can(Action.RECRUIT), 20
+        )
     )
     nav_items.register(
         NavItem("cohorts", gettext_lazy("Cohorts"), "cohorts:list", _can(Action.VIEW), 30)
@@ -59,8 +61,9 @@ def _register_navigation():
         NavItem("audit-log", gettext_lazy("Audit log"), "audit-log", _can(Action.VIEW_AUDIT), 90)
     )
     nav_items.register(
-        NavItem("admin", gettext_lazy("Administration"), "admin:index",
-                lambda user: user.is_staff, 100)
+        NavItem(
+            "admin", gettext_lazy("Administration"), "admin:index", lambda user: user.is_staff, 100
+        )
     )
 
 
@@ -77,8 +80,9 @@ def _pending_applications(user):
     from participants.selectors import pending_applications
 
     count = pending_applications(participants_visible_to(user)).count()
-    return TodoCount(count, reverse("recruitment:list") + f"?decision={Decision.PENDING}",
-                     "warning")
+    return TodoCount(
+        count, reverse("recruitment:list") + f"?decision={Decision.PENDING}", "warning"
+    )
 
 
 def _follow_ups(user):
@@ -129,18 +133,31 @@ def _missing_rodo_clause(user):
 
 
 def _register_todo_items():
-    todo_items.register(TodoItem("my-participants", gettext_lazy("My participants"),
-                                 _my_participants, 10))
-    todo_items.register(TodoItem("pending-applications",
-                                 gettext_lazy("Applications awaiting a decision"),
-                                 _pending_applications, 20))
-    todo_items.register(TodoItem("rodo-missing",
-                                 gettext_lazy("GDPR information clause not handed over"),
-                                 _missing_rodo_clause, 30))
-    todo_items.register(TodoItem("ending", gettext_lazy("Participations ending within 30 days"),
-                                 _ending, 40))
-    todo_items.register(TodoItem("follow-ups", gettext_lazy("Follow-ups due (3/6/12 months)"),
-                                 _follow_ups, 50))
+    todo_items.register(
+        TodoItem("my-participants", gettext_lazy("My participants"), _my_participants, 10)
+    )
+    todo_items.register(
+        TodoItem(
+            "pending-applications",
+            gettext_lazy("Applications awaiting a decision"),
+            _pending_applications,
+            20,
+        )
+    )
+    todo_items.register(
+        TodoItem(
+            "rodo-missing",
+            gettext_lazy("GDPR information clause not handed over"),
+            _missing_rodo_clause,
+            30,
+        )
+    )
+    todo_items.register(
+        TodoItem("ending", gettext_lazy("Participations ending within 30 days"), _ending, 40)
+    )
+    todo_items.register(
+        TodoItem("follow-ups", gettext_lazy("Follow-ups due (3/6/12 months)"), _follow_ups, 50)
+    )
 
 
 # --- Timeline -------------------------------------------------------------------------------
@@ -149,11 +166,15 @@ def _register_todo_items():
 def _application_entries(request, participant, sections):
     for application in participant.applications.all():
         url = reverse("recruitment:detail", args=[application.pk])
-        source = (
-            application.institution.name if application.institution else _("own application")
+        source = application.institution.name if application.institution else _("own application")
+        yield TimelineEntry(
+            application.received_on,
+            _("Application received"),
+            source,
+            url,
+            "application",
+            _("Recruitment"),
         )
-        yield TimelineEntry(application.received_on, _("Application received"), source, url,
-                            "application", _("Recruitment"))
         if application.decided_on:
             yield TimelineEntry(
                 application.decided_on,

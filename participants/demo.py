@@ -14,7 +14,6 @@ from django.db import transaction
 from kis_site.demo import random_person
 from kis_site.models import FundingSource, StaffMember
 from kis_site.vocabulary import RiskGroup, Section
-from partners.models import ContactPerson, Institution, InstitutionType
 from participants import services
 from participants.models import (
     Application,
@@ -33,6 +32,7 @@ from participants.models import (
     Participant,
     Relation,
 )
+from partners.models import ContactPerson, Institution, InstitutionType
 
 REASONS = [
     "Osoba długotrwale bezrobotna, klient OPS od kilku lat; potrzebuje wsparcia w powrocie na "
@@ -45,17 +45,35 @@ REASONS = [
 ]
 
 NOTES = [
-    (NoteKind.CONVERSATION, "", "Rozmowa wstępna: omówiono zasady uczestnictwa i regulamin, "
-     "uczestnik zadeklarował regularną obecność."),
+    (
+        NoteKind.CONVERSATION,
+        "",
+        "Rozmowa wstępna: omówiono zasady uczestnictwa i regulamin, "
+        "uczestnik zadeklarował regularną obecność.",
+    ),
     (NoteKind.PHONE, "", "Telefon w sprawie nieobecności — uczestnik przedstawi zaświadczenie."),
-    (NoteKind.VISIT, Section.LEGAL, "Wizyta u kuratora: uczestnik wywiązuje się z obowiązków, "
-     "kolejne spotkanie za miesiąc."),
-    (NoteKind.CONVERSATION, Section.PSYCHOLOGICAL, "Konsultacja psychologiczna: spadek nastroju "
-     "po utracie mieszkania, ustalono cotygodniowe spotkania."),
-    (NoteKind.INTERVENTION, Section.HEALTH, "Interwencja: zaostrzenie choroby przewlekłej, "
-     "umówiono wizytę u lekarza rodzinnego."),
-    (NoteKind.CONVERSATION, "", "Omówiono postępy w warsztatach i plan na kolejny miesiąc; "
-     "uczestnik zgłosił zainteresowanie kursem komputerowym."),
+    (
+        NoteKind.VISIT,
+        Section.LEGAL,
+        "Wizyta u kuratora: uczestnik wywiązuje się z obowiązków, kolejne spotkanie za miesiąc.",
+    ),
+    (
+        NoteKind.CONVERSATION,
+        Section.PSYCHOLOGICAL,
+        "Konsultacja psychologiczna: spadek nastroju "
+        "po utracie mieszkania, ustalono cotygodniowe spotkania.",
+    ),
+    (
+        NoteKind.INTERVENTION,
+        Section.HEALTH,
+        "Interwencja: zaostrzenie choroby przewlekłej, umówiono wizytę u lekarza rodzinnego.",
+    ),
+    (
+        NoteKind.CONVERSATION,
+        "",
+        "Omówiono postępy w warsztatach i plan na kolejny miesiąc; "
+        "uczestnik zgłosił zainteresowanie kursem komputerowym.",
+    ),
 ]
 
 GROUP_WEIGHTS = [
@@ -86,12 +104,19 @@ class DemoBuilder:
         self.serial = 0
         self.manager_user = staff["kierownik"].user
         self.case_managers = [staff["case1"], staff["case2"]]
-        self.note_authors = [staff[name] for name in ("case1", "case2", "socjalny", "psycholog",
-                                                      "doradca", "terapeuta")]
+        self.note_authors = [
+            staff[name]
+            for name in ("case1", "case2", "socjalny", "psycholog", "doradca", "terapeuta")
+        ]
         self.referrers = list(
             Institution.objects.filter(
-                kind__in=[InstitutionType.OPS, InstitutionType.PUP, InstitutionType.PROBATION,
-                          InstitutionType.ADDICTION_CENTRE, InstitutionType.NGO]
+                kind__in=[
+                    InstitutionType.OPS,
+                    InstitutionType.PUP,
+                    InstitutionType.PROBATION,
+                    InstitutionType.ADDICTION_CENTRE,
+                    InstitutionType.NGO,
+                ]
             )
         )
         self.funding = list(FundingSource.objects.order_by("pk"))
@@ -111,9 +136,14 @@ class DemoBuilder:
             city=data["city"],
             phone=data["phone"],
             education_level=self.rng.choice(
-                [EducationLevel.PRIMARY, EducationLevel.BASIC_VOCATIONAL,
-                 EducationLevel.BASIC_VOCATIONAL, EducationLevel.LOWER_SECONDARY,
-                 EducationLevel.VOCATIONAL_SECONDARY, EducationLevel.GENERAL_SECONDARY]
+                [
+                    EducationLevel.PRIMARY,
+                    EducationLevel.BASIC_VOCATIONAL,
+                    EducationLevel.BASIC_VOCATIONAL,
+                    EducationLevel.LOWER_SECONDARY,
+                    EducationLevel.VOCATIONAL_SECONDARY,
+                    EducationLevel.GENERAL_SECONDARY,
+                ]
             ),
             primary_risk_group=primary,
             case_manager=self.rng.choice(self.case_managers),
@@ -125,8 +155,9 @@ class DemoBuilder:
         if not with_pesel:
             participant.id_document_type = IdDocumentType.RESIDENCE_CARD
             participant.id_document_number = f"RP{self.rng.randint(1000000, 9999999)}"
-        services.participant_create(participant=participant, risk_groups=groups,
-                                    by=self.manager_user)
+        services.participant_create(
+            participant=participant, risk_groups=groups, by=self.manager_user
+        )
         self._family(participant)
         return participant, groups
 
@@ -136,22 +167,24 @@ class DemoBuilder:
             return
         if roll < 0.6:
             FamilyMember.objects.create(
-                participant=participant, first_name=self.rng.choice(["Ola", "Kuba", "Zuzia",
-                                                                      "Staś", "Lena"]),
-                relation=Relation.CHILD, birth_year=self.today.year - self.rng.randint(2, 12),
+                participant=participant,
+                first_name=self.rng.choice(["Ola", "Kuba", "Zuzia", "Staś", "Lena"]),
+                relation=Relation.CHILD,
+                birth_year=self.today.year - self.rng.randint(2, 12),
                 needs_childcare=True,
             )
         if roll > 0.5:
             FamilyMember.objects.create(
-                participant=participant, first_name=self.rng.choice(["Jolanta", "Roman",
-                                                                      "Helena", "Wiesław"]),
+                participant=participant,
+                first_name=self.rng.choice(["Jolanta", "Roman", "Helena", "Wiesław"]),
                 relation=self.rng.choice([Relation.PARENT, Relation.SPOUSE, Relation.SIBLING]),
                 birth_year=self.today.year - self.rng.randint(25, 75),
                 lives_in_household=self.rng.random() < 0.7,
             )
 
-    def application(self, participant, groups, received_on, *, decision=None, decided_on=None,
-                    exclusion=False):
+    def application(
+        self, participant, groups, received_on, *, decision=None, decided_on=None, exclusion=False
+    ):
         institution = self.rng.choice(self.referrers) if self.rng.random() < 0.8 else None
         contact = (
             ContactPerson.objects.filter(institution=institution).first() if institution else None
@@ -192,8 +225,7 @@ class DemoBuilder:
                 application=application,
                 cohort=cohort,
                 starts_on=starts_on,
-                planned_end_on=planned_end_on
-                or services.default_planned_end(starts_on, cohort),
+                planned_end_on=planned_end_on or services.default_planned_end(starts_on, cohort),
                 funding_source=self.rng.choice(self.funding) if self.funding else None,
             ),
             by=self.manager_user,
@@ -239,7 +271,9 @@ def _active_cohort(builder, today, staff):
     for index in range(30):
         participant, groups = builder.person(with_pesel=index != 7)
         application = builder.application(
-            participant, groups, start - timedelta(days=builder.rng.randint(20, 60)),
+            participant,
+            groups,
+            start - timedelta(days=builder.rng.randint(20, 60)),
             decision=Decision.QUALIFIED,
         )
         enrolment = builder.enrol(participant, application, cohort=cohort, starts_on=start)
@@ -249,17 +283,21 @@ def _active_cohort(builder, today, staff):
         builder.notes(participant, enrolment, start, today, builder.rng.randint(1, 3))
         if index in (4, 19):
             services.enrolment_change_status(
-                enrolment=enrolment, to_status=EnrolmentStatus.SUSPENDED,
+                enrolment=enrolment,
+                to_status=EnrolmentStatus.SUSPENDED,
                 changed_on=today - timedelta(days=10),
-                reason="Pobyt w szpitalu — zawieszenie do czasu powrotu.", by=builder.manager_user,
+                reason="Pobyt w szpitalu — zawieszenie do czasu powrotu.",
+                by=builder.manager_user,
                 expected_version=enrolment.version,
             )
         if index == 25:
             services.enrolment_change_status(
-                enrolment=enrolment, to_status=EnrolmentStatus.DROPPED_OUT,
+                enrolment=enrolment,
+                to_status=EnrolmentStatus.DROPPED_OUT,
                 changed_on=today - timedelta(days=30),
                 reason="Rezygnacja z powodów rodzinnych (opieka nad matką).",
-                by=builder.manager_user, expected_version=enrolment.version,
+                by=builder.manager_user,
+                expected_version=enrolment.version,
                 exit_outcome=ExitOutcome.RESIGNATION,
             )
 
@@ -276,9 +314,12 @@ def _finished_cohort(builder, today, staff):
         funding_source=builder.funding[0] if builder.funding else None,
     )
     outcomes = (
-        [ExitOutcome.EMPLOYMENT] * 9 + [ExitOutcome.EDUCATION] * 3
-        + [ExitOutcome.SOCIAL_COOPERATIVE] * 2 + [ExitOutcome.CIS] * 2
-        + [ExitOutcome.SOCIALLY_USEFUL_WORK] * 2 + [ExitOutcome.PUP_REGISTRATION] * 4
+        [ExitOutcome.EMPLOYMENT] * 9
+        + [ExitOutcome.EDUCATION] * 3
+        + [ExitOutcome.SOCIAL_COOPERATIVE] * 2
+        + [ExitOutcome.CIS] * 2
+        + [ExitOutcome.SOCIALLY_USEFUL_WORK] * 2
+        + [ExitOutcome.PUP_REGISTRATION] * 4
         + [ExitOutcome.INTERNSHIP] * 2
     )
     for index in range(30):
@@ -286,11 +327,14 @@ def _finished_cohort(builder, today, staff):
         participant.rodo_clause_given_on = start
         participant.save()
         application = builder.application(
-            participant, groups, start - timedelta(days=builder.rng.randint(15, 50)),
+            participant,
+            groups,
+            start - timedelta(days=builder.rng.randint(15, 50)),
             decision=Decision.QUALIFIED,
         )
-        enrolment = builder.enrol(participant, application, cohort=cohort, starts_on=start,
-                                  planned_end_on=end)
+        enrolment = builder.enrol(
+            participant, application, cohort=cohort, starts_on=start, planned_end_on=end
+        )
         if index < len(outcomes):
             status, outcome, on = EnrolmentStatus.COMPLETED, outcomes[index], end
             reason = "Ukończenie programu."
@@ -304,18 +348,25 @@ def _finished_cohort(builder, today, staff):
             reason = "Skreślenie z listy po upomnieniu — nieusprawiedliwione nieobecności."
         builder.notes(participant, enrolment, start, on, builder.rng.randint(1, 3))
         services.enrolment_change_status(
-            enrolment=enrolment, to_status=status, changed_on=on, reason=reason,
-            by=builder.manager_user, expected_version=enrolment.version, exit_outcome=outcome,
+            enrolment=enrolment,
+            to_status=status,
+            changed_on=on,
+            reason=reason,
+            by=builder.manager_user,
+            expected_version=enrolment.version,
+            exit_outcome=outcome,
         )
         for follow_up in enrolment.follow_ups.filter(due_on__lte=today - timedelta(days=3)):
             if builder.rng.random() < 0.7:
                 follow_up.checked_on = follow_up.due_on + timedelta(days=2)
                 follow_up.result = (
-                    FollowUpResult.EMPLOYED if outcome == ExitOutcome.EMPLOYMENT
+                    FollowUpResult.EMPLOYED
+                    if outcome == ExitOutcome.EMPLOYMENT
                     else builder.rng.choice(list(FollowUpResult))
                 )
                 services.follow_up_record(
-                    follow_up=follow_up, recorded_by_id=participant.case_manager_id,
+                    follow_up=follow_up,
+                    recorded_by_id=participant.case_manager_id,
                     expected_version=follow_up.version,
                 )
 
@@ -324,18 +375,22 @@ def _rolling(builder, today):
     for weeks_ago in (30, 12, 6, 2):
         participant, groups = builder.person()
         start = today - timedelta(weeks=weeks_ago)
-        application = builder.application(participant, groups, start - timedelta(days=14),
-                                          decision=Decision.QUALIFIED)
+        application = builder.application(
+            participant, groups, start - timedelta(days=14), decision=Decision.QUALIFIED
+        )
         enrolment = builder.enrol(participant, application, starts_on=start)
         builder.notes(participant, enrolment, start, today, 2)
     # A longer, justified participation.
     participant, groups = builder.person()
     start = today - timedelta(weeks=20)
-    application = builder.application(participant, groups, start - timedelta(days=10),
-                                      decision=Decision.QUALIFIED)
+    application = builder.application(
+        participant, groups, start - timedelta(days=10), decision=Decision.QUALIFIED
+    )
     services.enrolment_create(
         enrolment=Enrolment(
-            participant=participant, application=application, starts_on=start,
+            participant=participant,
+            application=application,
+            starts_on=start,
             planned_end_on=start + relativedelta(months=15),
             extension_reason="Indywidualny program wychodzenia z bezdomności trwa do końca "
             "roku; przedłużenie uzgodnione z OPS.",
@@ -346,12 +401,23 @@ def _rolling(builder, today):
 
 def _waiting_list(builder, today):
     plans = [
-        (Decision.QUALIFIED, False), (None, False), (None, False), (None, False), (None, False),
-        (Decision.RESERVE, False), (Decision.RESERVE, False), (Decision.NOT_QUALIFIED, True),
+        (Decision.QUALIFIED, False),
+        (None, False),
+        (None, False),
+        (None, False),
+        (None, False),
+        (Decision.RESERVE, False),
+        (Decision.RESERVE, False),
+        (Decision.NOT_QUALIFIED, True),
     ]
     for index, (decision, exclusion) in enumerate(plans):
         participant, groups = builder.person(with_pesel=index != 3)
         received = today - timedelta(days=25 - index * 3)
-        builder.application(participant, groups, received, decision=decision,
-                            decided_on=min(received + timedelta(days=5), today),
-                            exclusion=exclusion)
+        builder.application(
+            participant,
+            groups,
+            received,
+            decision=decision,
+            decided_on=min(received + timedelta(days=5), today),
+            exclusion=exclusion,
+        )

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from kis_site.access import Action, policy
+from kis_site.audit import log_access
 from kis_site.editing import save_form
 from kis_site.locking import save_versioned
 from kis_site.pending import form_data
@@ -198,9 +199,7 @@ def enrolment_detail(request, pk):
     allowed = services.allowed_transitions(enrolment)
     form = None
     if can_change and allowed:
-        form = StatusChangeForm(
-            form_data(request), allowed=allowed, version=enrolment.version
-        )
+        form = StatusChangeForm(form_data(request), allowed=allowed, version=enrolment.version)
 
         def save(form):
             data = form.cleaned_data
@@ -226,6 +225,7 @@ def enrolment_detail(request, pk):
             return done
     elif request.method == "POST":
         raise PermissionDenied
+    log_access(user=user, instance=enrolment)
     return render(
         request,
         "participants/enrolment.html",

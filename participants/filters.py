@@ -3,6 +3,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from kis_site.access import policy
+from kis_site.forms import FastSelect
 from kis_site.vocabulary import RiskGroup, Section
 from participants.forms import case_manager_choices
 from participants.models import Cohort, EnrolmentStatus
@@ -49,15 +50,19 @@ class ParticipantFilter(django_filters.FilterSet):
             self.filters.pop("risk_group")
         self.filters["case_manager"].queryset = case_manager_choices()
         for field in self.form.fields.values():
-            field.widget.attrs["class"] = "form-select form-select-sm"
+            field.widget = FastSelect(
+                attrs={"class": "form-select form-select-sm"}, choices=field.widget.choices
+            )
 
     def filter_status(self, queryset, name, value):
         if value == NO_ENROLMENT:
-            return queryset.filter(current_status__isnull=True)
-        return queryset.filter(current_status=value)
+            return queryset.filter(current_enrolment__isnull=True)
+        return queryset.filter(current_enrolment__status=value)
 
     def filter_rodo(self, queryset, name, value):
-        return queryset.filter(rodo_clause_given_on__isnull=True) if value == "missing" else queryset
+        return (
+            queryset.filter(rodo_clause_given_on__isnull=True) if value == "missing" else queryset
+        )
 
     def filter_cohort(self, queryset, name, value):
         return queryset.filter(enrolments__cohort=value).distinct()

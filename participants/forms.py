@@ -1,5 +1,5 @@
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Div, Fieldset, Layout
+from crispy_forms.layout import HTML, Div, Fieldset, Layout
 from django import forms
 from django.urls import reverse
 from django.utils import timezone
@@ -13,7 +13,6 @@ from kis_site.models import FundingSource, StaffMember
 from kis_site.search import normalise
 from kis_site.validators import clean_pesel
 from kis_site.vocabulary import RiskGroup, Role, Section
-from partners.models import ContactPerson, Institution
 from participants.models import (
     Application,
     ApplicationSource,
@@ -28,6 +27,7 @@ from participants.models import (
     FollowUpResult,
     Participant,
 )
+from partners.models import ContactPerson, Institution
 
 
 def _helper(*layout) -> FormHelper:
@@ -114,7 +114,9 @@ class ParticipantForm(VersionedFormMixin, forms.ModelForm):
         if "case_manager" in self.fields:
             self.fields["case_manager"].queryset = case_manager_choices()
         if "pesel" in self.fields:
-            self.fields["pesel"].widget.attrs.update({"inputmode": "numeric", "autocomplete": "off"})
+            self.fields["pesel"].widget.attrs.update(
+                {"inputmode": "numeric", "autocomplete": "off"}
+            )
         if "primary_risk_group" in self.fields:
             self.fields["primary_risk_group"].choices = [("", "---------"), *RiskGroup.choices]
         self.helper = _helper(*self._layout())
@@ -223,7 +225,9 @@ class ParticipantForm(VersionedFormMixin, forms.ModelForm):
                 _("Mark one of the chosen groups as primary (for the report to the voivode)."),
             )
         if primary and primary not in groups:
-            self.add_error("primary_risk_group", _("The primary group must be one of those ticked."))
+            self.add_error(
+                "primary_risk_group", _("The primary group must be one of those ticked.")
+            )
         if RiskGroup.OTHER in groups and not (data.get("risk_group_other") or "").strip():
             self.add_error("risk_group_other", _("Describe the other risk group."))
 
@@ -348,12 +352,11 @@ class ApplicationForm(VersionedFormMixin, forms.ModelForm):
         self.fields["contact_person"].queryset = ContactPerson.objects.filter(
             is_active=True
         ).select_related("institution")
-        self.fields["contact_person"].label_from_instance = (
-            lambda person: f"{person} — {person.institution.name}"
+        self.fields["contact_person"].label_from_instance = lambda person: (
+            f"{person} — {person.institution.name}"
         )
         self.fields["contact_person"].widget.attrs["data-autocomplete"] = "1"
-        eligibility = [
-            "eligible_groups",
+        benefits = [
             "receives_unemployment_benefit",
             "receives_pre_retirement",
             "receives_structural_pension",
@@ -361,26 +364,42 @@ class ApplicationForm(VersionedFormMixin, forms.ModelForm):
             "receives_teacher_compensation",
             "receives_incapacity_pension",
         ]
+        groups = ["eligible_groups"]
         if Section.RISK_GROUPS not in sections:
-            eligibility.remove("eligible_groups")
+            groups = []
             self.fields.pop("eligible_groups")
         if Section.HEALTH not in sections:
-            eligibility.remove("receives_incapacity_pension")
+            benefits.remove("receives_incapacity_pension")
             self.fields.pop("receives_incapacity_pension")
-        self.helper = _helper(
+        parts = [
             Fieldset(
                 _("Referral or application"),
                 _row("received_on", "source"),
                 _row("institution", "contact_person"),
                 "reason",
-            ),
+            )
+        ]
+        if groups:
+            parts.append(
+                Fieldset(_("Eligibility: groups of art. 1 sec. 2"), *groups, css_class="sensitive")
+            )
+        parts.append(
             Fieldset(
-                _("Eligibility (art. 1 of the act on social employment)"),
-                *eligibility,
-                css_class="sensitive",
-            ),
-            "expected_version",
+                _("Benefits that exclude participation (art. 1 sec. 3)"),
+                HTML(
+                    format_html(
+                        '<p class="form-text kis-fieldset-help">{}</p>',
+                        _(
+                            "Tick what the person receives. An incapacity-for-work pension does "
+                            "not exclude (art. 1 sec. 3a)."
+                        ),
+                    )
+                ),
+                *benefits,
+            )
         )
+        parts.append("expected_version")
+        self.helper = _helper(*parts)
 
     def clean_received_on(self):
         received = self.cleaned_data.get("received_on")
@@ -436,7 +455,10 @@ class CohortForm(VersionedFormMixin, forms.ModelForm):
             "funding_source",
             "notes",
         ]
-        widgets = {**date_widgets("starts_on", "ends_on"), "notes": forms.Textarea(attrs={"rows": 3})}
+        widgets = {
+            **date_widgets("starts_on", "ends_on"),
+            "notes": forms.Textarea(attrs={"rows": 3}),
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -525,7 +547,7 @@ class EnrolmentEditForm(VersionedFormMixin, forms.ModelForm):
         self.helper = _helper()
 
 
-class StatusChangeForm(forms.Form):
+class StatusChangeForm(VersionedFormMixin, forms.Form):
     to_status = forms.ChoiceField(label=_("New status"))
     changed_on = forms.DateField(label=_("Date"), widget=DateInput())
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
@@ -538,7 +560,6 @@ class StatusChangeForm(forms.Form):
     exit_notes = forms.CharField(
         label=_("Notes on the exit"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
-    expected_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, allowed, version, **kwargs):
         super().__init__(*args, **kwargs)

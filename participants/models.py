@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.db import models
-from django.db.models import OuterRef, Q, Subquery
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -132,16 +132,8 @@ class ParticipantQuerySet(models.QuerySet):
             query = query.filter(search_text__contains=word)
         return query
 
-    def with_current_enrolment(self):
-        latest = Enrolment.objects.filter(participant=OuterRef("pk")).order_by(
-            "-starts_on", "-pk"
-        )
-        return self.annotate(
-            current_status=Subquery(latest.values("status")[:1]),
-            current_cohort=Subquery(latest.values("cohort__name")[:1]),
-            current_starts_on=Subquery(latest.values("starts_on")[:1]),
-            current_planned_end_on=Subquery(latest.values("planned_end_on")[:1]),
-        )
+    def for_list(self):
+        return self.select_related("case_manager", "current_enrolment__cohort")
 
 
 class Participant(ParticipantRecord, Versioned):
@@ -192,6 +184,15 @@ class Participant(ParticipantRecord, Versioned):
     rodo_clause_given_on = models.DateField(
         _("GDPR information clause handed over on"), null=True, blank=True
     )
+    current_enrolment = models.ForeignKey(
+        "Enrolment",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        help_text="The latest participation (kept by the enrolment services, for lists).",
+    )
     search_text = models.CharField(max_length=250, editable=False, db_index=True, default="")
     created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
     created_by = models.ForeignKey(
@@ -213,6 +214,7 @@ class Participant(ParticipantRecord, Versioned):
                 fields=["pesel"], condition=Q(pesel__isnull=False), name="participant_pesel_unique"
             ),
         ]
+        indexes = [models.Index(fields=["last_name", "first_name", "id"], name="participant_order")]
 
     def __str__(self):
         # Never the PESEL: this text lands in the audit log's object representation.
@@ -364,7 +366,11 @@ class Application(ParticipantRecord, Versioned):
     decision_reason = models.TextField(_("justification of the decision"), blank=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, editable=False, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        editable=False,
+        related_name="+",
     )
 
     class Meta:
@@ -533,7 +539,11 @@ class Enrolment(ParticipantRecord, Versioned):
     exit_notes = models.TextField(_("notes on the exit"), blank=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, editable=False, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        editable=False,
+        related_name="+",
     )
 
     objects = EnrolmentQuerySet.as_manager()
@@ -565,9 +575,7 @@ class Enrolment(ParticipantRecord, Versioned):
         indexes = [models.Index(fields=["participant", "-starts_on"])]
 
     def __str__(self):
-        return str(
-            _("participation from %(date)s") % {"date": self.starts_on.strftime("%d.%m.%Y")}
-        )
+        return str(_("participation from %(date)s") % {"date": self.starts_on.strftime("%d.%m.%Y")})
 
     @property
     def is_open(self) -> bool:
@@ -641,7 +649,9 @@ class CaseNote(ParticipantRecord, Versioned):
     enrolment = models.ForeignKey(
         Enrolment, on_delete=models.PROTECT, null=True, blank=True, related_name="notes"
     )
-    kind = models.CharField(_("kind"), max_length=20, choices=NoteKind.choices)
+    kind = models.CharField(
+        _("kind"), max_length=20, choices=NoteKind.choices, default=NoteKind.CONVERSATION
+    )
     happened_on = models.DateField(_("date"), default=timezone.localdate)
     author = models.ForeignKey(
         StaffMember, verbose_name=_("author"), on_delete=models.PROTECT, related_name="case_notes"

@@ -11,6 +11,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
 from kis_site.access import Action, policy
+from kis_site.audit import log_access
 from kis_site.editing import add_errors, save_form
 from kis_site.pending import form_data
 from kis_site.vocabulary import RiskGroup
@@ -55,7 +56,7 @@ def application_list(request):
 @sensitive_post_parameters("person-pesel", "person-id_document_number")
 @require_http_methods(["GET", "POST"])
 def application_new(request):
-    """A referral or application of a person not yet in the files: the person and the application."""
+    """A referral or application of someone without a file yet: the person and the application."""
     user = request.user
     if not (policy().can(user, Action.RECRUIT) and policy().can(user, Action.CREATE)):
         raise PermissionDenied
@@ -136,7 +137,10 @@ def _application(request, pk, action):
     return get_record_for_user(
         request.user,
         Application.objects.select_related(
-            "participant", "participant__case_manager", "institution", "contact_person",
+            "participant",
+            "participant__case_manager",
+            "institution",
+            "contact_person",
             "decided_by",
         ),
         pk,
@@ -148,6 +152,7 @@ def application_detail(request, pk):
     application = _application(request, pk, Action.VIEW)
     participant = application.participant
     user = request.user
+    log_access(user=user, instance=application)
     sections = policy().sections_for(user, participant)
     can_decide = policy().can(user, Action.ENROL, participant)
     decision_form = None
@@ -246,4 +251,3 @@ def application_decide(request, pk):
             "sections": policy().sections_for(request.user, application.participant),
         },
     )
-

@@ -21,19 +21,20 @@ from participants.models import (
 def with_file_records(queryset):
     """Participants with everything the file page shows, in a fixed number of queries."""
     return queryset.select_related("case_manager").prefetch_related(
-            Prefetch("risk_group_rows", to_attr="_risk_rows"),
-            Prefetch("family_members", queryset=FamilyMember.objects.all()),
-            Prefetch(
-                "applications",
-                queryset=Application.objects.select_related(
-                    "institution", "contact_person", "decided_by"
-                ),
+        Prefetch("risk_group_rows", to_attr="_risk_rows"),
+        Prefetch("family_members", queryset=FamilyMember.objects.all()),
+        Prefetch(
+            "applications",
+            queryset=Application.objects.select_related(
+                "institution", "contact_person", "decided_by"
             ),
-            Prefetch(
-                "enrolments",
-                queryset=Enrolment.objects.select_related("cohort", "funding_source")
-                .prefetch_related("follow_ups", "status_changes__changed_by"),
+        ),
+        Prefetch(
+            "enrolments",
+            queryset=Enrolment.objects.select_related("cohort", "funding_source").prefetch_related(
+                "follow_ups", "status_changes__changed_by"
             ),
+        ),
         Prefetch("notes", queryset=CaseNote.objects.select_related("author")),
     )
 

@@ -55,7 +55,7 @@ def participant_create(*, participant: Participant, risk_groups=None, by) -> Par
 def participant_update(
     *, participant: Participant, expected_version: int | None, risk_groups=None
 ) -> Participant:
-    """Save the edited file; ``risk_groups`` None leaves them as they are (not shown to the user)."""
+    """Save the edited file; ``risk_groups`` None leaves them as they are (hidden from the user)."""
     with transaction.atomic():
         save_versioned(participant, expected_version=expected_version)
         if risk_groups is not None:
@@ -227,9 +227,8 @@ def enrolment_create(*, enrolment: Enrolment, by) -> Enrolment:
             with transaction.atomic():
                 enrolment.save()
         except IntegrityError as error:
-            raise ValidationError(
-                _("This person already has an open participation.")
-            ) from error
+            raise ValidationError(_("This person already has an open participation.")) from error
+        participant_refresh_current_enrolment(participant=participant)
         EnrolmentStatusChange.objects.create(
             enrolment=enrolment,
             from_status="",
@@ -239,6 +238,18 @@ def enrolment_create(*, enrolment: Enrolment, by) -> Enrolment:
             changed_by=by,
         )
     return enrolment
+
+
+def participant_refresh_current_enrolment(*, participant: Participant) -> None:
+    """Point the participant at their latest participation (a derived column for the lists)."""
+    latest = (
+        Enrolment.objects.filter(participant=participant)
+        .order_by("-starts_on", "-pk")
+        .values_list("pk", flat=True)
+        .first()
+    )
+    Participant.objects.filter(pk=participant.pk).update(current_enrolment_id=latest)
+    participant.current_enrolment_id = latest
 
 
 def enrolment_update(*, enrolment: Enrolment, expected_version: int | None) -> Enrolment:
@@ -301,7 +312,9 @@ def enrolment_change_status(
 ) -> Enrolment:
     errors = {}
     if to_status not in TRANSITIONS.get(enrolment.status, set()):
-        errors["to_status"] = _("A participation with status “%(from)s” cannot become “%(to)s”.") % {
+        errors["to_status"] = _(
+            "A participation with status “%(from)s” cannot become “%(to)s”."
+        ) % {
             "from": enrolment.get_status_display(),
             "to": EnrolmentStatus(to_status).label if to_status in EnrolmentStatus else to_status,
         }

@@ -58,12 +58,7 @@ def participant_list(request):
         return redirect(f"{url}?{query.urlencode()}" if query else url)
 
     text = request.session.get(SEARCH_KEY, "")
-    queryset = (
-        participants_visible_to(request.user)
-        .search(text)
-        .with_current_enrolment()
-        .select_related("case_manager")
-    )
+    queryset = participants_visible_to(request.user).search(text).for_list()
     filterset = ParticipantFilter(request.GET or None, queryset=queryset, request=request)
     page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
@@ -138,6 +133,8 @@ def participant_detail(request, pk):
 def participant_edit(request, pk):
     participant = get_participant_for_user(request.user, pk, Action.EDIT)
     sections = policy().sections_for(request.user, participant)
+    if request.method == "GET":
+        log_access(user=request.user, instance=participant, what="edit form")
     form = ParticipantForm(
         form_data(request),
         instance=participant,
@@ -149,7 +146,9 @@ def participant_edit(request, pk):
         return services.participant_update(
             participant=form.instance,
             expected_version=form.cleaned_data.get("expected_version"),
-            risk_groups=form.cleaned_data.get("risk_groups") if "risk_groups" in form.fields else None,
+            risk_groups=form.cleaned_data.get("risk_groups")
+            if "risk_groups" in form.fields
+            else None,
         )
 
     done = save_form(

@@ -9,7 +9,6 @@ from django.utils import timezone
 
 from kis_site.demo import make_pesel
 from kis_site.models import StaffMember
-from partners.models import ContactPerson, Institution, InstitutionType
 from participants.models import (
     Application,
     ApplicationSource,
@@ -23,6 +22,7 @@ from participants.models import (
     Participant,
     Relation,
 )
+from partners.models import ContactPerson, Institution, InstitutionType
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -120,6 +120,13 @@ class EnrolmentFactory(factory.django.DjangoModelFactory):
     planned_end_on = factory.LazyAttribute(lambda obj: obj.starts_on + timedelta(days=300))
     status = EnrolmentStatus.ACTIVE
     status_changed_on = factory.SelfAttribute("starts_on")
+
+    @factory.post_generation
+    def current(self, create, extracted, **kwargs):
+        if create:
+            from participants.services import participant_refresh_current_enrolment
+
+            participant_refresh_current_enrolment(participant=self.participant)
 
 
 class FamilyMemberFactory(factory.django.DjangoModelFactory):

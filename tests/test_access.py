@@ -9,7 +9,6 @@ from kis_site.access import Action, participant_data_registry, policy
 from kis_site.vocabulary import Section
 from participants.models import Participant
 from tests.factories import (
-    ApplicationFactory,
     CaseNoteFactory,
     CohortFactory,
     EnrolmentFactory,
@@ -20,8 +19,15 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 FILE_ROLES = {
-    "manager", "case_manager", "other_case_manager", "social_worker", "psychologist",
-    "career_advisor", "pedagogue", "lawyer", "therapist",
+    "manager",
+    "case_manager",
+    "other_case_manager",
+    "social_worker",
+    "psychologist",
+    "career_advisor",
+    "pedagogue",
+    "lawyer",
+    "therapist",
 }
 NO_SCOPE = {"trainer", "administrator", "stranger"}
 EDITORS = {"manager", "case_manager", "other_case_manager", "social_worker"}
@@ -94,9 +100,13 @@ def victim(case_manager):
     )
     participant = enrolment.participant
     services.enrolment_change_status(
-        enrolment=enrolment, to_status=EnrolmentStatus.COMPLETED,
-        changed_on=enrolment.starts_on, reason="Koniec.", by=None,
-        expected_version=enrolment.version, exit_outcome=ExitOutcome.EMPLOYMENT,
+        enrolment=enrolment,
+        to_status=EnrolmentStatus.COMPLETED,
+        changed_on=enrolment.starts_on,
+        reason="Koniec.",
+        by=None,
+        expected_version=enrolment.version,
+        exit_outcome=ExitOutcome.EMPLOYMENT,
     )
     ParticipantFactory(first_name="Bartłomiej", last_name="Postronny", pesel="02211307589")
     return {
@@ -226,9 +236,9 @@ def test_every_model_with_a_participant_link_is_registered():
     missing = []
     for model in apps.get_models():
         for field in model._meta.get_fields():
-            if field.is_relation and field.concrete and field.related_model is Participant:
-                if model not in registered:
-                    missing.append(f"{model._meta.label}.{field.name}")
+            linked = field.is_relation and field.concrete and field.related_model is Participant
+            if linked and model not in registered:
+                missing.append(f"{model._meta.label}.{field.name}")
     assert not missing, f"register these with register_participant_data(): {missing}"
 
 

@@ -8,10 +8,15 @@ pytestmark = pytest.mark.django_db
 
 def test_manager_runs_reference_data_in_the_admin(client_for, manager):
     client = client_for(manager)
-    for name in ["admin:index", "admin:kis_site_staffmember_changelist",
-                 "admin:partners_institution_changelist", "admin:auth_user_changelist",
-                 "admin:kis_site_fundingsource_changelist", "admin:participants_cohort_changelist",
-                 "admin:participants_participant_changelist"]:
+    for name in [
+        "admin:index",
+        "admin:kis_site_staffmember_changelist",
+        "admin:partners_institution_changelist",
+        "admin:auth_user_changelist",
+        "admin:kis_site_fundingsource_changelist",
+        "admin:participants_cohort_changelist",
+        "admin:participants_participant_changelist",
+    ]:
         assert client.get(reverse(name)).status_code == 200, name
     html = client.get(reverse("admin:index")).content.decode()
     assert "Uczestnicy" in html
@@ -26,9 +31,12 @@ def test_case_records_are_read_only_without_delete(client_for, manager, particip
     assert "Łukasz" in html
     changelist = client.get(reverse("admin:participants_participant_changelist"))
     assert "delete_selected" not in changelist.content.decode()
-    assert client.get(
-        reverse("admin:participants_participant_delete", args=[participant.pk])
-    ).status_code == 403
+    assert (
+        client.get(
+            reverse("admin:participants_participant_delete", args=[participant.pk])
+        ).status_code
+        == 403
+    )
 
 
 def test_admin_case_records_follow_the_policy(client_for, administrator, participant):
@@ -58,16 +66,27 @@ def test_institution_nip_and_regon_are_validated(client_for, manager):
     client = client_for(manager)
     response = client.post(
         reverse("admin:partners_institution_add"),
-        {"name": "PUP Radom", "kind": "pup", "nip": "1234563219", "regon": "12345",
-         "contacts-TOTAL_FORMS": "0", "contacts-INITIAL_FORMS": "0"},
+        {
+            "name": "PUP Radom",
+            "kind": "pup",
+            "nip": "1234563219",
+            "regon": "12345",
+            "contacts-TOTAL_FORMS": "0",
+            "contacts-INITIAL_FORMS": "0",
+        },
     )
     assert response.status_code == 200
     html = response.content.decode()
     assert "NIP jest nieprawidłowy" in html or "Ten NIP" in html
     response = client.post(
         reverse("admin:partners_institution_add"),
-        {"name": "PUP Radom", "kind": "pup", "nip": "123-456-32-18",
-         "contacts-TOTAL_FORMS": "0", "contacts-INITIAL_FORMS": "0"},
+        {
+            "name": "PUP Radom",
+            "kind": "pup",
+            "nip": "123-456-32-18",
+            "contacts-TOTAL_FORMS": "0",
+            "contacts-INITIAL_FORMS": "0",
+        },
     )
     assert response.status_code == 302
     from partners.models import Institution

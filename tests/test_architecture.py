@@ -4,8 +4,15 @@ import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-ORDER = {"kis_site": 0, "partners": 1, "participants": 2, "diagnosis": 3, "activities": 3,
-         "ipd": 4, "reports": 5}
+ORDER = {
+    "kis_site": 0,
+    "partners": 1,
+    "participants": 2,
+    "diagnosis": 3,
+    "activities": 3,
+    "ipd": 4,
+    "reports": 5,
+}
 
 
 def imported_apps(path: Path):

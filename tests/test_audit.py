@@ -82,7 +82,9 @@ def test_audit_log_filters_by_person_and_date(client_for, manager, lawyer, parti
     response = client.get(reverse("audit-log"), {"actor": lawyer.pk})
     rows = response.context["rows"]
     assert rows and all(row["entry"].actor == lawyer for row in rows)
-    response = client.get(reverse("audit-log"), {"date_from": "2001-01-01", "date_to": "2001-01-02"})
+    response = client.get(
+        reverse("audit-log"), {"date_from": "2001-01-01", "date_to": "2001-01-02"}
+    )
     assert list(response.context["rows"]) == []
 
 

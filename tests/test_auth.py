@@ -20,8 +20,9 @@ PASSWORD = "Haslo-testowe-123"
 
 
 def login(client, username, password=PASSWORD, ip="10.0.0.1"):
-    return client.post(reverse("login"), {"username": username, "password": password},
-                       REMOTE_ADDR=ip)
+    return client.post(
+        reverse("login"), {"username": username, "password": password}, REMOTE_ADDR=ip
+    )
 
 
 def test_login_rotates_the_session_key_and_logout_needs_post(case_manager):
@@ -77,8 +78,12 @@ def test_keepalive_renews_and_answers_401_when_the_session_is_gone(client_for, m
 
 
 def note_form(text):
-    return {"kind": "conversation", "happened_on": timezone.localdate().isoformat(),
-            "text": text, "section": ""}
+    return {
+        "kind": "conversation",
+        "happened_on": timezone.localdate().isoformat(),
+        "text": text,
+        "section": "",
+    }
 
 
 def test_form_posted_after_expiry_is_kept_and_restored_to_its_author(case_manager, participant):
@@ -140,6 +145,7 @@ def test_uploaded_files_are_not_kept(case_manager, participant):
     login(client, "case1")
     url = reverse("participants:note-add", args=[participant.pk])
     Session.objects.all().delete()
-    client.post(url, {**note_form("Z plikiem."),
-                      "scan": SimpleUploadedFile("skan.pdf", b"%PDF-1.4 test")})
+    client.post(
+        url, {**note_form("Z plikiem."), "scan": SimpleUploadedFile("skan.pdf", b"%PDF-1.4 test")}
+    )
     assert set(PendingForm.objects.get().data) == {"kind", "happened_on", "text", "section"}

@@ -49,8 +49,11 @@ def test_more_than_twelve_months_needs_a_justification():
     with pytest.raises(ValidationError) as error:
         enrol(application, planned_end_on=date(2027, 3, 2))
     assert "extension_reason" in error.value.message_dict
-    enrolment = enrol(application, planned_end_on=date(2027, 6, 30),
-                      extension_reason="Program wychodzenia z bezdomności trwa dłużej.")
+    enrolment = enrol(
+        application,
+        planned_end_on=date(2027, 6, 30),
+        extension_reason="Program wychodzenia z bezdomności trwa dłużej.",
+    )
     assert enrolment.planned_end_on == date(2027, 6, 30)
 
 
@@ -139,24 +142,42 @@ def test_removal_sets_the_outcome_itself():
 def test_status_date_cannot_be_in_the_future_or_before_start():
     enrolment = EnrolmentFactory()
     with pytest.raises(ValidationError):
-        change(enrolment, EnrolmentStatus.SUSPENDED,
-               changed_on=timezone.localdate() + timedelta(days=1))
+        change(
+            enrolment,
+            EnrolmentStatus.SUSPENDED,
+            changed_on=timezone.localdate() + timedelta(days=1),
+        )
     with pytest.raises(ValidationError):
-        change(enrolment, EnrolmentStatus.SUSPENDED,
-               changed_on=enrolment.starts_on - timedelta(days=1))
+        change(
+            enrolment, EnrolmentStatus.SUSPENDED, changed_on=enrolment.starts_on - timedelta(days=1)
+        )
 
 
 def test_status_page_changes_status_and_shows_errors_in_polish(client_for, case_manager):
     enrolment = EnrolmentFactory()
     client = client_for(case_manager)
     url = reverse("participants:enrolment", args=[enrolment.pk])
-    response = client.post(url, {"to_status": "completed", "changed_on": timezone.localdate(),
-                                 "reason": "Koniec programu.", "expected_version": 1})
+    response = client.post(
+        url,
+        {
+            "to_status": "completed",
+            "changed_on": timezone.localdate(),
+            "reason": "Koniec programu.",
+            "expected_version": 1,
+        },
+    )
     assert response.status_code == 200
     assert "Wybierz rezultat uczestnictwa." in response.content.decode()
-    response = client.post(url, {"to_status": "completed", "changed_on": timezone.localdate(),
-                                 "reason": "Koniec programu.", "exit_outcome": "employment",
-                                 "expected_version": 1})
+    response = client.post(
+        url,
+        {
+            "to_status": "completed",
+            "changed_on": timezone.localdate(),
+            "reason": "Koniec programu.",
+            "exit_outcome": "employment",
+            "expected_version": 1,
+        },
+    )
     assert response.status_code == 302
     assert Enrolment.objects.get(pk=enrolment.pk).status == EnrolmentStatus.COMPLETED
 
@@ -168,8 +189,12 @@ def test_follow_up_is_recorded(client_for, case_manager):
     client = client_for(case_manager)
     response = client.post(
         reverse("participants:follow-up", args=[follow_up.pk]),
-        {"checked_on": timezone.localdate().isoformat(), "result": "employed",
-         "notes": "Nadal pracuje.", "expected_version": follow_up.version},
+        {
+            "checked_on": timezone.localdate().isoformat(),
+            "result": "employed",
+            "notes": "Nadal pracuje.",
+            "expected_version": follow_up.version,
+        },
     )
     assert response.status_code == 302
     follow_up.refresh_from_db()
@@ -183,8 +208,12 @@ def test_enrol_page_uses_the_qualified_application(client_for, case_manager):
     client = client_for(case_manager)
     response = client.post(
         reverse("participants:enrol", args=[application.participant_id]),
-        {"application": application.pk, "cohort": cohort.pk,
-         "starts_on": cohort.starts_on.isoformat(), "planned_end_on": ""},
+        {
+            "application": application.pk,
+            "cohort": cohort.pk,
+            "starts_on": cohort.starts_on.isoformat(),
+            "planned_end_on": "",
+        },
     )
     assert response.status_code == 302
     enrolment = Enrolment.objects.get(participant=application.participant)

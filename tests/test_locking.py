@@ -9,12 +9,18 @@ pytestmark = pytest.mark.django_db
 
 
 def note_data(note, text, version):
-    return {"kind": note.kind, "happened_on": note.happened_on.isoformat(), "text": text,
-            "section": note.section, "expected_version": version}
+    return {
+        "kind": note.kind,
+        "happened_on": note.happened_on.isoformat(),
+        "text": text,
+        "section": note.section,
+        "expected_version": version,
+    }
 
 
-def test_stale_save_shows_both_versions_and_loses_nothing(client_for, manager, case_manager,
-                                                         participant):
+def test_stale_save_shows_both_versions_and_loses_nothing(
+    client_for, manager, case_manager, participant
+):
     note = participant.notes.get(section="")
     url = reverse("participants:note-edit", args=[note.pk])
     first, second = client_for(case_manager), client_for(manager)
@@ -35,8 +41,14 @@ def test_stale_save_shows_both_versions_and_loses_nothing(client_for, manager, c
 
 def test_stale_participant_edit_is_refused(client_for, social_worker, manager, participant):
     url = reverse("participants:edit", args=[participant.pk])
-    base = {"first_name": "Łukasz", "last_name": "Żółkiewski", "pesel": "44051401359",
-            "expected_version": 1, "risk_groups": ["alcohol"], "primary_risk_group": "alcohol"}
+    base = {
+        "first_name": "Łukasz",
+        "last_name": "Żółkiewski",
+        "pesel": "44051401359",
+        "expected_version": 1,
+        "risk_groups": ["alcohol"],
+        "primary_risk_group": "alcohol",
+    }
     assert client_for(social_worker).post(url, {**base, "city": "Kozienice"}).status_code == 302
     response = client_for(manager).post(url, {**base, "city": "Pionki"})
     assert response.status_code == 200
@@ -55,9 +67,13 @@ def test_admin_refuses_a_stale_form(client_for, manager):
     url = reverse("admin:kis_site_kissettings_change", args=[settings_record.pk])
     client = client_for(manager)
     data = {
-        "name": "KIS Radom", "programme_name": "KIS", "justified_absence_limit": 4,
-        "unjustified_absence_is_breach": "on", "participation_months": 12,
-        "change_report_interval_months": 1, "change_report_overdue_months": 2,
+        "name": "KIS Radom",
+        "programme_name": "KIS",
+        "justified_absence_limit": 4,
+        "unjustified_absence_is_breach": "on",
+        "participation_months": 12,
+        "change_report_interval_months": 1,
+        "change_report_overdue_months": 2,
         "expected_version": settings_record.version,
     }
     assert client.post(url, data).status_code == 302
@@ -65,3 +81,29 @@ def test_admin_refuses_a_stale_form(client_for, manager):
     assert response.status_code == 200
     assert "Ktoś inny zapisał ten rekord" in response.content.decode()
     assert KisSettings.load().name == "KIS Radom"
+
+
+def test_two_status_changes_from_the_same_page_do_not_both_happen(
+    client_for, manager, case_manager
+):
+    from django.utils import timezone
+
+    from participants.models import EnrolmentStatusChange
+    from tests.factories import EnrolmentFactory
+
+    enrolment = EnrolmentFactory()
+    url = reverse("participants:enrolment", args=[enrolment.pk])
+    data = {
+        "to_status": "suspended",
+        "changed_on": timezone.localdate().isoformat(),
+        "reason": "Choroba.",
+        "expected_version": enrolment.version,
+    }
+    assert client_for(case_manager).post(url, data).status_code == 302
+    response = client_for(manager).post(url, {**data, "reason": "Wyjazd."})
+    assert response.status_code == 200
+    assert "Ktoś inny zapisał zmiany" in response.content.decode()
+    assert (
+        EnrolmentStatusChange.objects.filter(enrolment=enrolment, to_status="suspended").count()
+        == 1
+    )

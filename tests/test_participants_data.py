@@ -44,7 +44,9 @@ def test_valid_pesels_are_accepted_and_give_birth_date_and_sex(pesel):
 def test_pesel_with_bad_check_digit_gets_a_polish_message():
     form = ParticipantForm(form_data(pesel="44051401358"))
     assert not form.is_valid()
-    assert form.errors["pesel"] == ["Ten numer PESEL jest nieprawidłowy: cyfra kontrolna się nie zgadza."]
+    assert form.errors["pesel"] == [
+        "Ten numer PESEL jest nieprawidłowy: cyfra kontrolna się nie zgadza."
+    ]
 
 
 def test_pesel_of_wrong_length_is_refused():
@@ -79,10 +81,12 @@ def test_same_pesel_is_refused_with_a_link_to_the_existing_file():
 
 
 def test_same_name_and_birth_date_warns_and_asks_for_confirmation():
-    existing = ParticipantFactory(first_name="Anna", last_name="Kowalska", pesel=None,
-                                  birth_date=date(1990, 2, 3))
-    data = form_data(birth_date="1990-02-03", id_document_type="passport",
-                     id_document_number="EP123")
+    existing = ParticipantFactory(
+        first_name="Anna", last_name="Kowalska", pesel=None, birth_date=date(1990, 2, 3)
+    )
+    data = form_data(
+        birth_date="1990-02-03", id_document_type="passport", id_document_number="EP123"
+    )
     form = ParticipantForm(data)
     assert not form.is_valid()
     assert reverse("participants:detail", args=[existing.pk]) in form.errors["confirm_duplicate"][0]
@@ -105,8 +109,9 @@ def test_primary_risk_group_must_be_one_of_the_ticked():
     assert "risk_group_other" in form.errors
 
 
-def test_edit_page_saves_data_and_risk_groups_keeping_history(client_for, social_worker,
-                                                              participant):
+def test_edit_page_saves_data_and_risk_groups_keeping_history(
+    client_for, social_worker, participant
+):
     client = client_for(social_worker)
     url = reverse("participants:edit", args=[participant.pk])
     page = client.get(url)
@@ -129,8 +134,9 @@ def test_edit_page_saves_data_and_risk_groups_keeping_history(client_for, social
     assert participant.street == "ul. Długa 5"
     assert participant.version == 2
     current = set(
-        ParticipantRiskGroup.objects.filter(participant=participant, ended_on__isnull=True)
-        .values_list("group", flat=True)
+        ParticipantRiskGroup.objects.filter(
+            participant=participant, ended_on__isnull=True
+        ).values_list("group", flat=True)
     )
     assert current == {"long_term_unemployed", "homeless"}
     # The removed group is ended, not deleted.
@@ -139,14 +145,21 @@ def test_edit_page_saves_data_and_risk_groups_keeping_history(client_for, social
     ).exists()
 
 
-def test_bad_postal_code_shows_a_message_and_keeps_the_input(client_for, social_worker,
-                                                           participant):
+def test_bad_postal_code_shows_a_message_and_keeps_the_input(
+    client_for, social_worker, participant
+):
     client = client_for(social_worker)
     url = reverse("participants:edit", args=[participant.pk])
     response = client.post(
         url,
-        form_data(first_name="Łukasz", last_name="Żółkiewski", pesel="44051401359",
-                  street="ul. Nowa 1", postal_code="26600", expected_version=1),
+        form_data(
+            first_name="Łukasz",
+            last_name="Żółkiewski",
+            pesel="44051401359",
+            street="ul. Nowa 1",
+            postal_code="26600",
+            expected_version=1,
+        ),
     )
     assert response.status_code == 200
     html = response.content.decode()
@@ -206,7 +219,9 @@ def test_list_filters_by_status_and_case_manager(client_for, manager, case_manag
 
 
 @pytest.mark.parametrize("rows", [5, 50])
-def test_list_queries_do_not_grow_with_rows(client_for, manager, rows, django_assert_max_num_queries):
+def test_list_queries_do_not_grow_with_rows(
+    client_for, manager, rows, django_assert_max_num_queries
+):
     from tests.factories import EnrolmentFactory
 
     for _ in range(rows):
@@ -219,8 +234,9 @@ def test_list_queries_do_not_grow_with_rows(client_for, manager, rows, django_as
 
 
 @pytest.mark.parametrize("notes", [2, 40])
-def test_file_queries_do_not_grow_with_records(client_for, manager, participant, notes,
-                                              django_assert_max_num_queries):
+def test_file_queries_do_not_grow_with_records(
+    client_for, manager, participant, notes, django_assert_max_num_queries
+):
     from tests.factories import CaseNoteFactory, EnrolmentFactory, FamilyMemberFactory
 
     for _ in range(notes):

@@ -1,4 +1,4 @@
-"""Recruitment: recording a referral with a new person, eligibility, the decision, the waiting list."""
+"""Recruitment: a referral with a new person, eligibility, the decision, the waiting list."""
 
 from datetime import timedelta
 
@@ -40,12 +40,14 @@ def test_recording_a_referral_opens_a_file_with_risk_groups(client_for, case_man
     client = client_for(case_manager)
     response = client.post(
         reverse("recruitment:new"),
-        new_application_data(**{
-            "app-source": "referral",
-            "app-institution": contact.institution_id,
-            "app-contact_person": contact.pk,
-            "app-eligible_groups": ["long_term_unemployed", "homeless"],
-        }),
+        new_application_data(
+            **{
+                "app-source": "referral",
+                "app-institution": contact.institution_id,
+                "app-contact_person": contact.pk,
+                "app-eligible_groups": ["long_term_unemployed", "homeless"],
+            }
+        ),
     )
     assert response.status_code == 302, response.context["form"].errors
     person = Participant.objects.get(pesel="02211307589")
@@ -56,13 +58,16 @@ def test_recording_a_referral_opens_a_file_with_risk_groups(client_for, case_man
     assert application.institution == contact.institution
     assert application.decision == Decision.PENDING
     assert set(person.risk_group_rows.values_list("group", flat=True)) == {
-        "long_term_unemployed", "homeless"
+        "long_term_unemployed",
+        "homeless",
     }
 
 
 def test_referral_needs_the_institution_and_nothing_typed_is_lost(client_for, case_manager):
     client = client_for(case_manager)
-    response = client.post(reverse("recruitment:new"), new_application_data(**{"app-source": "referral"}))
+    response = client.post(
+        reverse("recruitment:new"), new_application_data(**{"app-source": "referral"})
+    )
     assert response.status_code == 200
     html = response.content.decode()
     assert "Wybierz instytucję, która kieruje osobę." in html
@@ -92,8 +97,9 @@ def decide(application, decision, **kwargs):
 
 
 def pending(**kwargs):
-    return ApplicationFactory(decision=Decision.PENDING, decided_on=None, decision_reason="",
-                              **kwargs)
+    return ApplicationFactory(
+        decision=Decision.PENDING, decided_on=None, decision_reason="", **kwargs
+    )
 
 
 def test_a_person_receiving_unemployment_benefit_cannot_be_qualified():
@@ -132,8 +138,9 @@ def test_decision_needs_a_reason_and_a_sensible_date():
         decide(application, Decision.RESERVE, reason=" ")
     assert "decision_reason" in error.value.message_dict
     with pytest.raises(ValidationError) as error:
-        decide(application, Decision.RESERVE,
-               decided_on=application.received_on - timedelta(days=1))
+        decide(
+            application, Decision.RESERVE, decided_on=application.received_on - timedelta(days=1)
+        )
     assert "decided_on" in error.value.message_dict
 
 

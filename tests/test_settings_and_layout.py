@@ -21,13 +21,29 @@ PRODUCTION_ENV = {
 
 
 def run_manage(*args, env):
-    base = {key: value for key, value in os.environ.items()
-            if key not in {"DJANGO_SETTINGS_MODULE", "SECRET_KEY", "DEBUG", "ALLOWED_HOSTS",
-                           "SECURE_SSL_REDIRECT", "SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE",
-                           "PLAIN_STATIC", "DJANGO_ALLOW_ASYNC_UNSAFE"}}
+    base = {
+        key: value
+        for key, value in os.environ.items()
+        if key
+        not in {
+            "DJANGO_SETTINGS_MODULE",
+            "SECRET_KEY",
+            "DEBUG",
+            "ALLOWED_HOSTS",
+            "SECURE_SSL_REDIRECT",
+            "SESSION_COOKIE_SECURE",
+            "CSRF_COOKIE_SECURE",
+            "PLAIN_STATIC",
+            "DJANGO_ALLOW_ASYNC_UNSAFE",
+        }
+    }
     return subprocess.run(
         [sys.executable, "manage.py", *args],
-        cwd=ROOT, env={**base, **env}, capture_output=True, text=True, check=False,
+        cwd=ROOT,
+        env={**base, **env},
+        capture_output=True,
+        text=True,
+        check=False,
     )
 
 
@@ -122,8 +138,11 @@ def test_seed_demo_is_idempotent_and_believable():
     call_command("seed_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
     counts = (Participant.objects.count(), Enrolment.objects.count(), Application.objects.count())
     call_command("seed_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
-    assert counts == (Participant.objects.count(), Enrolment.objects.count(),
-                      Application.objects.count())
+    assert counts == (
+        Participant.objects.count(),
+        Enrolment.objects.count(),
+        Application.objects.count(),
+    )
     assert Cohort.objects.count() == 2
     assert all(c.enrolments.count() == 30 for c in Cohort.objects.all())
     assert Enrolment.objects.filter(cohort__isnull=True).count() >= 3
@@ -136,6 +155,10 @@ def test_seed_demo_is_idempotent_and_believable():
 
 
 def test_migrations_are_complete():
-    result = run_manage("makemigrations", "--check", "--dry-run",
-                        env={"DEBUG": "true", "DATABASE_URL": "sqlite:////tmp/kis-mig.sqlite3"})
+    result = run_manage(
+        "makemigrations",
+        "--check",
+        "--dry-run",
+        env={"DEBUG": "true", "DATABASE_URL": "sqlite:////tmp/kis-mig.sqlite3"},
+    )
     assert result.returncode == 0, result.stdout + result.stderr

@@ -18,11 +18,27 @@ def regenerated_po(tmp_path):
     shutil.copy(PO, backup)
     try:
         result = subprocess.run(
-            [sys.executable, "manage.py", "makemessages", "-l", "pl", "--no-obsolete",
-             "--ignore", ".venv/*", "--ignore", "tests/*", "--ignore", "bench/*",
-             "--ignore", "static/*"],
-            cwd=ROOT, env={"DEBUG": "true", "PATH": "/usr/bin:/bin"}, capture_output=True,
-            text=True, check=False,
+            [
+                sys.executable,
+                "manage.py",
+                "makemessages",
+                "-l",
+                "pl",
+                "--no-obsolete",
+                "--ignore",
+                ".venv/*",
+                "--ignore",
+                "tests/*",
+                "--ignore",
+                "bench/*",
+                "--ignore",
+                "static/*",
+            ],
+            cwd=ROOT,
+            env={"DEBUG": "true", "PATH": "/usr/bin:/bin"},
+            capture_output=True,
+            text=True,
+            check=False,
         )
         assert result.returncode == 0, result.stderr
         yield PO.read_text()
@@ -31,8 +47,9 @@ def regenerated_po(tmp_path):
 
 
 def msgattrib(*args, text):
-    result = subprocess.run(["msgattrib", *args, "-"], input=text, capture_output=True,
-                            text=True, check=True)
+    result = subprocess.run(
+        ["msgattrib", *args, "-"], input=text, capture_output=True, text=True, check=True
+    )
     return result.stdout
 
 

@@ -18,7 +18,8 @@ class Command(BaseCommand):
             staff = seed_club(today)
             seed_partners()
             seed_participants(today=today, staff=staff)
-        self.stdout.write(self.style.SUCCESS("Demo data ready. Demo logins (password for all: "
-                                             f"{DEMO_PASSWORD}):"))
+        self.stdout.write(
+            self.style.SUCCESS(f"Demo data ready. Demo logins (password for all: {DEMO_PASSWORD}):")
+        )
         for username, first, last, role, *_rest in DEMO_STAFF:
             self.stdout.write(f"  {username:<10} {first} {last} — {role.label}")

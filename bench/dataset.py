@@ -1,0 +1,170 @@
+"""A large, realistic dataset built with bulk inserts: 5,000 participants in 170 cohorts."""
+
+import random
+from datetime import date, timedelta
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.db.models import OuterRef, Subquery
+
+from kis_site.demo import FEMALE_NAMES, MALE_NAMES, SURNAMES, make_pesel
+from kis_site.models import StaffMember
+from kis_site.search import normalise
+from kis_site.vocabulary import RiskGroup, Role
+from participants.models import (
+    Application,
+    ApplicationSource,
+    CaseNote,
+    Cohort,
+    Decision,
+    Enrolment,
+    EnrolmentStatus,
+    ExitOutcome,
+    FamilyMember,
+    NoteKind,
+    Participant,
+    ParticipantRiskGroup,
+    Relation,
+)
+
+PASSWORD = "Bench-haslo-2026"
+
+
+def build(*, participants=5000, cohorts=170, notes_per_person=5, seed=7):
+    rng = random.Random(seed)
+    today = date.today()
+    User = get_user_model()
+    staff = []
+    for index, role in enumerate(
+        [Role.MANAGER, Role.CASE_MANAGER, Role.CASE_MANAGER, Role.SOCIAL_WORKER, Role.PSYCHOLOGIST]
+    ):
+        user = User.objects.create_user(
+            f"bench{index}",
+            password=PASSWORD,
+            first_name="Ben",
+            last_name=f"Ch{index}",
+            is_staff=role == Role.MANAGER,
+        )
+        user.groups.add(Group.objects.get(name=role.group_name))
+        staff.append(
+            StaffMember.objects.create(user=user, first_name="Ben", last_name=f"Ch{index}")
+        )
+    case_managers = staff[1:3]
+
+    cohort_rows = []
+    for index in range(cohorts):
+        start = today - timedelta(days=7 * (index % 120) + 14)
+        cohort_rows.append(
+            Cohort(
+                name=f"Edycja {index + 1:03d}",
+                starts_on=start,
+                ends_on=start + timedelta(weeks=38),
+                capacity=30,
+            )
+        )
+    Cohort.objects.bulk_create(cohort_rows)
+    cohort_list = list(Cohort.objects.order_by("pk"))
+
+    people = []
+    for index in range(participants):
+        female = rng.random() < 0.45
+        first = rng.choice(FEMALE_NAMES if female else MALE_NAMES)
+        last = rng.choice(SURNAMES)[1 if female else 0]
+        born = date(1960, 1, 1) + timedelta(days=rng.randint(0, 40 * 365))
+        people.append(
+            Participant(
+                first_name=first,
+                last_name=last,
+                birth_date=born,
+                sex="F" if female else "M",
+                pesel=make_pesel(born, female, index % 1000) if index % 50 else None,
+                city="Radom",
+                street=f"ul. Długa {index % 200}",
+                postal_code="26-600",
+                case_manager=case_managers[index % 2],
+                search_text=normalise(f"{first} {last}"),
+                primary_risk_group=RiskGroup.LONG_TERM_UNEMPLOYED,
+            )
+        )
+    # Generated PESELs can repeat (same birth date and serial): keep the first.
+    seen = set()
+    for person in people:
+        if person.pesel in seen:
+            person.pesel = None
+        elif person.pesel:
+            seen.add(person.pesel)
+    Participant.objects.bulk_create(people, batch_size=1000)
+    people = list(Participant.objects.order_by("pk"))
+
+    ParticipantRiskGroup.objects.bulk_create(
+        [
+            ParticipantRiskGroup(participant=p, group=RiskGroup.LONG_TERM_UNEMPLOYED, since=today)
+            for p in people
+        ],
+        batch_size=2000,
+    )
+    FamilyMember.objects.bulk_create(
+        [
+            FamilyMember(
+                participant=p,
+                first_name="Ola",
+                relation=Relation.CHILD,
+                birth_year=2015,
+                needs_childcare=True,
+            )
+            for p in people[::3]
+        ],
+        batch_size=2000,
+    )
+
+    applications = [
+        Application(
+            participant=p,
+            received_on=today - timedelta(days=400),
+            source=ApplicationSource.SELF,
+            eligible_groups=["long_term_unemployed"],
+            decision=Decision.QUALIFIED,
+            decided_on=today - timedelta(days=395),
+            decision_reason="Spełnia kryteria.",
+        )
+        for p in people
+    ]
+    Application.objects.bulk_create(applications, batch_size=2000)
+    applications = {a.participant_id: a for a in Application.objects.all()}
+
+    enrolments = []
+    for index, person in enumerate(people):
+        cohort = cohort_list[index % len(cohort_list)] if index % 40 else None
+        start = cohort.starts_on if cohort else today - timedelta(days=index % 300)
+        closed = cohort is not None and cohort.ends_on < today
+        enrolments.append(
+            Enrolment(
+                participant=person,
+                cohort=cohort,
+                application=applications[person.pk],
+                starts_on=start,
+                planned_end_on=start + timedelta(days=300),
+                status=EnrolmentStatus.COMPLETED if closed else EnrolmentStatus.ACTIVE,
+                status_changed_on=start,
+                ended_on=cohort.ends_on if closed else None,
+                exit_outcome=ExitOutcome.EMPLOYMENT if closed else "",
+            )
+        )
+    Enrolment.objects.bulk_create(enrolments, batch_size=2000)
+    latest = Enrolment.objects.filter(participant=OuterRef("pk")).order_by("-starts_on", "-pk")
+    Participant.objects.update(current_enrolment=Subquery(latest.values("pk")[:1]))
+
+    note_rows = []
+    for person in people:
+        for number in range(notes_per_person):
+            note_rows.append(
+                CaseNote(
+                    participant=person,
+                    kind=NoteKind.CONVERSATION,
+                    happened_on=today - timedelta(days=number * 9),
+                    author=staff[number % len(staff)],
+                    text="Rozmowa o postępach w warsztatach i planie na kolejny tydzień. " * 3,
+                )
+            )
+    CaseNote.objects.bulk_create(note_rows, batch_size=5000)
+    return {"manager": "bench0", "case_manager": "bench1", "sample": people[len(people) // 2].pk}

@@ -1,0 +1,53 @@
+"""Floors: the same rows fetched by one raw SQL query, rendered in the same base layout.
+
+No ORM, no forms, no access logic: what the page would cost if it did nothing but show data.
+"""
+
+from django.db import connection
+from django.shortcuts import render
+
+LIST_SQL = """
+SELECT p.id, p.last_name, p.first_name, p.birth_date, e.status, c.name, e.starts_on,
+       e.planned_end_on, s.first_name || ' ' || s.last_name
+FROM participants_participant p
+LEFT JOIN participants_enrolment e ON e.id = (
+    SELECT e2.id FROM participants_enrolment e2 WHERE e2.participant_id = p.id
+    ORDER BY e2.starts_on DESC, e2.id DESC LIMIT 1)
+LEFT JOIN participants_cohort c ON c.id = e.cohort_id
+LEFT JOIN kis_site_staffmember s ON s.id = p.case_manager_id
+ORDER BY p.last_name, p.first_name, p.id
+LIMIT 25
+"""
+
+FILE_SQL = """
+SELECT 'p', p.first_name, p.last_name, p.pesel, p.city, p.street, NULL
+  FROM participants_participant p WHERE p.id = %(pk)s
+UNION ALL
+SELECT 'e', e.status, e.starts_on, e.planned_end_on, c.name, e.exit_outcome, NULL
+  FROM participants_enrolment e LEFT JOIN participants_cohort c ON c.id = e.cohort_id
+  WHERE e.participant_id = %(pk)s
+UNION ALL
+SELECT 'a', a.received_on, a.decision, a.decided_on, a.reason, NULL, NULL
+  FROM participants_application a WHERE a.participant_id = %(pk)s
+UNION ALL
+SELECT 'f', f.first_name, f.relation, f.birth_year, NULL, NULL, NULL
+  FROM participants_familymember f WHERE f.participant_id = %(pk)s
+UNION ALL
+SELECT 'n', n.kind, n.happened_on, n.text, s.first_name || ' ' || s.last_name, n.section, NULL
+  FROM participants_casenote n JOIN kis_site_staffmember s ON s.id = n.author_id
+  WHERE n.participant_id = %(pk)s
+"""
+
+
+def participant_list(request):
+    with connection.cursor() as cursor:
+        cursor.execute(LIST_SQL)
+        rows = cursor.fetchall()
+    return render(request, "bench/floor_list.html", {"rows": rows, "title": "Floor"})
+
+
+def participant_file(request, pk):
+    with connection.cursor() as cursor:
+        cursor.execute(FILE_SQL, {"pk": pk})
+        rows = cursor.fetchall()
+    return render(request, "bench/floor_file.html", {"rows": rows, "title": "Floor"})

@@ -1,0 +1,146 @@
+"""make bench: measure the pages on a large dataset, through the full middleware stack.
+
+Each page is compared, in the same run, with its floor (the same rows by one raw SQL query in the
+same layout) and, where there is one, its peer (the Django admin changelist). Results are printed
+as a table and written to bench/results.json; later issues append their own rows.
+"""
+
+import json
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import django
+
+django.setup()
+
+from django.conf import settings  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+
+from bench import dataset  # noqa: E402
+
+RESULTS = Path(__file__).resolve().parent / "results.json"
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "60"))
+WARMUP = 5
+
+
+def measure(client, url, rounds=ROUNDS):
+    for _ in range(WARMUP):
+        response = client.get(url)
+        assert response.status_code == 200, (url, response.status_code)
+    times = []
+    for _ in range(rounds):
+        started = time.perf_counter()
+        client.get(url)
+        times.append((time.perf_counter() - started) * 1000)
+    with CaptureQueriesContext(connection) as queries:
+        client.get(url)
+    times.sort()
+    return {
+        "p50_ms": round(statistics.median(times), 2),
+        "p95_ms": round(times[int(len(times) * 0.95) - 1], 2),
+        "queries": len(queries),
+    }
+
+
+def row(name, size, page, floor=None, peer=None, target=None):
+    return {
+        "name": name,
+        "size": size,
+        "p50_ms": page["p50_ms"],
+        "p95_ms": page["p95_ms"],
+        "floor_p95_ms": floor["p95_ms"] if floor else None,
+        "ratio": round(page["p95_ms"] / floor["p95_ms"], 2) if floor else None,
+        "peer_p95_ms": peer["p95_ms"] if peer else None,
+        "peer_ratio": round(page["p95_ms"] / peer["p95_ms"], 2) if peer else None,
+        "queries": page["queries"],
+        "target_p95_ms": target,
+    }
+
+
+def main():
+    database = Path(settings.DATABASES["default"]["NAME"])
+    if database.exists():
+        database.unlink()
+    print(f"Building the dataset in {database} ...", flush=True)
+    started = time.perf_counter()
+    call_command("migrate", verbosity=0)
+    info = dataset.build()
+    print(f"  done in {time.perf_counter() - started:.1f} s", flush=True)
+
+    from django.contrib.auth import get_user_model
+
+    client = Client()
+    client.force_login(get_user_model().objects.get(username=info["manager"]))
+    size = 5000
+    sample = info["sample"]
+    rows = []
+
+    page = measure(client, "/participants/")
+    floor = measure(client, "/bench/floor/participants/")
+    peer = measure(client, "/admin/participants/participant/")
+    rows.append(row("participant list", size, page, floor, peer, 150))
+
+    page = measure(client, "/participants/?status=active")
+    rows.append(row("participant list, filtered by status", size, page, floor, peer, 150))
+
+    client.post("/participants/", {"q": "kowal"})
+    page = measure(client, "/participants/")
+    rows.append(row("participant list, searched by name", size, page, floor, peer, 150))
+    client.post("/participants/", {"clear": "1"})
+
+    page = measure(client, f"/participants/{sample}/")
+    floor = measure(client, f"/bench/floor/participants/{sample}/")
+    peer = measure(client, f"/admin/participants/participant/{sample}/change/")
+    rows.append(row("participant file", size, page, floor, peer, 150))
+
+    cm_client = Client()
+    cm_client.force_login(get_user_model().objects.get(username=info["case_manager"]))
+    page = measure(cm_client, "/")
+    rows.append(row("start page (case manager)", size, page, None, None, 200))
+
+    existing = []
+    if RESULTS.exists():
+        mine = {r["name"] for r in rows}
+        existing = [r for r in json.loads(RESULTS.read_text()) if r["name"] not in mine]
+    RESULTS.write_text(json.dumps(existing + rows, indent=2, ensure_ascii=False) + "\n")
+
+    header = (
+        f"{'page':<40} {'p50':>8} {'p95':>8} {'floor':>8} {'ratio':>6} {'peer':>8} "
+        f"{'peer×':>6} {'q':>4} {'target':>7}"
+    )
+    print(header)
+    print("-" * len(header))
+    failed = []
+    for r in rows:
+
+        def fmt(value, suffix=""):
+            return "—" if value is None else f"{value}{suffix}"
+
+        print(
+            f"{r['name']:<40} {r['p50_ms']:>8} {r['p95_ms']:>8} {fmt(r['floor_p95_ms']):>8} "
+            f"{fmt(r['ratio']):>6} {fmt(r['peer_p95_ms']):>8} {fmt(r['peer_ratio']):>6} "
+            f"{r['queries']:>4} {r['target_p95_ms']:>7}"
+        )
+        if r["p95_ms"] > r["target_p95_ms"]:
+            failed.append(f"{r['name']}: p95 above the target")
+        if r["ratio"] is not None and r["ratio"] > 4:
+            failed.append(f"{r['name']}: more than 4× the floor")
+        if r["peer_ratio"] is not None and r["peer_ratio"] >= 1:
+            failed.append(f"{r['name']}: not faster than the admin")
+    print(f"\nWritten to {RESULTS}")
+    if failed:
+        print("Targets missed:\n  " + "\n  ".join(failed))
+    database.unlink(missing_ok=True)
+
+
+if __name__ == "__main__":
+    main()

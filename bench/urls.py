@@ -1,0 +1,12 @@
+"""The project's URLs plus the floor pages the benchmark compares against."""
+
+from django.urls import path
+
+from bench import floor
+from kis_site.urls import urlpatterns as project_urlpatterns
+
+urlpatterns = [
+    path("bench/floor/participants/", floor.participant_list),
+    path("bench/floor/participants/<int:pk>/", floor.participant_file),
+    *project_urlpatterns,
+]
