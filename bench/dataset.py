@@ -9,7 +9,7 @@ from django.db.models import OuterRef, Subquery
 
 from kis_site.demo import FEMALE_NAMES, MALE_NAMES, SURNAMES, make_pesel
 from kis_site.models import StaffMember
-from kis_site.search import normalise
+from kis_site.search import normalise, polish_sort_key
 from kis_site.vocabulary import RiskGroup, Role
 from participants.models import (
     Application,
@@ -83,6 +83,7 @@ def build(*, participants=5000, cohorts=170, notes_per_person=5, seed=7):
                 postal_code="26-600",
                 case_manager=case_managers[index % 2],
                 search_text=normalise(f"{first} {last}"),
+                sort_name=polish_sort_key(f"{last} {first}"),
                 primary_risk_group=RiskGroup.LONG_TERM_UNEMPLOYED,
             )
         )

@@ -15,7 +15,7 @@ LEFT JOIN participants_enrolment e ON e.id = (
     ORDER BY e2.starts_on DESC, e2.id DESC LIMIT 1)
 LEFT JOIN participants_cohort c ON c.id = e.cohort_id
 LEFT JOIN kis_site_staffmember s ON s.id = p.case_manager_id
-ORDER BY p.last_name, p.first_name, p.id
+ORDER BY p.sort_name, p.id
 LIMIT 25
 """
 

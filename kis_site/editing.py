@@ -21,28 +21,27 @@ def add_errors(form, error: ValidationError) -> None:
         form.add_error(None, error)
 
 
-def save_form(request, form, save: Callable, *, success_url, success_message: str = ""):
+def save_form(
+    request, form, save: Callable, *, success_url, success_message: str = "", current=None
+):
     """Run ``save(form)`` for a valid POSTed form; return the redirect, or None to re-render.
 
     A ConflictError (someone saved meanwhile) keeps the person's input in the form, shows what
-    the other person saved, and lets the next submit overwrite knowingly.
+    the other person saved, and lets the next submit overwrite knowingly. Forms whose choices
+    depend on the record's state (a status change) pass ``current`` so that a stale form is
+    answered as a conflict before its choices are validated.
     """
-    if request.method != "POST" or not form.is_valid():
+    if request.method != "POST":
+        return None
+    if current is not None and _is_stale(form, current):
+        _mark_conflict(form, current)
+        return None
+    if not form.is_valid():
         return None
     try:
         result = save(form)
     except ConflictError as conflict:
-        form.conflict = conflict_context(form, conflict.current)
-        if hasattr(form, "accept_current_version"):
-            form.accept_current_version(conflict.current)
-        form.add_error(
-            None,
-            _(
-                "Someone else saved changes to this record while you were editing it. Your "
-                "text is still in the form below. Compare it with what they saved, correct it "
-                "if needed and save again."
-            ),
-        )
+        _mark_conflict(form, conflict.current)
         return None
     except ValidationError as error:
         add_errors(form, error)
@@ -51,3 +50,22 @@ def save_form(request, form, save: Callable, *, success_url, success_message: st
         messages.success(request, success_message)
     url = success_url(result) if callable(success_url) else success_url
     return redirect(url)
+
+
+def _is_stale(form, current) -> bool:
+    posted = form.data.get(form.add_prefix("expected_version"))
+    return str(posted) != str(current.version)
+
+
+def _mark_conflict(form, current) -> None:
+    form.conflict = conflict_context(form, current)
+    if hasattr(form, "accept_current_version"):
+        form.accept_current_version(current)
+    form.add_error(
+        None,
+        _(
+            "Someone else saved changes to this record while you were editing it. Your "
+            "text is still in the form below. Compare it with what they saved, correct it "
+            "if needed and save again."
+        ),
+    )

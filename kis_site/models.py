@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from kis_site.locking import Versioned
 from kis_site.validators import validate_logo
@@ -213,7 +214,7 @@ class FundingSource(Versioned):
     reference = models.CharField(_("agreement or project number"), max_length=100, blank=True)
     starts_on = models.DateField(_("from"), null=True, blank=True)
     ends_on = models.DateField(_("until"), null=True, blank=True)
-    is_active = models.BooleanField(_("active"), default=True)
+    is_active = models.BooleanField(pgettext_lazy("funding source", "active"), default=True)
     notes = models.TextField(_("notes"), blank=True)
 
     class Meta:

@@ -19,7 +19,7 @@ from participants.models import (
     Participant,
 )
 
-HIDDEN = {"search_text", "version", "current_enrolment"}
+HIDDEN = {"search_text", "sort_name", "version", "current_enrolment"}
 
 
 class CaseRecordAdmin(admin.ModelAdmin):

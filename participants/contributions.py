@@ -2,7 +2,7 @@
 
 from django.forms.models import model_to_dict
 from django.urls import reverse
-from django.utils.text import Truncator
+from django.utils.text import Truncator, capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -217,7 +217,7 @@ def _note_entries(request, participant, sections):
             continue
         yield TimelineEntry(
             note.happened_on,
-            f"{note.get_kind_display()} — {note.author}",
+            f"{capfirst(note.get_kind_display())} — {note.author}",
             Truncator(note.text).chars(200),
             reverse("participants:detail", args=[participant.pk]) + f"#note-{note.pk}",
             "note",

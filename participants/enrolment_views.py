@@ -220,6 +220,7 @@ def enrolment_detail(request, pk):
             save,
             success_url=reverse("participants:enrolment", args=[enrolment.pk]),
             success_message=_("The status has been changed."),
+            current=enrolment,
         )
         if done:
             return done

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kis_site.locking import Versioned
 from kis_site.models import FundingSource, ParticipantRecord, StaffMember
-from kis_site.search import normalise
+from kis_site.search import normalise, polish_sort_key
 from kis_site.vocabulary import RiskGroup, Section
 from partners.models import ContactPerson, Institution
 
@@ -194,6 +194,7 @@ class Participant(ParticipantRecord, Versioned):
         help_text="The latest participation (kept by the enrolment services, for lists).",
     )
     search_text = models.CharField(max_length=250, editable=False, db_index=True, default="")
+    sort_name = models.CharField(max_length=500, editable=False, default="")
     created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -208,13 +209,13 @@ class Participant(ParticipantRecord, Versioned):
     class Meta:
         verbose_name = _("participant")
         verbose_name_plural = _("participants")
-        ordering = ["last_name", "first_name", "pk"]
+        ordering = ["sort_name", "pk"]
         constraints = [
             models.UniqueConstraint(
                 fields=["pesel"], condition=Q(pesel__isnull=False), name="participant_pesel_unique"
             ),
         ]
-        indexes = [models.Index(fields=["last_name", "first_name", "id"], name="participant_order")]
+        indexes = [models.Index(fields=["sort_name", "id"], name="participant_order")]
 
     def __str__(self):
         # Never the PESEL: this text lands in the audit log's object representation.
@@ -230,8 +231,9 @@ class Participant(ParticipantRecord, Versioned):
         return ", ".join(part for part in (self.street, town) if part)
 
     def save(self, *args, **kwargs):
-        # A derived search column kept in step with the name, whichever path writes the row.
+        # Derived search and sort columns kept in step with the name, whichever path writes.
         self.search_text = normalise(f"{self.first_name} {self.last_name}")
+        self.sort_name = polish_sort_key(f"{self.last_name} {self.first_name}")
         super().save(*args, **kwargs)
 
 

@@ -98,7 +98,7 @@ def cohort_members(cohort, visible_participants):
     return (
         Enrolment.objects.filter(cohort=cohort, participant__in=visible_participants)
         .select_related("participant", "participant__case_manager")
-        .order_by("participant__last_name", "participant__first_name")
+        .order_by("participant__sort_name", "participant__pk")
     )
 
 

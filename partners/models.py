@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from kis_site.locking import Versioned
 from kis_site.search import normalise
@@ -18,7 +19,7 @@ class InstitutionType(models.TextChoices):
     HEALTH = "health", _("health care unit")
     CULTURE = "culture", _("culture")
     SPORT = "sport", _("sport")
-    EDUCATION = "education", _("education")
+    EDUCATION = "education", pgettext_lazy("institution type", "education")
     UNIVERSITY = "university", _("university")
     LOCAL_GOVERNMENT = "local_government", _("local government")
     PROBATION = "probation", _("court probation service")

@@ -74,6 +74,7 @@ class ContactPersonFactory(factory.django.DjangoModelFactory):
 class ParticipantFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Participant
+        skip_postgeneration_save = True
 
     first_name = factory.Sequence(lambda n: f"Imię{n}")
     last_name = factory.Sequence(lambda n: f"Nazwisko{n}")
@@ -111,6 +112,7 @@ class ApplicationFactory(factory.django.DjangoModelFactory):
 class EnrolmentFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Enrolment
+        skip_postgeneration_save = True
 
     participant = factory.SubFactory(ParticipantFactory)
     application = factory.SubFactory(

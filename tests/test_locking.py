@@ -29,7 +29,7 @@ def test_stale_save_shows_both_versions_and_loses_nothing(
     response = second.post(url, note_data(note, "Wersja Anny.", 1))
     assert response.status_code == 200
     html = response.content.decode()
-    assert "Ktoś inny zapisał zmiany" in html
+    assert "ktoś inny zapisał zmiany w tym rekordzie" in html
     assert "Wersja Marka." in html  # what the other person saved
     assert "Wersja Anny." in html  # the text of the person who came second, still in the form
     assert CaseNote.objects.get(pk=note.pk).text == "Wersja Marka."
@@ -55,7 +55,7 @@ def test_stale_participant_edit_is_refused(client_for, social_worker, manager, p
     participant.refresh_from_db()
     assert participant.city == "Kozienice"
     rows = response.context["form"].conflict["rows"]
-    assert {"label": "miasto", "theirs": "Kozienice", "mine": "Pionki"} in [
+    assert {"label": "Miejscowość", "theirs": "Kozienice", "mine": "Pionki"} in [
         {key: str(value) for key, value in row.items()} for row in rows
     ]
 
@@ -79,7 +79,7 @@ def test_admin_refuses_a_stale_form(client_for, manager):
     assert client.post(url, data).status_code == 302
     response = client.post(url, {**data, "name": "KIS Kozienice"})
     assert response.status_code == 200
-    assert "Ktoś inny zapisał ten rekord" in response.content.decode()
+    assert "ktoś inny zdążył go zapisać" in response.content.decode()
     assert KisSettings.load().name == "KIS Radom"
 
 
@@ -102,7 +102,7 @@ def test_two_status_changes_from_the_same_page_do_not_both_happen(
     assert client_for(case_manager).post(url, data).status_code == 302
     response = client_for(manager).post(url, {**data, "reason": "Wyjazd."})
     assert response.status_code == 200
-    assert "Ktoś inny zapisał zmiany" in response.content.decode()
+    assert "ktoś inny zapisał zmiany" in response.content.decode()
     assert (
         EnrolmentStatusChange.objects.filter(enrolment=enrolment, to_status="suspended").count()
         == 1

@@ -44,9 +44,7 @@ def test_valid_pesels_are_accepted_and_give_birth_date_and_sex(pesel):
 def test_pesel_with_bad_check_digit_gets_a_polish_message():
     form = ParticipantForm(form_data(pesel="44051401358"))
     assert not form.is_valid()
-    assert form.errors["pesel"] == [
-        "Ten numer PESEL jest nieprawidłowy: cyfra kontrolna się nie zgadza."
-    ]
+    assert form.errors["pesel"] == ["Ten PESEL jest nieprawidłowy: cyfra kontrolna się nie zgadza."]
 
 
 def test_pesel_of_wrong_length_is_refused():
@@ -252,3 +250,19 @@ def test_file_queries_do_not_grow_with_records(
 def test_participant_str_never_contains_the_pesel(participant):
     assert "44051401359" not in str(participant)
     assert Participant.objects.get(pk=participant.pk).search_text == "lukasz zolkiewski"
+
+
+def test_list_is_in_polish_alphabetical_order(client_for, manager):
+    for last in ["Żak", "Dudek", "Dąbrowska", "Dabrowski", "Ćwik", "Cyran", "Łuczak", "Lis"]:
+        ParticipantFactory(last_name=last, first_name="Jan")
+    page = client_for(manager).get(reverse("participants:list"))
+    assert [p.last_name for p in page.context["page"]] == [
+        "Cyran",
+        "Ćwik",
+        "Dabrowski",
+        "Dąbrowska",
+        "Dudek",
+        "Lis",
+        "Łuczak",
+        "Żak",
+    ]

@@ -70,7 +70,7 @@ def test_referral_needs_the_institution_and_nothing_typed_is_lost(client_for, ca
     )
     assert response.status_code == 200
     html = response.content.decode()
-    assert "Wybierz instytucję, która kieruje osobę." in html
+    assert "Wybierz instytucję kierującą." in html
     assert 'value="Łęcka"' in html
     assert "Długotrwale bezrobotna, chce wrócić do pracy." in html
     assert not Participant.objects.exists()
