@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from kis_site.models import FundingSource, KisSettings, StaffMember
+from kis_site.models import FundingSource, KisSettings, RoleGroup, StaffMember
 from kis_site.vocabulary import Role
 
 admin.site.site_header = _("KIS — administration panel")
@@ -188,10 +188,17 @@ class UserAdmin(BaseUserAdmin):
         "is_active",
         "last_login",
     ]
-    list_filter = ["is_active", "groups", "is_staff"]
+    list_filter = ["is_active", ("groups", admin.RelatedOnlyFieldListFilter), "is_staff"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("groups")
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        field = super().formfield_for_manytomany(db_field, request, **kwargs)
+        if db_field.name == "groups":
+            field.label = gettext("Roles")
+            field.help_text = gettext("The roles decide what the person may see and do.")
+        return field
 
     @admin.display(description=_("roles"))
     def roles(self, user):
@@ -220,7 +227,7 @@ class UserAdmin(BaseUserAdmin):
         return False  # accounts are deactivated, never deleted (the audit trail points at them)
 
 
-@admin.register(Group)
+@admin.register(RoleGroup)
 class RoleAdmin(BaseGroupAdmin):
     list_display = ["name", "role_description"]
 

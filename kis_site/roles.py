@@ -31,6 +31,7 @@ ADMIN_PERMISSIONS: dict[Role, list[str]] = {
         *[f"kis_site.{verb}_fundingsource" for verb in (*_REFERENCE, "delete")],
         *[f"auth.{verb}_user" for verb in _REFERENCE],
         "auth.view_group",
+        "kis_site.view_rolegroup",
         *[f"partners.{verb}_institution" for verb in _REFERENCE],
         *[f"partners.{verb}_contactperson" for verb in (*_REFERENCE, "delete")],
         *[f"participants.{verb}_cohort" for verb in _REFERENCE],
@@ -48,5 +49,6 @@ ADMIN_PERMISSIONS: dict[Role, list[str]] = {
         *[f"kis_site.{verb}_staffmember" for verb in _REFERENCE],
         *[f"auth.{verb}_user" for verb in _REFERENCE],
         "auth.view_group",
+        "kis_site.view_rolegroup",
     ],
 }

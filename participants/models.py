@@ -198,6 +198,7 @@ class Participant(ParticipantRecord, Versioned):
     created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
         on_delete=models.PROTECT,
         null=True,
         editable=False,
@@ -241,7 +242,10 @@ class ParticipantRiskGroup(ParticipantRecord):
     """One risk group of a participant; ended, never deleted, when it no longer applies."""
 
     participant = models.ForeignKey(
-        Participant, on_delete=models.PROTECT, related_name="risk_group_rows"
+        Participant,
+        verbose_name=_("participant"),
+        on_delete=models.PROTECT,
+        related_name="risk_group_rows",
     )
     group = models.CharField(_("risk group"), max_length=30, choices=RiskGroup.choices)
     since = models.DateField(_("since"), default=timezone.localdate)
@@ -265,7 +269,10 @@ class ParticipantRiskGroup(ParticipantRecord):
 
 class FamilyMember(ParticipantRecord, Versioned):
     participant = models.ForeignKey(
-        Participant, on_delete=models.PROTECT, related_name="family_members"
+        Participant,
+        verbose_name=_("participant"),
+        on_delete=models.PROTECT,
+        related_name="family_members",
     )
     first_name = models.CharField(_("first name"), max_length=100)
     relation = models.CharField(_("relation"), max_length=20, choices=Relation.choices)
@@ -304,7 +311,10 @@ class Application(ParticipantRecord, Versioned):
     """An incoming referral or an own application, its eligibility check and the decision."""
 
     participant = models.ForeignKey(
-        Participant, on_delete=models.PROTECT, related_name="applications"
+        Participant,
+        verbose_name=_("participant"),
+        on_delete=models.PROTECT,
+        related_name="applications",
     )
     received_on = models.DateField(_("received on"), default=timezone.localdate)
     source = models.CharField(
@@ -366,9 +376,10 @@ class Application(ParticipantRecord, Versioned):
         related_name="+",
     )
     decision_reason = models.TextField(_("justification of the decision"), blank=True)
-    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
         on_delete=models.PROTECT,
         null=True,
         editable=False,
@@ -495,7 +506,10 @@ class Enrolment(ParticipantRecord, Versioned):
     """One participation cycle of a person in the KIS."""
 
     participant = models.ForeignKey(
-        Participant, on_delete=models.PROTECT, related_name="enrolments"
+        Participant,
+        verbose_name=_("participant"),
+        on_delete=models.PROTECT,
+        related_name="enrolments",
     )
     cohort = models.ForeignKey(
         Cohort,
@@ -539,9 +553,10 @@ class Enrolment(ParticipantRecord, Versioned):
         _("outcome at exit"), max_length=30, choices=ExitOutcome.choices, blank=True
     )
     exit_notes = models.TextField(_("notes on the exit"), blank=True)
-    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
         on_delete=models.PROTECT,
         null=True,
         editable=False,
@@ -588,7 +603,10 @@ class EnrolmentStatusChange(ParticipantRecord):
     """The history of an enrolment's status: every change with its date, reason and author."""
 
     enrolment = models.ForeignKey(
-        Enrolment, on_delete=models.PROTECT, related_name="status_changes"
+        Enrolment,
+        verbose_name=_("participation"),
+        on_delete=models.PROTECT,
+        related_name="status_changes",
     )
     from_status = models.CharField(
         _("previous status"), max_length=20, choices=EnrolmentStatus.choices, blank=True
@@ -597,9 +615,13 @@ class EnrolmentStatusChange(ParticipantRecord):
     changed_on = models.DateField(_("date"))
     reason = models.TextField(_("reason"))
     changed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("changed by"),
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
     )
-    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
 
     class Meta:
         verbose_name = _("status change")
@@ -613,7 +635,12 @@ class EnrolmentStatusChange(ParticipantRecord):
 class FollowUp(ParticipantRecord, Versioned):
     """A check on the person's situation 3, 6 or 12 months after the exit."""
 
-    enrolment = models.ForeignKey(Enrolment, on_delete=models.PROTECT, related_name="follow_ups")
+    enrolment = models.ForeignKey(
+        Enrolment,
+        verbose_name=_("participation"),
+        on_delete=models.PROTECT,
+        related_name="follow_ups",
+    )
     months = models.PositiveSmallIntegerField(_("months after exit"))
     due_on = models.DateField(_("due on"))
     checked_on = models.DateField(_("checked on"), null=True, blank=True)
@@ -647,9 +674,19 @@ class FollowUp(ParticipantRecord, Versioned):
 
 
 class CaseNote(ParticipantRecord, Versioned):
-    participant = models.ForeignKey(Participant, on_delete=models.PROTECT, related_name="notes")
+    participant = models.ForeignKey(
+        Participant,
+        verbose_name=_("participant"),
+        on_delete=models.PROTECT,
+        related_name="notes",
+    )
     enrolment = models.ForeignKey(
-        Enrolment, on_delete=models.PROTECT, null=True, blank=True, related_name="notes"
+        Enrolment,
+        verbose_name=_("participation"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="notes",
     )
     kind = models.CharField(
         _("kind"), max_length=20, choices=NoteKind.choices, default=NoteKind.CONVERSATION
@@ -669,7 +706,7 @@ class CaseNote(ParticipantRecord, Versioned):
             "only people allowed to see that section will see it."
         ),
     )
-    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
 
     class Meta:
         verbose_name = _("case note")

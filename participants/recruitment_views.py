@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.db import transaction
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -35,17 +36,20 @@ def application_list(request):
     """The waiting list: applications by the date received, each person's status."""
     if not policy().can(request.user, Action.RECRUIT):
         raise PermissionDenied
-    decision = request.GET.get("decision", "")
-    if decision not in Decision.values:
-        decision = ""
-    applications = waiting_list(participants_visible_to(request.user), decision or None)
+    decision = request.GET.get("decision", "waiting")
+    if decision not in [*Decision.values, "waiting", "all"]:
+        decision = "waiting"
+    applications = waiting_list(
+        participants_visible_to(request.user), None if decision == "all" else decision
+    )
+    page = Paginator(applications, 50).get_page(request.GET.get("page"))
     return render(
         request,
         "participants/recruitment/list.html",
         {
-            "applications": applications,
+            "page": page,
             "decision": decision,
-            "decisions": Decision.choices,
+            "tabs": [("waiting", _("waiting list")), *Decision.choices, ("all", _("all"))],
             "title": _("Recruitment and waiting list"),
             "breadcrumbs": [],
             "can_create": policy().can(request.user, Action.CREATE),

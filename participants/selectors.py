@@ -55,7 +55,13 @@ def waiting_list(visible_participants, decision=None):
         .annotate(enrolment_status=Subquery(latest_enrolment.values("status")[:1]))
         .order_by("received_on", "pk")
     )
-    if decision:
+    if decision == "waiting":
+        # Still in the queue: no decision yet, the reserve list, qualified but not enrolled.
+        applications = applications.filter(
+            Q(decision__in=[Decision.PENDING, Decision.RESERVE])
+            | Q(decision=Decision.QUALIFIED, enrolments__isnull=True)
+        )
+    elif decision:
         applications = applications.filter(decision=decision)
     return applications
 

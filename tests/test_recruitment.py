@@ -176,6 +176,14 @@ def test_waiting_list_is_ordered_by_date_and_filters_by_decision(client_for, cas
     qualified = ApplicationFactory(received_on=today - timedelta(days=20))
     client = client_for(case_manager)
     page = client.get(reverse("recruitment:list"))
-    assert [a.pk for a in page.context["applications"]] == [qualified.pk, earlier.pk, later.pk]
+    assert [a.pk for a in page.context["page"]] == [qualified.pk, earlier.pk, later.pk]
     page = client.get(reverse("recruitment:list"), {"decision": "pending"})
-    assert [a.pk for a in page.context["applications"]] == [earlier.pk, later.pk]
+    assert [a.pk for a in page.context["page"]] == [earlier.pk, later.pk]
+    # Once enrolled, a person leaves the waiting list (but stays under "all").
+    from tests.factories import EnrolmentFactory
+
+    EnrolmentFactory(participant=qualified.participant, application=qualified)
+    page = client.get(reverse("recruitment:list"))
+    assert [a.pk for a in page.context["page"]] == [earlier.pk, later.pk]
+    page = client.get(reverse("recruitment:list"), {"decision": "all"})
+    assert len(page.context["page"]) == 3
