@@ -570,7 +570,13 @@ class StatusChangeForm(VersionedFormMixin, forms.Form):
         self.helper = _helper(
             _row("to_status", "changed_on"),
             "reason",
-            Fieldset(_("Exit"), _row("exit_outcome"), "exit_notes"),
+            Fieldset(
+                _("Exit"),
+                _row("exit_outcome"),
+                "exit_notes",
+                css_id="exit-fields",
+                data_show_when="id_to_status:" + ",".join(EnrolmentStatus.closed()),
+            ),
             "expected_version",
         )
 

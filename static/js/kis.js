@@ -38,7 +38,7 @@
     }
 
     function tick() {
-      var left = Math.round((deadline - Date.now()) / 1000);
+      var left = Math.ceil((deadline - Date.now()) / 1000);
       if (left <= 0) {
         warning.classList.add("d-none");
         expired.classList.remove("d-none");
@@ -88,6 +88,21 @@
   function autoSubmit() {
     document.querySelectorAll("form[data-autosubmit] select").forEach(function (select) {
       select.addEventListener("change", function () { select.form.requestSubmit(); });
+    });
+  }
+
+  /* --- Parts of a form shown only for some choices: data-show-when="select-id:a,b" ------ */
+  function conditionalParts() {
+    document.querySelectorAll("[data-show-when]").forEach(function (part) {
+      var spec = part.getAttribute("data-show-when").split(":");
+      var select = document.getElementById(spec[0]);
+      if (!select) { return; }
+      var values = spec[1].split(",");
+      function update() {
+        part.classList.toggle("d-none", values.indexOf(select.value) === -1);
+      }
+      select.addEventListener("change", update);
+      update();
     });
   }
 
@@ -230,6 +245,7 @@
     sessionWarning();
     confirmations();
     autoSubmit();
+    conditionalParts();
     autocompletes();
   });
   document.addEventListener("htmx:afterSwap", function (event) { autocompletes(event.target); });
