@@ -34,7 +34,7 @@ from participants.selectors import (
     enrolments_ending,
     follow_ups_due,
 )
-from participants.views import breadcrumbs, file_crumb
+from participants.views import breadcrumbs, file_crumb, file_form_page
 
 # --- Cohorts --------------------------------------------------------------------------------
 
@@ -160,22 +160,17 @@ def enrolment_new(request, pk):
         success_url=reverse("participants:detail", args=[participant.pk]),
         success_message=_("%(name)s has been enrolled.") % {"name": participant.full_name},
     )
-    return done or render(
+    return done or file_form_page(
         request,
-        "participants/form.html",
-        {
-            "form": form,
-            "participant": participant,
-            "title": _("Enrol: %(name)s") % {"name": participant.full_name},
-            "breadcrumbs": breadcrumbs(file_crumb(participant)),
-            "cancel_url": reverse("participants:detail", args=[participant.pk]),
-            "no_choice_message": None
-            if form.fields["application"].queryset.exists()
-            else _(
-                "This person has no qualified application that has not been used yet. "
-                "Record an application and the qualification decision first."
-            ),
-        },
+        form,
+        participant,
+        _("Enrol: %(name)s") % {"name": participant.full_name},
+        no_choice_message=None
+        if form.fields["application"].queryset.exists()
+        else _(
+            "This person has no qualified application that has not been used yet. "
+            "Record an application and the qualification decision first."
+        ),
     )
 
 
@@ -257,16 +252,12 @@ def enrolment_edit(request, pk):
         success_url=reverse("participants:enrolment", args=[enrolment.pk]),
         success_message=_("The participation has been saved."),
     )
-    return done or render(
+    return done or file_form_page(
         request,
-        "participants/form.html",
-        {
-            "form": form,
-            "participant": enrolment.participant,
-            "title": _("Change the period of participation"),
-            "breadcrumbs": breadcrumbs(file_crumb(enrolment.participant)),
-            "cancel_url": reverse("participants:enrolment", args=[enrolment.pk]),
-        },
+        form,
+        enrolment.participant,
+        _("Change the period of participation"),
+        cancel_url=reverse("participants:enrolment", args=[enrolment.pk]),
     )
 
 
@@ -293,17 +284,13 @@ def follow_up_edit(request, pk):
         success_message=_("The follow-up has been recorded."),
     )
     participant = follow_up.enrolment.participant
-    return done or render(
+    return done or file_form_page(
         request,
-        "participants/form.html",
-        {
-            "form": form,
-            "participant": participant,
-            "title": _("Follow-up %(months)s months after the exit: %(name)s")
-            % {"months": follow_up.months, "name": participant.full_name},
-            "breadcrumbs": breadcrumbs(file_crumb(participant)),
-            "cancel_url": reverse("participants:enrolment", args=[follow_up.enrolment_id]),
-        },
+        form,
+        participant,
+        _("Follow-up %(months)s months after the exit: %(name)s")
+        % {"months": follow_up.months, "name": participant.full_name},
+        cancel_url=reverse("participants:enrolment", args=[follow_up.enrolment_id]),
     )
 
 

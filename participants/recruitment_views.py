@@ -26,6 +26,7 @@ from participants.access import (
 from participants.forms import ApplicationForm, DecisionForm, ParticipantBasicsForm
 from participants.models import Application, Decision
 from participants.selectors import waiting_list
+from participants.views import file_form_page
 
 
 def _crumbs(*items):
@@ -124,16 +125,8 @@ def application_add(request, pk):
         success_url=lambda application: reverse("recruitment:detail", args=[application.pk]),
         success_message=_("The application has been recorded."),
     )
-    return done or render(
-        request,
-        "participants/form.html",
-        {
-            "form": form,
-            "participant": participant,
-            "title": _("New application: %(name)s") % {"name": participant.full_name},
-            "breadcrumbs": _crumbs(),
-            "cancel_url": reverse("participants:detail", args=[participant.pk]),
-        },
+    return done or file_form_page(
+        request, form, participant, _("New application: %(name)s") % {"name": participant.full_name}
     )
 
 

@@ -40,6 +40,22 @@ def file_crumb(participant):
     return (participant.full_name, reverse("participants:detail", args=[participant.pk]))
 
 
+def file_form_page(request, form, participant, title, *, cancel_url=None, **extra):
+    """A form about one participant, under their file in the breadcrumbs."""
+    return render(
+        request,
+        "participants/form.html",
+        {
+            "form": form,
+            "participant": participant,
+            "title": title,
+            "breadcrumbs": breadcrumbs(file_crumb(participant)),
+            "cancel_url": cancel_url or reverse("participants:detail", args=[participant.pk]),
+            **extra,
+        },
+    )
+
+
 @sensitive_post_parameters("q")
 @require_http_methods(["GET", "POST"])
 def participant_list(request):
@@ -158,16 +174,8 @@ def participant_edit(request, pk):
         success_url=reverse("participants:detail", args=[participant.pk]),
         success_message=_("The participant's data has been saved."),
     )
-    return done or render(
-        request,
-        "participants/form.html",
-        {
-            "form": form,
-            "participant": participant,
-            "title": _("Edit data: %(name)s") % {"name": participant.full_name},
-            "breadcrumbs": breadcrumbs(file_crumb(participant)),
-            "cancel_url": reverse("participants:detail", args=[participant.pk]),
-        },
+    return done or file_form_page(
+        request, form, participant, _("Edit data: %(name)s") % {"name": participant.full_name}
     )
 
 
@@ -182,7 +190,7 @@ def family_member_add(request, pk):
         success_url=reverse("participants:detail", args=[participant.pk]) + "#family",
         success_message=_("The family member has been added."),
     )
-    return done or _family_page(request, form, participant, _("Add a family member"))
+    return done or file_form_page(request, form, participant, _("Add a family member"))
 
 
 @require_http_methods(["GET", "POST"])
@@ -200,21 +208,7 @@ def family_member_edit(request, pk):
         success_url=reverse("participants:detail", args=[member.participant_id]) + "#family",
         success_message=_("The family member has been saved."),
     )
-    return done or _family_page(request, form, member.participant, _("Edit a family member"))
-
-
-def _family_page(request, form, participant, title):
-    return render(
-        request,
-        "participants/form.html",
-        {
-            "form": form,
-            "participant": participant,
-            "title": title,
-            "breadcrumbs": breadcrumbs(file_crumb(participant)),
-            "cancel_url": reverse("participants:detail", args=[participant.pk]),
-        },
-    )
+    return done or file_form_page(request, form, member.participant, _("Edit a family member"))
 
 
 @require_http_methods(["GET", "POST"])
@@ -237,7 +231,7 @@ def note_add(request, pk):
         success_url=reverse("participants:detail", args=[participant.pk]) + "#notes",
         success_message=_("The note has been added."),
     )
-    return done or _note_page(request, form, participant, _("New note"))
+    return done or file_form_page(request, form, participant, _("New note"))
 
 
 @require_http_methods(["GET", "POST"])
@@ -256,21 +250,7 @@ def note_edit(request, pk):
         success_url=reverse("participants:detail", args=[note.participant_id]) + "#notes",
         success_message=_("The note has been saved."),
     )
-    return done or _note_page(request, form, note.participant, _("Edit the note"))
-
-
-def _note_page(request, form, participant, title):
-    return render(
-        request,
-        "participants/form.html",
-        {
-            "form": form,
-            "participant": participant,
-            "title": title,
-            "breadcrumbs": breadcrumbs(file_crumb(participant)),
-            "cancel_url": reverse("participants:detail", args=[participant.pk]),
-        },
-    )
+    return done or file_form_page(request, form, note.participant, _("Edit the note"))
 
 
 def participant_audit(request, pk):
