@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.urls import reverse
 
+from kis_site.middleware import session_seconds_left
 from kis_site.models import KisSettings
 from kis_site.registries import nav_items
 from kis_site.roles import role_labels
@@ -24,7 +25,7 @@ def kis(request):
                     for item in nav_items
                     if item.visible(user)
                 ],
-                "session_seconds": settings.SESSION_COOKIE_AGE,
+                "session_seconds": session_seconds_left(request),
                 "session_warning_seconds": settings.SESSION_WARNING_SECONDS,
             }
         )

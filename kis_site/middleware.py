@@ -1,3 +1,4 @@
+import time
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -7,6 +8,39 @@ from django.middleware.csrf import CsrfViewMiddleware
 from django.urls import reverse
 
 from kis_site.pending import LAST_USER_COOKIE, store_pending_form
+
+TOUCHED_KEY = "_kis_touched"
+
+
+def session_seconds_left(request) -> int:
+    """Seconds until the session ends if nothing else happens (after this request's touch)."""
+    session = request.session
+    touched = session.get(TOUCHED_KEY, 0)
+    now = time.time()
+    if now - touched >= settings.SESSION_TOUCH_SECONDS:
+        return settings.SESSION_COOKIE_AGE
+    return max(0, int(settings.SESSION_COOKIE_AGE - (now - touched)))
+
+
+def touch_session(request) -> None:
+    request.session[TOUCHED_KEY] = int(time.time())
+
+
+class SessionTouchMiddleware:
+    """Idle expiry with few writes: the session is re-saved (its 30 minutes start again) at most
+    once a minute, instead of on every request. Pages show the exact time left."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        session = getattr(request, "session", None)
+        if session is not None and not session.is_empty():
+            touched = session.get(TOUCHED_KEY, 0)
+            if time.time() - touched >= settings.SESSION_TOUCH_SECONDS:
+                touch_session(request)
+        return response
 
 
 class NoStoreMiddleware:

@@ -5,16 +5,35 @@ from __future__ import annotations
 from kis_site.vocabulary import Role
 
 
+def _load_identity(user) -> None:
+    """Roles and staff record of ``user`` in one query, kept on the user object."""
+    from django.contrib.auth import get_user_model
+
+    rows = list(
+        get_user_model().objects.filter(pk=user.pk).values_list("groups__name", "staff__id")
+    )
+    user._kis_roles = frozenset(
+        role for name, _staff in rows if name and (role := Role.from_group_name(name))
+    )
+    user._kis_staff_id = rows[0][1] if rows else None
+
+
 def user_roles(user) -> frozenset[Role]:
     """The roles of ``user`` (their groups), computed once per request object."""
     if user is None or not user.is_authenticated:
         return frozenset()
-    cached = getattr(user, "_kis_roles", None)
-    if cached is None:
-        names = user.groups.values_list("name", flat=True)
-        cached = frozenset(role for name in names if (role := Role.from_group_name(name)))
-        user._kis_roles = cached
-    return cached
+    if not hasattr(user, "_kis_roles"):
+        _load_identity(user)
+    return user._kis_roles
+
+
+def user_staff_id(user) -> int | None:
+    """The id of the user's staff record (StaffMember), once per request object."""
+    if user is None or not user.is_authenticated:
+        return None
+    if not hasattr(user, "_kis_staff_id"):
+        _load_identity(user)
+    return user._kis_staff_id
 
 
 def role_labels(user) -> list[str]:

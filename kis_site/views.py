@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from kis_site.access import Action, policy
 from kis_site.audit_display import AuditFilterForm, entry_rows
+from kis_site.middleware import touch_session
 from kis_site.pending import LAST_USER_COOKIE, pending_path_for
 from kis_site.registries import todo_items
 
@@ -56,6 +57,7 @@ def session_keepalive(request):
     """Renews the session (every request does); answers 401 when it is already gone."""
     if not request.user.is_authenticated:
         return JsonResponse({"ok": False}, status=401)
+    touch_session(request)
     return JsonResponse({"ok": True, "seconds": settings.SESSION_COOKIE_AGE})
 
 

@@ -15,7 +15,7 @@ from django.http import Http404
 
 from kis_site.access import Action, participant_data_for, policy
 from kis_site.registries import roster_scopes
-from kis_site.roles import user_roles
+from kis_site.roles import user_roles, user_staff_id
 from kis_site.vocabulary import ALL_SECTIONS, Role, Section
 
 ALL, ROSTER, NONE = "all", "roster", "none"
@@ -77,17 +77,7 @@ RULES: dict[Role, RoleRule] = {
 _FULL_FILE_ACTIONS = frozenset(Action) - {Action.VIEW_BASIC, Action.ATTENDANCE}
 
 
-def staff_id(user) -> int | None:
-    """The StaffMember id of a user (cached on the user object for the request)."""
-    if not user.is_authenticated:
-        return None
-    if not hasattr(user, "_kis_staff_id"):
-        from kis_site.models import StaffMember
-
-        user._kis_staff_id = (
-            StaffMember.objects.filter(user=user).values_list("pk", flat=True).first()
-        )
-    return user._kis_staff_id
+staff_id = user_staff_id
 
 
 class ParticipantPolicy:

@@ -59,9 +59,34 @@ def test_passwords_need_twelve_characters():
     validate_password("Dluzsze-haslo-2026")
 
 
-def test_sessions_end_after_30_idle_minutes_and_the_page_warns():
+def test_sessions_end_after_30_idle_minutes_and_activity_renews_them(case_manager):
     assert settings.SESSION_COOKIE_AGE == 30 * 60
-    assert settings.SESSION_SAVE_EVERY_REQUEST
+    client = Client()
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        login(client, "case1")
+    with time_machine.travel(start + timedelta(minutes=29), tick=False):
+        assert client.get(reverse("participants:list")).status_code == 200
+    with time_machine.travel(start + timedelta(minutes=58), tick=False):
+        assert client.get(reverse("participants:list")).status_code == 200
+    with time_machine.travel(start + timedelta(minutes=89), tick=False):
+        response = client.get(reverse("participants:list"))
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("login"))
+
+
+def test_a_request_within_a_minute_does_not_rewrite_the_session(client_for, manager):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_for(manager)
+    client.get(reverse("home"))
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("home"))
+    assert not [q for q in queries if q["sql"].startswith('UPDATE "django_session"')]
+    html = response.content.decode()
+    seconds = int(html.split('data-session-seconds="')[1].split('"')[0])
+    assert 1790 <= seconds <= 1800
 
 
 def test_pages_show_the_idle_warning_and_forbid_caching(client_for, manager):
