@@ -169,3 +169,30 @@ def build(*, participants=5000, cohorts=170, notes_per_person=5, seed=7):
             )
     CaseNote.objects.bulk_create(note_rows, batch_size=5000)
     return {"manager": "bench0", "case_manager": "bench1", "sample": people[len(people) // 2].pk}
+
+
+def contract_for(participant_id) -> int:
+    """A two-page social contract of one participant (drafted, not signed: rendered each time)."""
+    from django.utils import timezone
+
+    from participants import services
+    from participants.models import SocialContract
+
+    person = Participant.objects.get(pk=participant_id)
+    today = timezone.localdate()
+    contract = services.contract_create(
+        contract=SocialContract(
+            participant=person,
+            number="KS/1/2026",
+            concluded_on=today,
+            valid_from=today,
+            valid_until=today + timedelta(days=180),
+            ops_worker="Beata Sowa",
+            situation="Osoba długotrwale bezrobotna, zadłużenie czynszowe, wsparcie rodziny. " * 25,
+            goals="Podjęcie zatrudnienia i spłata zadłużenia. " * 10,
+            person_obligations="- udział w zajęciach KIS\n- kontakt z doradcą zawodowym\n" * 8,
+            worker_obligations="- pomoc w dokumentach\n- skierowanie do PUP\n" * 8,
+        ),
+        by=None,
+    )
+    return contract.pk

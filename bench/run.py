@@ -113,6 +113,12 @@ def main():
     )
     rows.append(row("participant file", size, page, floor, peer, 150))
 
+    contract = dataset.contract_for(sample)
+    page = measure(client, f"/participants/contracts/{contract}/", rounds=ROUNDS // 3)
+    rows.append(row("contract page (document panel)", size, page, None, None, 150))
+    page = measure(client, f"/documents/contract/{contract}/pdf/", rounds=10)
+    rows.append(row("contract PDF, rendered (draft)", size, page, None, None, 1000))
+
     cm_client = Client()
     cm_client.force_login(get_user_model().objects.get(username=info["case_manager"]))
     page = measure(cm_client, "/")

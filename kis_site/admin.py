@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from kis_site.models import FundingSource, KisSettings, RoleGroup, StaffMember
+from kis_site.models import ClubDocument, FundingSource, KisSettings, RoleGroup, StaffMember
 from kis_site.vocabulary import Role
 
 admin.site.site_header = _("KIS — administration panel")
@@ -243,3 +243,77 @@ class RoleAdmin(BaseGroupAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+CLUB_FILE_TYPES = {
+    "pdf": "application/pdf",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "odt": "application/vnd.oasis.opendocument.text",
+    "jpeg": "image/jpeg",
+    "png": "image/png",
+}
+CLUB_FILE_MAX_BYTES = 20 * 1024 * 1024
+
+
+class ClubDocumentForm(VersionedAdminForm):
+    upload = forms.FileField(
+        label=_("file"),
+        required=False,
+        help_text=_("PDF, DOCX, ODT, JPEG or PNG, at most 20 MB. A new version is a new entry."),
+    )
+
+    class Meta:
+        model = ClubDocument
+        fields = ["kind", "title", "version_label", "in_force_from", "in_force_until", "notes"]
+
+    def clean_upload(self):
+        from kis_site.uploads import sniff_upload
+
+        upload = self.cleaned_data.get("upload")
+        if self.instance.pk:
+            return None  # the file of a version never changes
+        if upload is None:
+            raise forms.ValidationError(_("Choose the file."))
+        if upload.size > CLUB_FILE_MAX_BYTES:
+            raise forms.ValidationError(_("The file may be at most 20 MB."))
+        kind = sniff_upload(upload)
+        if kind not in CLUB_FILE_TYPES:
+            raise forms.ValidationError(
+                _(
+                    "The file must be a PDF, DOCX, ODT, JPEG or PNG document (checked from its "
+                    "content)."
+                )
+            )
+        self.upload_kind = kind
+        return upload
+
+
+@admin.register(ClubDocument)
+class ClubDocumentAdmin(VersionedAdmin):
+    form = ClubDocumentForm
+    list_display = ["title", "kind", "version_label", "in_force_from", "in_force_until"]
+    list_filter = ["kind"]
+    search_fields = ["title", "version_label"]
+
+    def get_fieldsets(self, request, obj=None):
+        fields = ["kind", "title", "version_label", "in_force_from", "in_force_until", "notes"]
+        if obj is None:
+            fields.append("upload")
+        return [(None, {"fields": fields}), (None, {"fields": ["expected_version"]})]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["kind"] if obj is not None else []
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            from kis_site.documents import stored_file
+
+            upload = form.cleaned_data["upload"]
+            upload.seek(0)
+            obj.file = stored_file(
+                name=upload.name,
+                content=upload.read(),
+                content_type=CLUB_FILE_TYPES[form.upload_kind],
+                by=request.user,
+            )
+        super().save_model(request, obj, form, change)

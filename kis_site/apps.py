@@ -15,6 +15,9 @@ class KisSiteConfig(AppConfig):
         from kis_site.models import FundingSource, KisSettings, StaffMember
 
         post_migrate.connect(reference.ensure_reference_data, sender=self)
+        from kis_site import contributions
+
+        contributions.register()
         register_audited(KisSettings)
         register_audited(StaffMember)
         register_audited(FundingSource)

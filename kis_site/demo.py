@@ -355,3 +355,74 @@ def seed_club(today: date) -> dict[str, StaffMember]:
             defaults={"kind": kind, "reference": reference, "starts_on": date(2025, 1, 1)},
         )
     return staff
+
+
+PARTICIPATION_RULES = [
+    (
+        "§ 1. Postanowienia ogólne",
+        "Regulamin określa zasady uczestnictwa w zajęciach Klubu "
+        "Integracji Społecznej. Udział w zajęciach jest dobrowolny i bezpłatny.",
+    ),
+    (
+        "§ 2. Obowiązki uczestnika",
+        "Uczestnik zobowiązuje się do regularnego udziału w zajęciach "
+        "zgodnie z indywidualnym planem działania, do przestrzegania zasad współżycia w grupie "
+        "i do udziału w zajęciach w stanie trzeźwości.",
+    ),
+    (
+        "§ 3. Nieobecności",
+        "Nieobecność wymaga usprawiedliwienia zwolnieniem lekarskim lub innym "
+        "dokumentem. Dopuszcza się nie więcej niż 4 nieobecności usprawiedliwione w okresie "
+        "uczestnictwa. Nieobecność nieusprawiedliwiona stanowi naruszenie regulaminu.",
+    ),
+    (
+        "§ 4. Skreślenie z listy",
+        "Naruszenie regulaminu prowadzi do rozmowy z case managerem, "
+        "a w razie powtórzenia — do upomnienia i wniosku o skreślenie z listy uczestników.",
+    ),
+]
+ORGANISATIONAL_RULES = [
+    (
+        "§ 1.",
+        "Klub Integracji Społecznej działa w strukturze Miejskiego Ośrodka Pomocy "
+        "Społecznej i realizuje zadania z zakresu reintegracji społecznej i zawodowej.",
+    ),
+    (
+        "§ 2.",
+        "Pracą Klubu kieruje kierownik KIS, który odpowiada za program, kadrę, współpracę "
+        "z Lokalną Siecią Reintegracji oraz sprawozdawczość wobec wojewody.",
+    ),
+]
+
+
+def seed_club_documents(today: date, by) -> None:
+    from kis_site.documents import stored_file
+    from kis_site.models import ClubDocument, ClubDocumentKind
+    from kis_site.pdf import render_pdf
+
+    if ClubDocument.objects.exists():
+        return
+    for kind, title, sections, version in [
+        (
+            ClubDocumentKind.PARTICIPATION_RULES,
+            "Regulamin uczestnictwa w zajęciach KIS",
+            PARTICIPATION_RULES,
+            "zarządzenie nr 12/2025",
+        ),
+        (
+            ClubDocumentKind.ORGANISATIONAL_RULES,
+            "Regulamin organizacyjny KIS",
+            ORGANISATIONAL_RULES,
+            "uchwała nr 4/2024",
+        ),
+    ]:
+        content = render_pdf("pdf/plain.html", {"title": title, "sections": sections})
+        ClubDocument.objects.create(
+            kind=kind,
+            title=title,
+            version_label=version,
+            in_force_from=date(today.year - 1, 1, 1),
+            file=stored_file(
+                name=f"{kind}.pdf", content=content, content_type="application/pdf", by=by
+            ),
+        )

@@ -2,6 +2,8 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.auth.models import Group
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -183,6 +185,7 @@ class StaffMember(Versioned):
                 | Q(employed_from__isnull=True)
                 | Q(employed_to__gte=models.F("employed_from")),
                 name="staff_dates_in_order",
+                violation_error_message=_("The end date cannot be earlier than the start date."),
             ),
         ]
 
@@ -228,6 +231,7 @@ class FundingSource(Versioned):
                 | Q(starts_on__isnull=True)
                 | Q(ends_on__gte=models.F("starts_on")),
                 name="funding_dates_in_order",
+                violation_error_message=_("The end date cannot be earlier than the start date."),
             ),
         ]
 
@@ -263,3 +267,259 @@ class RoleGroup(Group):
         proxy = True
         verbose_name = _("role")
         verbose_name_plural = _("roles")
+
+
+# --- Signed documents ------------------------------------------------------------------------
+
+
+class StoredFile(models.Model):
+    """File content kept in the database, written in the same transaction as the record that
+    points at it: a rollback never leaves half a document, and backups hold everything."""
+
+    name = models.CharField(_("file name"), max_length=255)
+    content_type = models.CharField(_("type"), max_length=100)
+    size = models.PositiveIntegerField(_("size"))
+    sha256 = models.CharField("SHA-256", max_length=64, db_index=True)
+    data = models.BinaryField()
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("stored file")
+        verbose_name_plural = _("stored files")
+
+    def __str__(self):
+        return self.name
+
+
+class DocumentState(models.TextChoices):
+    DRAFT = "draft", _("draft")
+    LOCKED = "locked", _("signed")
+
+
+class SignedDocument(Versioned):
+    """Abstract base of every document that is signed: its current version and state.
+
+    The history (earlier versions, their PDFs with SHA-256, signatures, scans) lives in
+    DocumentRevision and Signature; kis_site.documents runs the lifecycle.
+    """
+
+    revision = models.PositiveIntegerField(_("document version"), default=1, editable=False)
+    state = models.CharField(
+        _("state"),
+        max_length=10,
+        choices=DocumentState.choices,
+        default=DocumentState.DRAFT,
+        editable=False,
+    )
+    locked_at = models.DateTimeField(_("signed by everyone on"), null=True, editable=False)
+
+    BOOKKEEPING = ("id", "version", "revision", "state", "locked_at")
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_locked(self) -> bool:
+        return self.state == DocumentState.LOCKED
+
+
+class RevisionState(models.TextChoices):
+    DRAFT = "draft", _("draft")
+    LOCKED = "locked", _("signed")
+    SUPERSEDED = "superseded", _("replaced by a later version")
+
+
+class DocumentRevision(models.Model):
+    """One version of a signed document: who opened it and why, its signatures, the PDF stored
+    at signing with its hash, and the scan of the paper original."""
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT)
+    object_id = models.PositiveBigIntegerField()
+    document = GenericForeignKey("content_type", "object_id")
+    number = models.PositiveIntegerField(_("version"))
+    state = models.CharField(
+        _("state"), max_length=12, choices=RevisionState.choices, default=RevisionState.DRAFT
+    )
+    reason = models.TextField(_("reason for the new version"), blank=True)
+    opened_at = models.DateTimeField(_("opened"), default=timezone.now)
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("opened by"),
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+    )
+    locked_at = models.DateTimeField(_("signed by everyone on"), null=True, blank=True)
+    snapshot = models.JSONField(_("content at signing"), null=True, blank=True)
+    pdf = models.ForeignKey(
+        StoredFile, verbose_name="PDF", on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    scan = models.ForeignKey(
+        StoredFile,
+        verbose_name=_("scan of the signed original"),
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+    )
+    scan_uploaded_at = models.DateTimeField(_("scan added"), null=True, blank=True)
+    scan_uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("scan added by"),
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("document version")
+        verbose_name_plural = _("document versions")
+        ordering = ["content_type", "object_id", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["content_type", "object_id", "number"],
+                name="one_revision_number",
+                violation_error_message=_("This version of the document already exists."),
+            ),
+        ]
+        indexes = [models.Index(fields=["state", "scan"], name="revision_scan_todo")]
+
+    def __str__(self):
+        return str(_("version %(number)s") % {"number": self.number})
+
+    def get_additional_data(self):
+        from kis_site.access import participant_data_for
+
+        document = self.document
+        registration = participant_data_for(document) if document is not None else None
+        if registration is None:
+            return None
+        return {"participant_id": registration.participant_id(document)}
+
+
+class SignatureMethod(models.TextChoices):
+    APP = "app", _("signed in the application")
+    PAPER = "paper", _("signed on paper")
+
+
+class Signature(models.Model):
+    """A signature on one version: in the app by the person logged in, or on paper as recorded
+    by a staff member. A change to a draft clears signatures (kept, marked cleared)."""
+
+    revision = models.ForeignKey(
+        DocumentRevision,
+        verbose_name=_("document version"),
+        on_delete=models.PROTECT,
+        related_name="signatures",
+    )
+    slot = models.CharField(_("signature slot"), max_length=40)
+    slot_label = models.CharField(_("signs as"), max_length=150)
+    method = models.CharField(_("how"), max_length=10, choices=SignatureMethod.choices)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("signed by (account)"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    signer_name = models.CharField(_("signed by"), max_length=200)
+    signed_on = models.DateField(_("date of signature"))
+    recorded_at = models.DateTimeField(_("recorded"), default=timezone.now)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    cleared_at = models.DateTimeField(_("cleared"), null=True, blank=True)
+    cleared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("cleared by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("signature")
+        verbose_name_plural = _("signatures")
+        ordering = ["revision", "recorded_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["revision", "slot"],
+                condition=Q(cleared_at__isnull=True),
+                name="one_signature_per_slot",
+                violation_error_message=_("This signature has already been given on this version."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.slot_label}: {self.signer_name}"
+
+    def get_additional_data(self):
+        return self.revision.get_additional_data()
+
+
+class ClubDocumentKind(models.TextChoices):
+    ORGANISATIONAL_RULES = "organisational_rules", _("organisational regulations")
+    PARTICIPATION_RULES = "participation_rules", _("participation regulations")
+    PROGRAMME = "programme", _("KIS programme")
+    REGISTER_ENTRY = "register_entry", _("notice of the entry in the voivode's register")
+    OTHER = "other", _("other document")
+
+
+class ClubDocumentQuerySet(models.QuerySet):
+    def in_force(self, on=None):
+        on = on or timezone.localdate()
+        return self.filter(in_force_from__lte=on).filter(
+            Q(in_force_until__isnull=True) | Q(in_force_until__gte=on)
+        )
+
+
+class ClubDocument(Versioned):
+    """The club's own documents (regulations, programme, register entry) as versioned files."""
+
+    kind = models.CharField(_("kind"), max_length=30, choices=ClubDocumentKind.choices)
+    title = models.CharField(_("title"), max_length=250)
+    version_label = models.CharField(
+        _("version"), max_length=50, blank=True, help_text=_("E.g. a resolution number.")
+    )
+    in_force_from = models.DateField(_("in force from"))
+    in_force_until = models.DateField(_("in force until"), null=True, blank=True)
+    file = models.ForeignKey(
+        StoredFile, verbose_name=_("file"), on_delete=models.PROTECT, related_name="+"
+    )
+    notes = models.TextField(_("notes"), blank=True)
+
+    objects = ClubDocumentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("club document")
+        verbose_name_plural = _("club documents")
+        ordering = ["kind", "-in_force_from", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(in_force_until__isnull=True)
+                | Q(in_force_until__gte=models.F("in_force_from")),
+                name="club_document_dates_in_order",
+                violation_error_message=_("The end date cannot be earlier than the start date."),
+            ),
+        ]
+
+    def __str__(self):
+        label = f" ({self.version_label})" if self.version_label else ""
+        return f"{self.title}{label}"
+
+    def clean(self):
+        if self.in_force_until and self.in_force_until < self.in_force_from:
+            raise ValidationError(
+                {"in_force_until": _("The end date cannot be earlier than the start date.")}
+            )

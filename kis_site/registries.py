@@ -97,13 +97,45 @@ class TodoItem:
 
 
 @dataclass(frozen=True)
+class SignerSlot:
+    """One signature a document needs.
+
+    ``roles``: staff with one of these roles sign in the app; ``person(document)`` narrows it to
+    one person (returns a user id, e.g. the participant's case manager). A slot with neither is
+    a person without a login (the participant, an OPS social worker): a staff member records
+    their signature on paper. Any slot may be recorded as signed on paper.
+    """
+
+    key: str
+    label: str
+    roles: tuple = ()
+    person: Callable[[Any], int | None] | None = None
+    default_name: Callable[[Any], str] | None = None
+
+
+@dataclass(frozen=True)
 class DocumentKind:
-    """A kind of signed document (filled by the signed-documents work)."""
+    """A kind of signed document and everything the shared lifecycle needs to know of it."""
 
     key: str
     title: str
     model: type
+    signers: Callable[[Any], list[SignerSlot]]
+    pdf_template: str
+    pdf_context: Callable[[Any], dict]
+    url: Callable[[Any], str]
+    filename: Callable[[Any], str]
+    sections: Callable[[Any], frozenset[Section]] = lambda document: frozenset()
+    subject: Callable[[Any], str] = lambda document: ""
     order: int = 100
+
+
+def document_kind_for(obj_or_model) -> DocumentKind | None:
+    model = obj_or_model if isinstance(obj_or_model, type) else type(obj_or_model)
+    for kind in document_kinds:
+        if kind.model is model:
+            return kind
+    return None
 
 
 @dataclass(frozen=True)
@@ -151,3 +183,16 @@ class NavItem:
 
 
 nav_items = Registry("navigation")
+
+
+@dataclass(frozen=True)
+class ParticipationSummary:
+    """``lines(enrolment)`` returns [{"label": ..., "hours": ...}] for the certificate: what the
+    person took part in (the activities app registers the hours done per module)."""
+
+    key: str
+    lines: Callable[[Any], list[dict]]
+    order: int = 100
+
+
+participation_summaries = Registry("participation summaries")

@@ -61,6 +61,9 @@ ADMIN_PERMISSIONS: dict[Role, list[str]] = {
         "participants.view_enrolmentstatuschange",
         "participants.view_followup",
         "participants.view_casenote",
+        "participants.view_socialcontract",
+        "participants.view_certificate",
+        *[f"kis_site.{verb}_clubdocument" for verb in _REFERENCE],
         "auditlog.view_logentry",
     ],
     Role.ADMINISTRATOR: [

@@ -6,7 +6,8 @@ from django.core import signing
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpResponse, JsonResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -14,8 +15,10 @@ from django.views.decorators.http import require_GET, require_POST
 from kis_site.access import Action, policy
 from kis_site.audit_display import AuditFilterForm, entry_rows
 from kis_site.middleware import touch_session
+from kis_site.models import ClubDocument, ClubDocumentKind
 from kis_site.pending import LAST_USER_COOKIE, pending_path_for
 from kis_site.registries import todo_items
+from kis_site.roles import user_roles
 
 
 class LoginView(auth_views.LoginView):
@@ -102,3 +105,41 @@ def audit_log(request):
             "query": form.query_string() if form.is_bound else "",
         },
     )
+
+
+def club_documents(request):
+    """The club's regulations, programme and register entry, with the versions in force."""
+    if not user_roles(request.user):
+        raise PermissionDenied
+    today = timezone.localdate()
+    documents = list(ClubDocument.objects.select_related("file").order_by("kind", "-in_force_from"))
+    in_force = {}
+    for document in documents:
+        if document.in_force_from <= today and (
+            document.in_force_until is None or document.in_force_until >= today
+        ):
+            in_force.setdefault(document.kind, document)
+    groups = []
+    for kind, label in ClubDocumentKind.choices:
+        versions = [d for d in documents if d.kind == kind]
+        if versions:
+            groups.append({"label": label, "current": in_force.get(kind), "versions": versions})
+    return render(
+        request,
+        "kis_site/club_documents.html",
+        {
+            "groups": groups,
+            "participation_rules": in_force.get(ClubDocumentKind.PARTICIPATION_RULES),
+            "title": _("Club documents"),
+            "breadcrumbs": [],
+        },
+    )
+
+
+def club_document_file(request, pk):
+    if not user_roles(request.user):
+        raise PermissionDenied
+    document = get_object_or_404(ClubDocument.objects.select_related("file"), pk=pk)
+    response = HttpResponse(bytes(document.file.data), content_type=document.file.content_type)
+    response["Content-Disposition"] = f'inline; filename="{document.file.name}"'
+    return response

@@ -14,7 +14,8 @@ from django.db.models import Q
 from django.http import Http404
 
 from kis_site.access import Action, participant_data_for, policy
-from kis_site.registries import roster_scopes
+from kis_site.documents import is_required_signer
+from kis_site.registries import document_kind_for, roster_scopes
 from kis_site.roles import user_roles, user_staff_id
 from kis_site.vocabulary import ALL_SECTIONS, Role, Section
 
@@ -141,6 +142,10 @@ class ParticipantPolicy:
     # --- actions ---
 
     def can(self, user, action: Action, obj=None) -> bool:
+        kind = document_kind_for(obj) if obj is not None else None
+        signer = kind is not None and is_required_signer(user, obj)
+        if signer and action == Action.VIEW:
+            return True  # a required signer may always open the whole document they sign
         rules = self._rules(user)
         if not any(action in rule.actions for rule in rules):
             return False
@@ -156,10 +161,27 @@ class ParticipantPolicy:
             return False
         if not self.in_scope(user, participant):
             return False
+        sections = self.sections_for(user, participant)
         section = registration.record_section(obj)
-        if section is not None and section not in self.sections_for(user, participant):
+        if section is not None and section not in sections:
+            return False
+        if kind is not None and not signer and not kind.sections(obj) <= sections:
+            # A document with sensitive sections opens whole or not at all: no partial copies.
             return False
         return self._record_rule(user, action, obj)
+
+    def gate(self, user, obj, action: Action) -> None:
+        registration = participant_data_for(obj)
+        participant = registration.participant(obj) if registration else None
+        signer = document_kind_for(obj) is not None and is_required_signer(user, obj)
+        if participant is not None and not signer and not self.in_scope(user, participant):
+            raise Http404
+        if self.can(user, action, obj):
+            return
+        section = registration.record_section(obj) if registration else None
+        if section is not None and section not in self.sections_for(user, participant):
+            raise Http404
+        raise PermissionDenied
 
     def _record_rule(self, user, action: Action, obj) -> bool:
         from participants.models import CaseNote

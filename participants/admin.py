@@ -12,11 +12,13 @@ from kis_site.audit import AccessKind, log_access
 from participants.models import (
     Application,
     CaseNote,
+    Certificate,
     Cohort,
     Enrolment,
     FamilyMember,
     FollowUp,
     Participant,
+    SocialContract,
 )
 
 HIDDEN = {"search_text", "sort_name", "version", "current_enrolment"}
@@ -202,3 +204,17 @@ class CohortAdmin(VersionedAdmin):
         "funding_source",
         "notes",
     ]
+
+
+@admin.register(SocialContract)
+class SocialContractAdmin(CaseRecordAdmin):
+    list_display = ["participant", "basis_kind", "number", "valid_from", "valid_until", "state"]
+    list_filter = ["basis_kind", "origin", "state"]
+    list_select_related = ["participant"]
+
+
+@admin.register(Certificate)
+class CertificateAdmin(CaseRecordAdmin):
+    list_display = ["number", "issued_on", "enrolment", "state"]
+    list_filter = ["year", "state"]
+    list_select_related = ["enrolment__participant"]

@@ -15,13 +15,16 @@ class ParticipantsConfig(AppConfig):
         from participants.models import (
             Application,
             CaseNote,
+            Certificate,
             Cohort,
+            ContractEvaluation,
             Enrolment,
             EnrolmentStatusChange,
             FamilyMember,
             FollowUp,
             Participant,
             ParticipantRiskGroup,
+            SocialContract,
         )
 
         register_policy(ParticipantPolicy())
@@ -50,6 +53,17 @@ class ParticipantsConfig(AppConfig):
         register_participant_data(EnrolmentStatusChange, path="enrolment__participant")
         register_participant_data(FollowUp, path="enrolment__participant")
         register_participant_data(CaseNote, path="participant", section_field="section")
+        register_participant_data(
+            SocialContract,
+            path="participant",
+            sections=dict.fromkeys(
+                ("situation", "goals", "person_obligations", "worker_obligations"), risk
+            ),
+        )
+        register_participant_data(
+            ContractEvaluation, path="contract__participant", sections={"result": risk}
+        )
+        register_participant_data(Certificate, path="enrolment__participant")
         register_audited(Cohort)
 
         contributions.register()

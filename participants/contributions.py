@@ -8,26 +8,37 @@ from django.utils.translation import gettext_lazy
 
 from kis_site.access import Action, policy
 from kis_site.registries import (
+    DocumentKind,
     NavItem,
     PersonalDataExporter,
+    SignerSlot,
     TimelineEntry,
     TimelineSource,
     TodoCount,
     TodoItem,
+    document_kinds,
     nav_items,
     personal_data_exporters,
     timeline_sources,
     todo_items,
 )
-from kis_site.vocabulary import Role
+from kis_site.vocabulary import Role, Section
 from participants.access import participants_visible_to, staff_id
-from participants.models import Decision, EnrolmentStatus
+from participants.models import (
+    BasisKind,
+    Certificate,
+    ContractOrigin,
+    Decision,
+    EnrolmentStatus,
+    SocialContract,
+)
 
 
 def register():
     _register_navigation()
     _register_todo_items()
     _register_timeline()
+    _register_documents()
     personal_data_exporters.register(
         PersonalDataExporter(
             key="participants",
@@ -132,6 +143,35 @@ def _missing_rodo_clause(user):
     return TodoCount(count, reverse("participants:list") + "?rodo=missing", "danger")
 
 
+def _contracts_ending(user):
+    if not policy().can(user, Action.CHANGE_STATUS):
+        return None
+    from participants.selectors import contracts_ending
+
+    count = contracts_ending(
+        participants_visible_to(user), case_manager_id=_scope_for_tiles(user)
+    ).count()
+    return TodoCount(count, reverse("participants:contracts-due"), "warning")
+
+
+def _evaluations_due(user):
+    if not policy().can(user, Action.CHANGE_STATUS):
+        return None
+    from participants.selectors import evaluations_due
+
+    count = evaluations_due(
+        participants_visible_to(user), case_manager_id=_scope_for_tiles(user)
+    ).count()
+    return TodoCount(count, reverse("participants:contracts-due") + "#evaluations", "warning")
+
+
+def _certificates_to_sign(user):
+    if Role.MANAGER not in policy().roles(user):
+        return None
+    count = Certificate.objects.filter(state="draft").count()
+    return TodoCount(count, reverse("participants:certificates") + "?state=draft", "warning")
+
+
 def _register_todo_items():
     todo_items.register(
         TodoItem("my-participants", gettext_lazy("My participants"), _my_participants, 10)
@@ -157,6 +197,25 @@ def _register_todo_items():
     )
     todo_items.register(
         TodoItem("follow-ups", gettext_lazy("Follow-ups due (3/6/12 months)"), _follow_ups, 50)
+    )
+    todo_items.register(
+        TodoItem(
+            "contracts-ending",
+            gettext_lazy("Social contracts ending within 30 days"),
+            _contracts_ending,
+            42,
+        )
+    )
+    todo_items.register(
+        TodoItem("evaluations-due", gettext_lazy("Contract evaluations due"), _evaluations_due, 44)
+    )
+    todo_items.register(
+        TodoItem(
+            "certificates-to-sign",
+            gettext_lazy("Certificates waiting for the manager's signature"),
+            _certificates_to_sign,
+            46,
+        )
     )
 
 
@@ -246,3 +305,110 @@ def export_participant(participant) -> dict:
         "enrolments": rows(participant.enrolments.all()),
         "notes": rows(participant.notes.all()),
     }
+
+
+# --- Document kinds ---------------------------------------------------------------------------
+
+
+def _case_manager_user(document):
+    participant = document.participant
+    manager = participant.case_manager
+    return manager.user_id if manager else None
+
+
+def contract_signers(contract) -> list[SignerSlot]:
+    participant = SignerSlot(
+        "participant",
+        gettext_lazy("Participant"),
+        default_name=lambda c: c.participant.full_name,
+    )
+    if contract.basis_kind != BasisKind.SOCIAL_CONTRACT:
+        return [
+            SignerSlot(
+                "verified",
+                gettext_lazy("Checked against the original at the KIS"),
+                roles=(Role.CASE_MANAGER, Role.SOCIAL_WORKER, Role.MANAGER),
+            )
+        ]
+    family = [
+        SignerSlot(
+            f"family-{member.pk}",
+            _("Family member: %(name)s") % {"name": member.first_name},
+            default_name=lambda c, m=member: m.first_name,
+        )
+        for member in contract.family_parties.all()
+    ]
+    if contract.origin == ContractOrigin.RECORDED:
+        worker = SignerSlot(
+            "ops_worker",
+            gettext_lazy("Social worker of the social welfare centre"),
+            default_name=lambda c: c.ops_worker,
+        )
+    else:
+        worker = SignerSlot(
+            "social_worker", gettext_lazy("Social worker"), roles=(Role.SOCIAL_WORKER,)
+        )
+    return [participant, *family, worker]
+
+
+def _contract_pdf(contract) -> dict:
+    return {
+        "contract": contract,
+        "participant": contract.participant,
+        "evaluations": contract.evaluations.filter(cancelled=False),
+        "family_parties": contract.family_parties.all(),
+        "title": contract.get_basis_kind_display(),
+    }
+
+
+def _certificate_pdf(certificate) -> dict:
+    return {
+        "certificate": certificate,
+        "participant": certificate.enrolment.participant,
+        "enrolment": certificate.enrolment,
+        "title": _("Certificate of participation"),
+    }
+
+
+def _slug(*parts) -> str:
+    from django.utils.text import slugify
+
+    from kis_site.search import normalise
+
+    return slugify(normalise(" ".join(str(part) for part in parts if part)))
+
+
+def _register_documents():
+    document_kinds.register(
+        DocumentKind(
+            key="contract",
+            title=gettext_lazy("Social contract or basis of participation"),
+            model=SocialContract,
+            signers=contract_signers,
+            pdf_template="participants/pdf/contract.html",
+            pdf_context=_contract_pdf,
+            url=lambda c: reverse("participants:contract", args=[c.pk]),
+            filename=lambda c: _slug("kontrakt", c.participant.last_name, c.number or c.pk),
+            sections=lambda c: frozenset({Section.RISK_GROUPS}),
+            subject=lambda c: c.participant.full_name,
+            order=10,
+        )
+    )
+    document_kinds.register(
+        DocumentKind(
+            key="certificate",
+            title=gettext_lazy("Certificate of participation"),
+            model=Certificate,
+            signers=lambda c: [
+                SignerSlot("manager", gettext_lazy("KIS manager"), roles=(Role.MANAGER,))
+            ],
+            pdf_template="participants/pdf/certificate.html",
+            pdf_context=_certificate_pdf,
+            url=lambda c: reverse("participants:certificate", args=[c.pk]),
+            filename=lambda c: _slug(
+                "zaswiadczenie", c.sequence, c.year, c.enrolment.participant.last_name
+            ),
+            subject=lambda c: c.enrolment.participant.full_name,
+            order=90,
+        )
+    )

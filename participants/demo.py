@@ -18,8 +18,10 @@ from participants import services
 from participants.models import (
     Application,
     ApplicationSource,
+    BasisKind,
     CaseNote,
     Cohort,
+    ContractOrigin,
     Decision,
     EducationLevel,
     Enrolment,
@@ -31,6 +33,7 @@ from participants.models import (
     NoteKind,
     Participant,
     Relation,
+    SocialContract,
 )
 from partners.models import ContactPerson, Institution, InstitutionType
 
@@ -256,6 +259,7 @@ def seed_participants(*, today: date, staff: dict[str, StaffMember], rng=None) -
         _finished_cohort(builder, today, staff)
         _rolling(builder, today)
         _waiting_list(builder, today)
+        _documents(builder, today)
 
 
 def _active_cohort(builder, today, staff):
@@ -421,3 +425,95 @@ def _waiting_list(builder, today):
             decided_on=min(received + timedelta(days=5), today),
             exclusion=exclusion,
         )
+
+
+CONTRACT_GOALS = (
+    "Podjęcie zatrudnienia na otwartym rynku pracy lub w spółdzielni socjalnej; "
+    "uregulowanie sytuacji mieszkaniowej."
+)
+CONTRACT_OBLIGATIONS = (
+    "Regularny udział w zajęciach KIS zgodnie z indywidualnym planem działania; "
+    "rejestracja w PUP; comiesięczny kontakt z pracownikiem socjalnym."
+)
+WORKER_OBLIGATIONS = (
+    "Pomoc w przygotowaniu dokumentów aplikacyjnych; skierowanie na konsultacje "
+    "specjalistyczne; ocena realizacji kontraktu co dwa miesiące."
+)
+
+
+def _documents(builder, today):
+    """Social contracts for the people in an open participation; certificates for finishers."""
+    from kis_site import documents
+
+    manager = builder.manager_user
+    open_enrolments = Enrolment.objects.filter(status__in=EnrolmentStatus.open()).select_related(
+        "participant"
+    )
+    for index, enrolment in enumerate(open_enrolments.order_by("pk")):
+        participant = enrolment.participant
+        if index % 7 == 6:
+            continue  # a few people still without a basis: the enrolment page shows it
+        contract = services.contract_create(
+            contract=SocialContract(
+                participant=participant,
+                basis_kind=BasisKind.PUP_REFERRAL if index % 9 == 4 else BasisKind.SOCIAL_CONTRACT,
+                origin=ContractOrigin.RECORDED,
+                number=f"KS/{enrolment.starts_on.year}/{100 + index}",
+                concluded_on=enrolment.starts_on - timedelta(days=10),
+                valid_from=enrolment.starts_on - timedelta(days=10),
+                valid_until=enrolment.starts_on + timedelta(days=150 if index % 5 else 200),
+                ops_worker="Beata Sowa",
+                goals=CONTRACT_GOALS,
+                situation=builder.rng.choice(REASONS),
+                person_obligations=CONTRACT_OBLIGATIONS,
+                worker_obligations=WORKER_OBLIGATIONS,
+            ),
+            by=manager,
+        )
+        if index % 4 == 3:
+            continue  # left as a draft waiting for the paper signatures
+        for slot in documents.kind_of(contract).signers(contract):
+            if slot.roles:
+                documents.document_sign(document=contract, slot_key=slot.key, user=manager)
+            else:
+                documents.document_record_paper_signature(
+                    document=contract,
+                    slot_key=slot.key,
+                    signer_name=slot.default_name(contract) if slot.default_name else "",
+                    signed_on=contract.concluded_on,
+                    by=manager,
+                )
+        contract.refresh_from_db()
+        if index % 3 == 0:
+            pdf = documents.document_pdf(document=contract)
+            documents.document_upload_scan(
+                document=contract,
+                number=1,
+                upload=_InMemoryUpload(pdf.content),
+                by=manager,
+            )
+    finished = Enrolment.objects.filter(status=EnrolmentStatus.COMPLETED).order_by("ended_on", "pk")
+    for index, enrolment in enumerate(finished):
+        certificate = services.certificate_issue(
+            enrolment=enrolment,
+            issued_on=min(enrolment.ended_on + timedelta(days=3), today),
+            by=manager,
+        )
+        if index % 6 != 5:
+            documents.document_sign(document=certificate, slot_key="manager", user=manager)
+
+
+class _InMemoryUpload:
+    """Just enough of an uploaded file for the demo's scans."""
+
+    def __init__(self, content):
+        import io
+
+        self._io = io.BytesIO(content)
+        self.size = len(content)
+
+    def seek(self, position):
+        self._io.seek(position)
+
+    def read(self, *args):
+        return self._io.read(*args)

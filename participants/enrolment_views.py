@@ -21,17 +21,20 @@ from participants.access import (
     staff_id,
 )
 from participants.forms import (
+    CertificateForm,
     CohortForm,
     EnrolmentEditForm,
     EnrolmentForm,
     FollowUpForm,
     StatusChangeForm,
 )
-from participants.models import Cohort, Enrolment, FollowUp
+from participants.models import Certificate, Cohort, Enrolment, EnrolmentStatus, FollowUp
 from participants.selectors import (
     cohort_members,
     cohorts_with_counts,
+    contracts_ending,
     enrolments_ending,
+    evaluations_due,
     follow_ups_due,
 )
 from participants.views import breadcrumbs, file_crumb, file_form_page
@@ -222,6 +225,8 @@ def enrolment_detail(request, pk):
     elif request.method == "POST":
         raise PermissionDenied
     log_access(user=user, instance=enrolment)
+    day = timezone.localdate() if enrolment.is_open else enrolment.starts_on
+    certificate = Certificate.objects.filter(enrolment=enrolment).first()
     return render(
         request,
         "participants/enrolment.html",
@@ -233,6 +238,13 @@ def enrolment_detail(request, pk):
             "form": form,
             "can_edit": can_change and enrolment.is_open,
             "can_follow_up": can_change,
+            "bases": services.bases_covering(enrolment.participant, day),
+            "basis_day": day,
+            "certificate": certificate,
+            "can_issue_certificate": certificate is None
+            and enrolment.status == EnrolmentStatus.COMPLETED
+            and policy().can(user, Action.ENROL, enrolment),
+            "certificate_form": CertificateForm(initial={"issued_on": timezone.localdate()}),
             "title": _("Participation of %(name)s") % {"name": enrolment.participant.full_name},
             "breadcrumbs": breadcrumbs(file_crumb(enrolment.participant)),
         },
@@ -336,6 +348,26 @@ def ending_list(request):
             "mine": mine is not None,
             "today": timezone.localdate(),
             "title": _("Participations ending within 30 days"),
+            "breadcrumbs": breadcrumbs(),
+        },
+    )
+
+
+def contracts_due(request):
+    """Contracts ending within 30 days and evaluations due: the case manager's contract work."""
+    if not policy().can(request.user, Action.CHANGE_STATUS):
+        raise PermissionDenied
+    mine = _mine_only(request)
+    visible = participants_visible_to(request.user)
+    return render(
+        request,
+        "participants/contracts_due.html",
+        {
+            "contracts": contracts_ending(visible, case_manager_id=mine),
+            "evaluations": evaluations_due(visible, case_manager_id=mine),
+            "mine": mine is not None,
+            "today": timezone.localdate(),
+            "title": _("Social contracts: ending soon and evaluations due"),
             "breadcrumbs": breadcrumbs(),
         },
     )

@@ -18,6 +18,7 @@ from participants.models import (
     ApplicationSource,
     CaseNote,
     Cohort,
+    ContractEvaluation,
     Decision,
     Enrolment,
     EnrolmentStatus,
@@ -26,6 +27,7 @@ from participants.models import (
     FollowUp,
     FollowUpResult,
     Participant,
+    SocialContract,
 )
 from partners.models import ContactPerson, Institution
 
@@ -490,6 +492,12 @@ class CohortForm(VersionedFormMixin, forms.ModelForm):
 
 
 class EnrolmentForm(forms.ModelForm):
+    confirm_without_basis = forms.BooleanField(
+        label=_("Enrol without a valid social contract or other basis"),
+        required=False,
+        widget=forms.HiddenInput,
+    )
+
     class Meta:
         model = Enrolment
         fields = [
@@ -524,13 +532,34 @@ class EnrolmentForm(forms.ModelForm):
         self.fields["cohort"].empty_label = _("— individual enrolment (no cohort) —")
         self.fields["planned_end_on"].required = False
         self.fields["funding_source"].queryset = FundingSource.objects.filter(is_active=True)
+        self.participant = participant
         self.helper = _helper(
             "application",
             "cohort",
             _row("starts_on", "planned_end_on"),
             "extension_reason",
             "funding_source",
+            "confirm_without_basis",
         )
+
+    def clean(self):
+        data = super().clean()
+        starts = data.get("starts_on")
+        if (
+            starts
+            and not self.errors
+            and not data.get("confirm_without_basis")
+            and not self.participant.contracts.valid_on(starts).exists()
+        ):
+            self.fields["confirm_without_basis"].widget = forms.CheckboxInput()
+            self.add_error(
+                "confirm_without_basis",
+                _(
+                    "No social contract or other basis of participation is valid on the start "
+                    "date. Record it first, or tick to enrol anyway."
+                ),
+            )
+        return data
 
 
 class EnrolmentEditForm(VersionedFormMixin, forms.ModelForm):
@@ -607,3 +636,84 @@ class CaseNoteForm(VersionedFormMixin, forms.ModelForm):
         allowed += [choice for choice in Section.choices if choice[0] in sections]
         self.fields["section"].choices = allowed
         self.helper = _helper(_row("kind", "happened_on"), "text", "section", "expected_version")
+
+
+# --- Documents ------------------------------------------------------------------------------
+
+_CONTRACT_CONTENT = ("situation", "goals", "person_obligations", "worker_obligations")
+
+
+class SocialContractForm(VersionedFormMixin, forms.ModelForm):
+    class Meta:
+        model = SocialContract
+        fields = [
+            "basis_kind",
+            "origin",
+            "number",
+            "concluded_on",
+            "valid_from",
+            "valid_until",
+            "ops_worker",
+            "ops_department",
+            "family_parties",
+            *_CONTRACT_CONTENT,
+            "notes",
+        ]
+        widgets = {
+            **date_widgets("concluded_on", "valid_from", "valid_until"),
+            "family_parties": forms.CheckboxSelectMultiple,
+            **{name: forms.Textarea(attrs={"rows": 4}) for name in _CONTRACT_CONTENT},
+            "notes": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args, participant, sections=frozenset(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["family_parties"].queryset = participant.family_members.filter(is_current=True)
+        self.fields["family_parties"].label_from_instance = str
+        self.fields["ops_department"].queryset = Institution.objects.filter(kind="ops")
+        content = list(_CONTRACT_CONTENT)
+        if Section.RISK_GROUPS not in sections:
+            for name in content:
+                self.fields.pop(name)
+            content = []
+        parts = [
+            Fieldset(
+                _("Basis of participation"),
+                _row("basis_kind", "origin"),
+                _row("number", "concluded_on"),
+                _row("valid_from", "valid_until"),
+            ),
+            Fieldset(
+                _("Social welfare centre"),
+                _row("ops_worker", "ops_department"),
+            ),
+        ]
+        if self.fields["family_parties"].queryset.exists():
+            parts.append(Fieldset(_("Parties"), "family_parties"))
+        else:
+            self.fields.pop("family_parties")
+        if content:
+            parts.append(Fieldset(_("Content of the contract"), *content, css_class="sensitive"))
+        parts += ["notes", "expected_version"]
+        self.helper = _helper(*parts)
+
+
+class EvaluationPlanForm(forms.Form):
+    planned_on = forms.DateField(label=_("Date of the evaluation"), widget=DateInput())
+
+
+class EvaluationRecordForm(VersionedFormMixin, forms.ModelForm):
+    class Meta:
+        model = ContractEvaluation
+        fields = ["done_on", "result"]
+        widgets = {**date_widgets("done_on"), "result": forms.Textarea(attrs={"rows": 4})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["done_on"].required = True
+        self.fields["result"].required = True
+        self.helper = _helper()
+
+
+class CertificateForm(forms.Form):
+    issued_on = forms.DateField(label=_("Date of issue"), widget=DateInput())

@@ -1,11 +1,12 @@
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kis_site.locking import Versioned
-from kis_site.models import FundingSource, ParticipantRecord, StaffMember
+from kis_site.models import FundingSource, ParticipantRecord, SignedDocument, StaffMember
 from kis_site.search import normalise, polish_sort_key
 from kis_site.vocabulary import RiskGroup, Section
 from partners.models import ContactPerson, Institution
@@ -213,7 +214,10 @@ class Participant(ParticipantRecord, Versioned):
         ordering = ["sort_name", "pk"]
         constraints = [
             models.UniqueConstraint(
-                fields=["pesel"], condition=Q(pesel__isnull=False), name="participant_pesel_unique"
+                fields=["pesel"],
+                condition=Q(pesel__isnull=False),
+                name="participant_pesel_unique",
+                violation_error_message=_("A participant with this PESEL already exists."),
             ),
         ]
         indexes = [models.Index(fields=["sort_name", "id"], name="participant_order")]
@@ -259,6 +263,7 @@ class ParticipantRiskGroup(ParticipantRecord):
                 fields=["participant", "group"],
                 condition=Q(ended_on__isnull=True),
                 name="one_current_row_per_risk_group",
+                violation_error_message=_("This risk group is already recorded for the person."),
             ),
         ]
 
@@ -297,6 +302,7 @@ class FamilyMember(ParticipantRecord, Versioned):
             models.CheckConstraint(
                 condition=Q(birth_year__isnull=True) | Q(birth_year__gte=1900),
                 name="family_birth_year_plausible",
+                violation_error_message=_("Give a plausible year of birth."),
             ),
         ]
 
@@ -394,10 +400,12 @@ class Application(ParticipantRecord, Versioned):
             models.CheckConstraint(
                 condition=Q(decision="pending") | Q(decided_on__isnull=False),
                 name="application_decision_dated",
+                violation_error_message=_("A decision needs its date."),
             ),
             models.CheckConstraint(
                 condition=Q(source="self") | Q(institution__isnull=False),
                 name="application_referral_has_institution",
+                violation_error_message=_("Choose the institution that refers the person."),
             ),
         ]
 
@@ -488,9 +496,15 @@ class Cohort(Versioned):
         ordering = ["-starts_on", "name"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(ends_on__gte=models.F("starts_on")), name="cohort_dates_in_order"
+                condition=Q(ends_on__gte=models.F("starts_on")),
+                name="cohort_dates_in_order",
+                violation_error_message=_("The end cannot be earlier than the start."),
             ),
-            models.CheckConstraint(condition=Q(capacity__gte=1), name="cohort_has_places"),
+            models.CheckConstraint(
+                condition=Q(capacity__gte=1),
+                name="cohort_has_places",
+                violation_error_message=_("A cohort needs at least one place."),
+            ),
         ]
 
     def __str__(self):
@@ -573,20 +587,26 @@ class Enrolment(ParticipantRecord, Versioned):
             models.CheckConstraint(
                 condition=Q(planned_end_on__gte=models.F("starts_on")),
                 name="enrolment_planned_end_after_start",
+                violation_error_message=_("The planned end cannot be earlier than the start."),
             ),
             models.CheckConstraint(
                 condition=Q(ended_on__isnull=True) | Q(ended_on__gte=models.F("starts_on")),
                 name="enrolment_end_after_start",
+                violation_error_message=_(
+                    "The end of participation cannot be earlier than the start."
+                ),
             ),
             models.CheckConstraint(
                 condition=~Q(status__in=["completed", "dropped_out", "removed"])
                 | (Q(ended_on__isnull=False) & ~Q(exit_outcome="")),
                 name="enrolment_exit_recorded",
+                violation_error_message=_("An ended participation needs its end date and outcome."),
             ),
             models.UniqueConstraint(
                 fields=["participant"],
                 condition=Q(status__in=["candidate", "active", "suspended"]),
                 name="one_open_enrolment_per_participant",
+                violation_error_message=_("This person already has an open participation."),
             ),
         ]
         indexes = [models.Index(fields=["participant", "-starts_on"])]
@@ -662,10 +682,15 @@ class FollowUp(ParticipantRecord, Versioned):
         verbose_name_plural = _("follow-ups")
         ordering = ["due_on", "pk"]
         constraints = [
-            models.UniqueConstraint(fields=["enrolment", "months"], name="one_follow_up_per_term"),
+            models.UniqueConstraint(
+                fields=["enrolment", "months"],
+                name="one_follow_up_per_term",
+                violation_error_message=_("This follow-up is already planned."),
+            ),
             models.CheckConstraint(
                 condition=Q(checked_on__isnull=True) | ~Q(result=""),
                 name="follow_up_checked_has_result",
+                violation_error_message=_("Choose the result of the check."),
             ),
         ]
 
@@ -718,3 +743,177 @@ class CaseNote(ParticipantRecord, Versioned):
             _("%(kind)s on %(date)s")
             % {"kind": self.get_kind_display(), "date": self.happened_on.strftime("%d.%m.%Y")}
         )
+
+
+# --- Documents of the case --------------------------------------------------------------------
+
+
+class BasisKind(models.TextChoices):
+    SOCIAL_CONTRACT = "social_contract", _("social contract")
+    PUP_REFERRAL = "pup_referral", _("referral from the labour office (PUP)")
+    OTHER = "other", _("other basis of participation")
+
+
+class ContractOrigin(models.TextChoices):
+    RECORDED = "recorded", _("concluded at the social welfare centre (recorded here)")
+    DRAFTED = "drafted", _("drafted at the KIS")
+
+
+class SocialContractQuerySet(models.QuerySet):
+    def valid_on(self, day):
+        return self.filter(valid_from__lte=day, valid_until__gte=day)
+
+
+class SocialContract(ParticipantRecord, SignedDocument):
+    """The basis of participation: a social contract (art. 108 of the social assistance act),
+    recorded from the OPS or drafted here, or another basis such as a PUP referral."""
+
+    participant = models.ForeignKey(
+        Participant,
+        verbose_name=_("participant"),
+        on_delete=models.PROTECT,
+        related_name="contracts",
+    )
+    basis_kind = models.CharField(
+        _("basis of participation"),
+        max_length=20,
+        choices=BasisKind.choices,
+        default=BasisKind.SOCIAL_CONTRACT,
+    )
+    origin = models.CharField(
+        _("how it was made"),
+        max_length=10,
+        choices=ContractOrigin.choices,
+        default=ContractOrigin.RECORDED,
+    )
+    number = models.CharField(_("number"), max_length=60, blank=True)
+    concluded_on = models.DateField(_("concluded on"))
+    valid_from = models.DateField(_("valid from"))
+    valid_until = models.DateField(_("valid until"))
+    ops_worker = models.CharField(
+        _("social worker of the social welfare centre"), max_length=200, blank=True
+    )
+    ops_department = models.ForeignKey(
+        Institution,
+        verbose_name=_("social welfare centre or department"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    family_parties = models.ManyToManyField(
+        FamilyMember,
+        verbose_name=_("family members who are parties"),
+        blank=True,
+        related_name="contracts",
+    )
+    situation = models.TextField(
+        _("the person's (family's) situation"),
+        blank=True,
+        help_text=_("The assessment that the contract answers."),
+    )
+    goals = models.TextField(_("goals"), blank=True)
+    person_obligations = models.TextField(_("the person's obligations"), blank=True)
+    worker_obligations = models.TextField(_("the social worker's obligations"), blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        on_delete=models.PROTECT,
+        null=True,
+        editable=False,
+        related_name="+",
+    )
+
+    objects = SocialContractQuerySet.as_manager()
+    SNAPSHOT_EXCLUDE = ("created_at", "created_by")
+
+    class Meta:
+        verbose_name = _("social contract or basis of participation")
+        verbose_name_plural = _("social contracts and bases of participation")
+        ordering = ["-valid_from", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(valid_until__gte=models.F("valid_from")),
+                name="contract_term_in_order",
+                violation_error_message=_("The contract cannot end before it starts."),
+            ),
+        ]
+
+    def __str__(self):
+        label = self.get_basis_kind_display()
+        return f"{label} {self.number}".strip() if self.number else str(label)
+
+    def clean(self):
+        if self.valid_from and self.valid_until and self.valid_until < self.valid_from:
+            raise ValidationError({"valid_until": _("The contract cannot end before it starts.")})
+
+    def covers(self, day) -> bool:
+        return self.valid_from <= day <= self.valid_until
+
+
+class ContractEvaluation(ParticipantRecord, Versioned):
+    """A planned evaluation of a social contract, and what the evaluation found."""
+
+    contract = models.ForeignKey(
+        SocialContract,
+        verbose_name=_("contract"),
+        on_delete=models.PROTECT,
+        related_name="evaluations",
+    )
+    planned_on = models.DateField(_("planned on"))
+    done_on = models.DateField(_("held on"), null=True, blank=True)
+    result = models.TextField(_("result of the evaluation"), blank=True)
+    cancelled = models.BooleanField(_("cancelled"), default=False)
+
+    class Meta:
+        verbose_name = _("contract evaluation")
+        verbose_name_plural = _("contract evaluations")
+        ordering = ["planned_on", "pk"]
+
+    def __str__(self):
+        return str(_("evaluation on %(date)s") % {"date": self.planned_on.strftime("%d.%m.%Y")})
+
+
+class Certificate(ParticipantRecord, SignedDocument):
+    """The certificate of participation (zaświadczenie) issued on completion, with its number."""
+
+    enrolment = models.OneToOneField(
+        Enrolment,
+        verbose_name=_("participation"),
+        on_delete=models.PROTECT,
+        related_name="certificate",
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    sequence = models.PositiveIntegerField(_("number in the year"))
+    issued_on = models.DateField(_("issued on"))
+    place = models.CharField(_("place of issue"), max_length=100, blank=True)
+    programme = models.CharField(_("programme followed"), max_length=250)
+    lines = models.JSONField(_("activities and hours"), default=list, blank=True)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("issued by"),
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("certificate of participation")
+        verbose_name_plural = _("certificates of participation")
+        ordering = ["-year", "-sequence"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["year", "sequence"],
+                name="certificate_number_unique",
+                violation_error_message=_("This certificate number is already taken."),
+            ),
+        ]
+
+    def __str__(self):
+        return str(_("certificate no. %(number)s") % {"number": self.number})
+
+    @property
+    def number(self) -> str:
+        return f"{self.sequence}/{self.year}"

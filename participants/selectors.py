@@ -9,12 +9,14 @@ from participants.models import (
     Application,
     CaseNote,
     Cohort,
+    ContractEvaluation,
     Decision,
     Enrolment,
     EnrolmentStatus,
     FamilyMember,
     FollowUp,
     Participant,
+    SocialContract,
 )
 
 
@@ -36,6 +38,7 @@ def with_file_records(queryset):
             ),
         ),
         Prefetch("notes", queryset=CaseNote.objects.select_related("author")),
+        "contracts",
     )
 
 
@@ -123,3 +126,32 @@ def status_counts(visible_participants):
         .annotate(n=Count("pk"))
         .filter(~Q(status__in=EnrolmentStatus.closed()))
     )
+
+
+def _managed(queryset, path, case_manager_id):
+    if case_manager_id is None:
+        return queryset
+    return queryset.filter(**{f"{path}__case_manager_id": case_manager_id})
+
+
+def contracts_ending(visible_participants, *, within_days=30, case_manager_id=None):
+    """Bases of participation of people in an open participation that end soon."""
+    today = timezone.localdate()
+    contracts = SocialContract.objects.filter(
+        participant__in=visible_participants,
+        participant__enrolments__status__in=EnrolmentStatus.open(),
+        valid_until__gte=today,
+        valid_until__lte=today + timedelta(days=within_days),
+    ).select_related("participant")
+    return _managed(contracts, "participant", case_manager_id).distinct().order_by("valid_until")
+
+
+def evaluations_due(visible_participants, *, within_days=7, case_manager_id=None):
+    today = timezone.localdate()
+    due = ContractEvaluation.objects.filter(
+        contract__participant__in=visible_participants,
+        done_on__isnull=True,
+        cancelled=False,
+        planned_on__lte=today + timedelta(days=within_days),
+    ).select_related("contract", "contract__participant")
+    return _managed(due, "contract__participant", case_manager_id).order_by("planned_on")

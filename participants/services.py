@@ -15,14 +15,20 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kis_site.documents import document_changed, document_created, ensure_editable
 from kis_site.locking import save_versioned
 from kis_site.models import KisSettings
+from kis_site.registries import participation_summaries
 from kis_site.vocabulary import RiskGroup
 from participants.models import (
     FOLLOW_UP_MONTHS,
     STANDARD_MAX_MONTHS,
     Application,
+    BasisKind,
     CaseNote,
+    Certificate,
+    ContractEvaluation,
+    ContractOrigin,
     Decision,
     Enrolment,
     EnrolmentStatus,
@@ -31,6 +37,7 @@ from participants.models import (
     FollowUp,
     Participant,
     ParticipantRiskGroup,
+    SocialContract,
 )
 
 # --- Participants ---------------------------------------------------------------------------
@@ -405,3 +412,144 @@ def note_update(*, note: CaseNote, expected_version: int | None) -> CaseNote:
     if note.happened_on and note.happened_on > timezone.localdate():
         raise ValidationError({"happened_on": _("The date cannot be in the future.")})
     return save_versioned(note, expected_version=expected_version)
+
+
+# --- Social contract and other bases of participation ---------------------------------------
+
+
+def _check_contract(contract: SocialContract) -> None:
+    errors = {}
+    if contract.valid_from and contract.valid_until and contract.valid_until < contract.valid_from:
+        errors["valid_until"] = _("The contract cannot end before it starts.")
+    if contract.concluded_on and contract.concluded_on > timezone.localdate():
+        errors["concluded_on"] = _("The date cannot be in the future.")
+    if (
+        contract.basis_kind == BasisKind.SOCIAL_CONTRACT
+        and contract.origin == ContractOrigin.RECORDED
+        and not (contract.ops_worker or "").strip()
+    ):
+        errors["ops_worker"] = _(
+            "Give the social worker of the social welfare centre who concluded the contract."
+        )
+    if errors:
+        raise ValidationError(errors)
+
+
+def contract_create(*, contract: SocialContract, family_parties=(), by) -> SocialContract:
+    _check_contract(contract)
+    with transaction.atomic():
+        contract.created_by = by
+        contract.full_clean()
+        contract.save()
+        contract.family_parties.set(family_parties)
+        document_created(document=contract, by=by)
+    return contract
+
+
+def contract_update(
+    *, contract: SocialContract, family_parties=None, expected_version: int | None, by
+) -> SocialContract:
+    """Edit a draft contract; signatures it already had are cleared (the form warned)."""
+    ensure_editable(contract)
+    _check_contract(contract)
+    with transaction.atomic():
+        save_versioned(contract, expected_version=expected_version)
+        if family_parties is not None:
+            contract.family_parties.set(family_parties)
+        document_changed(document=contract, by=by)
+    return contract
+
+
+def contract_plan_evaluation(
+    *, contract: SocialContract, planned_on: date, by
+) -> ContractEvaluation:
+    """Add an evaluation date: part of the contract's content, so only while it is a draft."""
+    ensure_editable(contract)
+    if planned_on < contract.valid_from or planned_on > contract.valid_until:
+        raise ValidationError(
+            {"planned_on": _("The evaluation must fall within the contract's term.")}
+        )
+    with transaction.atomic():
+        evaluation = ContractEvaluation.objects.create(contract=contract, planned_on=planned_on)
+        document_changed(document=contract, by=by)
+    return evaluation
+
+
+def contract_cancel_evaluation(*, evaluation: ContractEvaluation, by) -> ContractEvaluation:
+    ensure_editable(evaluation.contract)
+    with transaction.atomic():
+        evaluation.cancelled = True
+        evaluation.save()
+        document_changed(document=evaluation.contract, by=by)
+    return evaluation
+
+
+def contract_record_evaluation(
+    *, evaluation: ContractEvaluation, done_on: date, result: str, expected_version: int | None
+) -> ContractEvaluation:
+    """Record that an evaluation took place (allowed on a signed contract: it is not content)."""
+    errors = {}
+    if done_on is None:
+        errors["done_on"] = _("Give the date of the evaluation.")
+    elif done_on > timezone.localdate():
+        errors["done_on"] = _("The date cannot be in the future.")
+    if not (result or "").strip():
+        errors["result"] = _("Write down the result of the evaluation.")
+    if errors:
+        raise ValidationError(errors)
+    evaluation.done_on = done_on
+    evaluation.result = result.strip()
+    return save_versioned(evaluation, expected_version=expected_version)
+
+
+def bases_covering(participant: Participant, day: date):
+    return participant.contracts.valid_on(day)
+
+
+# --- Certificate of participation -------------------------------------------------------------
+
+
+def certificate_issue(*, enrolment: Enrolment, issued_on: date, by) -> Certificate:
+    """Issue the certificate for a completed participation, with the next number of the year."""
+    if enrolment.status != EnrolmentStatus.COMPLETED:
+        raise ValidationError(
+            _("A certificate is issued when the participation has been completed.")
+        )
+    if Certificate.objects.filter(enrolment=enrolment).exists():
+        raise ValidationError(_("A certificate has already been issued for this participation."))
+    if issued_on < enrolment.ended_on or issued_on > timezone.localdate():
+        raise ValidationError(
+            {"issued_on": _("Issue the certificate between the end of participation and today.")}
+        )
+    lines = [line for summary in participation_summaries for line in summary.lines(enrolment)]
+    programme = (
+        str(_("programme of the cohort %(name)s") % {"name": enrolment.cohort.name})
+        if enrolment.cohort
+        else str(_("individual reintegration programme"))
+    )
+    for _attempt in range(3):
+        try:
+            with transaction.atomic():
+                last = (
+                    Certificate.objects.filter(year=issued_on.year)
+                    .order_by("-sequence")
+                    .values_list("sequence", flat=True)
+                    .first()
+                )
+                certificate = Certificate.objects.create(
+                    enrolment=enrolment,
+                    year=issued_on.year,
+                    sequence=(last or 0) + 1,
+                    issued_on=issued_on,
+                    place=KisSettings.load().city,
+                    programme=programme,
+                    lines=[
+                        {"label": str(line["label"]), "hours": str(line["hours"])} for line in lines
+                    ],
+                    issued_by=by,
+                )
+                document_created(document=certificate, by=by)
+                return certificate
+        except IntegrityError:
+            continue  # someone took the same number at the same moment: take the next one
+    raise ValidationError(_("Could not give the certificate a number. Try again."))

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from participants import enrolment_views, recruitment_views, views
+from participants import document_views, enrolment_views, recruitment_views, views
 
 app_name = "participants"
 
@@ -20,4 +20,24 @@ urlpatterns = [
     path("follow-ups/", enrolment_views.follow_up_list, name="follow-ups"),
     path("follow-ups/<int:pk>/", enrolment_views.follow_up_edit, name="follow-up"),
     path("ending/", enrolment_views.ending_list, name="ending"),
+    path("<int:pk>/contracts/new/", document_views.contract_new, name="contract-add"),
+    path("contracts/<int:pk>/", document_views.contract_detail, name="contract"),
+    path("contracts/<int:pk>/edit/", document_views.contract_edit, name="contract-edit"),
+    path(
+        "contracts/<int:pk>/evaluations/new/",
+        document_views.evaluation_plan,
+        name="evaluation-plan",
+    ),
+    path(
+        "evaluations/<int:pk>/cancel/", document_views.evaluation_cancel, name="evaluation-cancel"
+    ),
+    path("evaluations/<int:pk>/", document_views.evaluation_record, name="evaluation"),
+    path(
+        "enrolments/<int:pk>/certificate/",
+        document_views.certificate_issue,
+        name="certificate-issue",
+    ),
+    path("certificates/", document_views.certificate_register, name="certificates"),
+    path("contracts/due/", enrolment_views.contracts_due, name="contracts-due"),
+    path("certificates/<int:pk>/", document_views.certificate_detail, name="certificate"),
 ]

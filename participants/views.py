@@ -5,6 +5,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
@@ -116,6 +117,8 @@ def participant_detail(request, pk):
     for note in notes:
         note.can_edit = policy().can(user, Action.EDIT, note)
     risk_labels = dict(RiskGroup.choices)
+    today = timezone.localdate()
+    contracts = participant.contracts.all()
     return render(
         request,
         "participants/detail.html",
@@ -126,6 +129,8 @@ def participant_detail(request, pk):
             "enrolments": participant.enrolments.all(),
             "applications": participant.applications.all(),
             "family": participant.family_members.all(),
+            "contracts": contracts,
+            "valid_contracts": [c for c in contracts if c.covers(today)],
             "notes": notes,
             "panels": panels,
             "timeline": timeline,

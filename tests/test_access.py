@@ -33,14 +33,17 @@ NO_SCOPE = {"trainer", "administrator", "stranger"}
 EDITORS = {"manager", "case_manager", "other_case_manager", "social_worker"}
 RECRUITERS = EDITORS
 ENROLLERS = {"manager", "case_manager", "other_case_manager"}
+# A contract holds risk-group content: whole to those who see it, never in part.
+CONTRACT_READERS = {"manager", "case_manager", "social_worker", "psychologist"}
+CONTRACT_EDITORS = {"manager", "case_manager", "social_worker"}
 
 
-def expect(allowed: set[str], scoped: bool = True):
-    """Status per persona: 200 when allowed, 403 in scope but forbidden, 404 outside scope."""
+def expect(allowed: set[str], scoped: bool = True, ok: int = 200):
+    """Status per persona: ``ok`` when allowed, 403 in scope but forbidden, 404 outside scope."""
 
     def status(persona):
         if persona in allowed:
-            return 200
+            return ok
         if scoped and persona in NO_SCOPE:
             return 404
         return 403
@@ -48,25 +51,61 @@ def expect(allowed: set[str], scoped: bool = True):
     return status
 
 
-# Every URL pattern with an id: how to build its object, and who may open it.
+def one(kind):
+    return lambda victim: [victim[kind]]
+
+
+def doc(kind, *rest):
+    return lambda victim: [kind, victim[kind], *rest]
+
+
+GET, POST = "get", "post"
+SIGNERS = CONTRACT_READERS  # SIGN on a risk-group document: those who see it whole
+
+# Every URL pattern with an id: its arguments, who may use it, and how it is called. POST-only
+# actions are posted empty: the allowed get a redirect (with a message), the others 403/404.
 WALK = {
-    "participants:detail": ("participant", expect(FILE_ROLES)),
-    "participants:edit": ("participant", expect(EDITORS)),
-    "participants:audit": ("participant", expect({"manager"})),
-    "participants:family-add": ("participant", expect(EDITORS)),
-    "participants:family-edit": ("family", expect(EDITORS)),
-    "participants:note-add": ("participant", expect(FILE_ROLES)),
-    "participants:note-edit": ("note", expect({"manager", "case_manager"})),
-    "participants:application-add": ("participant", expect(RECRUITERS)),
-    "participants:enrol": ("participant", expect(ENROLLERS)),
-    "participants:enrolment": ("enrolment", expect(FILE_ROLES)),
-    "participants:enrolment-edit": ("enrolment", expect(ENROLLERS)),
-    "participants:follow-up": ("follow_up", expect(ENROLLERS)),
-    "recruitment:detail": ("application", expect(FILE_ROLES)),
-    "recruitment:edit": ("application", expect(RECRUITERS)),
-    "recruitment:decide": ("application", expect(ENROLLERS)),
-    "cohorts:detail": ("cohort", expect(FILE_ROLES, scoped=False)),
-    "cohorts:edit": ("cohort", expect(ENROLLERS, scoped=False)),
+    "participants:detail": (one("participant"), expect(FILE_ROLES), GET),
+    "participants:edit": (one("participant"), expect(EDITORS), GET),
+    "participants:audit": (one("participant"), expect({"manager"}), GET),
+    "participants:family-add": (one("participant"), expect(EDITORS), GET),
+    "participants:family-edit": (one("family"), expect(EDITORS), GET),
+    "participants:note-add": (one("participant"), expect(FILE_ROLES), GET),
+    "participants:note-edit": (one("note"), expect({"manager", "case_manager"}), GET),
+    "participants:application-add": (one("participant"), expect(RECRUITERS), GET),
+    "participants:enrol": (one("participant"), expect(ENROLLERS), GET),
+    "participants:enrolment": (one("enrolment"), expect(FILE_ROLES), GET),
+    "participants:enrolment-edit": (one("enrolment"), expect(ENROLLERS), GET),
+    "participants:follow-up": (one("follow_up"), expect(ENROLLERS), GET),
+    "recruitment:detail": (one("application"), expect(FILE_ROLES), GET),
+    "recruitment:edit": (one("application"), expect(RECRUITERS), GET),
+    "recruitment:decide": (one("application"), expect(ENROLLERS), GET),
+    "participants:contract-add": (one("participant"), expect(EDITORS), GET),
+    "participants:contract": (one("contract"), expect(CONTRACT_READERS), GET),
+    # The victim's contract is signed: editing it redirects to "open a new version".
+    "participants:contract-edit": (one("contract"), expect(CONTRACT_EDITORS, ok=302), GET),
+    "participants:evaluation-plan": (one("contract"), expect(CONTRACT_EDITORS, ok=302), POST),
+    "participants:evaluation-cancel": (
+        one("evaluation"),
+        expect(CONTRACT_EDITORS, ok=302),
+        POST,
+    ),
+    "participants:evaluation": (one("evaluation"), expect(CONTRACT_EDITORS), GET),
+    "participants:certificate-issue": (one("enrolment"), expect(ENROLLERS, ok=302), POST),
+    "participants:certificate": (one("certificate"), expect(FILE_ROLES), GET),
+    "documents:pdf": (doc("contract"), expect(CONTRACT_READERS), GET),
+    "documents:sign": (doc("contract", "participant"), expect(SIGNERS, ok=302), POST),
+    "documents:paper": (doc("contract", "participant"), expect(SIGNERS), GET),
+    "documents:revise": (doc("contract"), expect(SIGNERS), GET),
+    "documents:scan-upload": (doc("contract", 1), expect(SIGNERS, ok=302), POST),
+    "documents:scan": (doc("contract", 1), expect(CONTRACT_READERS), GET),
+    "cohorts:detail": (one("cohort"), expect(FILE_ROLES, scoped=False), GET),
+    "cohorts:edit": (one("cohort"), expect(ENROLLERS, scoped=False), GET),
+    "club-document-file": (
+        one("club_document"),
+        expect(FILE_ROLES | {"trainer", "administrator"}, scoped=False),
+        GET,
+    ),
 }
 
 
@@ -90,8 +129,13 @@ def test_every_url_with_an_id_is_walked():
 @pytest.fixture
 def victim(case_manager):
     """Records of one participant, and a second person whose data must never leak."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from kis_site import documents
+    from kis_site.demo import seed_club_documents
     from participants import services
     from participants.models import EnrolmentStatus, ExitOutcome
+    from tests.test_documents import make_contract, paper
 
     enrolment = EnrolmentFactory(
         participant__first_name="Wiktoria",
@@ -108,6 +152,24 @@ def victim(case_manager):
         expected_version=enrolment.version,
         exit_outcome=ExitOutcome.EMPLOYMENT,
     )
+    contract = make_contract(participant, by=case_manager.staff.user)
+    evaluation = services.contract_plan_evaluation(
+        contract=contract, planned_on=contract.valid_from, by=case_manager
+    )
+    paper(contract, "participant", case_manager)
+    contract = paper(contract, "ops_worker", case_manager, "Beata Sowa")
+    documents.document_upload_scan(
+        document=contract,
+        number=1,
+        upload=SimpleUploadedFile("s.pdf", b"%PDF-1.4 s"),
+        by=case_manager,
+    )
+    certificate = services.certificate_issue(
+        enrolment=enrolment, issued_on=enrolment.ended_on, by=case_manager
+    )
+    seed_club_documents(enrolment.starts_on, case_manager)
+    from kis_site.models import ClubDocument
+
     ParticipantFactory(first_name="Bartłomiej", last_name="Postronny", pesel="02211307589")
     return {
         "participant": participant.pk,
@@ -117,6 +179,10 @@ def victim(case_manager):
         "enrolment": enrolment.pk,
         "follow_up": enrolment.follow_ups.first().pk,
         "cohort": CohortFactory().pk,
+        "contract": contract.pk,
+        "evaluation": evaluation.pk,
+        "certificate": certificate.pk,
+        "club_document": ClubDocument.objects.first().pk,
     }
 
 
@@ -124,17 +190,18 @@ def test_walk_every_url_with_an_id_as_every_role(personas, victim, client_for):
     failures = []
     for persona, user in personas.items():
         client = client_for(user)
-        for name, (kind, expected) in WALK.items():
-            url = reverse(name, args=[victim[kind]])
-            response = client.get(url)
+        for name, (arguments, expected, method) in WALK.items():
+            url = reverse(name, args=arguments(victim))
+            response = client.post(url) if method == POST else client.get(url)
             want = expected(persona)
             if response.status_code != want:
                 failures.append(f"{persona} {name}: {response.status_code}, expected {want}")
                 continue
-            html = response.content.decode()
+            html = response.content.decode(errors="replace")
             if "Postronny" in html or "02211307589" in html:
                 failures.append(f"{persona} {name}: shows another person's data")
-            if response.status_code == 200 and len(re.findall(r"<h1[\s>]", html)) != 1:
+            is_page = response.get("Content-Type", "").startswith("text/html")
+            if response.status_code == 200 and is_page and len(re.findall(r"<h1[\s>]", html)) != 1:
                 failures.append(f"{persona} {name}: not exactly one <h1>")
     assert not failures, "\n".join(failures)
 

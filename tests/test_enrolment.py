@@ -213,6 +213,7 @@ def test_enrol_page_uses_the_qualified_application(client_for, case_manager):
             "cohort": cohort.pk,
             "starts_on": cohort.starts_on.isoformat(),
             "planned_end_on": "",
+            "confirm_without_basis": "on",
         },
     )
     assert response.status_code == 302

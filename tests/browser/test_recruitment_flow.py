@@ -87,6 +87,12 @@ def test_case_manager_takes_a_person_from_referral_to_enrolment(checker, case_ma
     page.select_option("#id_cohort", str(cohort.pk))
     page.fill("#id_starts_on", timezone.localdate().isoformat())
     page.click("main button[type=submit]")
+    # No social contract yet: the form asks to confirm, keeping what was chosen.
+    expect(page.locator("#id_confirm_without_basis")).to_be_visible()
+    expect(page.locator("#id_cohort")).to_have_value(str(cohort.pk))
+    checker.check("enrol-confirm")
+    page.check("#id_confirm_without_basis")
+    page.click("main button[type=submit]")
     expect(page).to_have_url(checker.url(f"/participants/{person.pk}/"))
     expect(page.locator(".badge.status-active").first).to_be_visible()
     assert person.enrolments.get().status == EnrolmentStatus.ACTIVE

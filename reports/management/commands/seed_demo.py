@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
-from kis_site.demo import DEMO_PASSWORD, DEMO_STAFF, seed_club
+from kis_site.demo import DEMO_PASSWORD, DEMO_STAFF, seed_club, seed_club_documents
 from participants.demo import seed_participants
 from partners.demo import seed_partners
 
@@ -16,6 +16,7 @@ class Command(BaseCommand):
         today = timezone.localdate()
         with transaction.atomic():
             staff = seed_club(today)
+            seed_club_documents(today, staff["kierownik"].user)
             seed_partners()
             seed_participants(today=today, staff=staff)
         self.stdout.write(

@@ -1,0 +1,455 @@
+"""The signed-document lifecycle, once for every kind of document.
+
+A document is a draft until every required signature is there; then it is locked, its PDF is
+rendered once and stored with its SHA-256, and a change means a new version with a reason.
+A change to a draft that someone has already signed clears that version's signatures.
+Every step runs in one transaction with the document row locked, so two people signing at the
+same moment, or a signature racing an edit, never leave a half-written version.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import date
+
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import IntegrityError, transaction
+from django.forms.models import model_to_dict
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from kis_site.access import Action, policy
+from kis_site.models import (
+    DocumentRevision,
+    DocumentState,
+    RevisionState,
+    Signature,
+    SignatureMethod,
+    SignedDocument,
+    StoredFile,
+)
+from kis_site.pdf import render_pdf
+from kis_site.registries import DocumentKind, SignerSlot, document_kind_for, document_kinds
+from kis_site.roles import user_roles
+from kis_site.uploads import sniff_upload
+
+SCAN_MAX_BYTES = 10 * 1024 * 1024
+SCAN_TYPES = {"pdf": "application/pdf", "jpeg": "image/jpeg", "png": "image/png"}
+
+
+def kind_of(document) -> DocumentKind:
+    kind = document_kind_for(document)
+    if kind is None:
+        raise LookupError(f"{type(document).__name__} is not a registered document kind")
+    return kind
+
+
+def slots_of(document) -> list[SignerSlot]:
+    """The signatures this document needs (asked once per loaded document)."""
+    cached = getattr(document, "_kis_slots", None)
+    if cached is None:
+        cached = kind_of(document).signers(document)
+        document._kis_slots = cached
+    return cached
+
+
+def revisions_of(document):
+    return DocumentRevision.objects.filter(
+        content_type=ContentType.objects.get_for_model(document), object_id=document.pk
+    )
+
+
+def current_revision(document) -> DocumentRevision:
+    return revisions_of(document).get(number=document.revision)
+
+
+def stored_file(*, name: str, content: bytes, content_type: str, by=None) -> StoredFile:
+    return StoredFile.objects.create(
+        name=name,
+        content_type=content_type,
+        size=len(content),
+        sha256=hashlib.sha256(content).hexdigest(),
+        data=content,
+        created_by=by if getattr(by, "is_authenticated", False) else None,
+    )
+
+
+# --- Creation and change -----------------------------------------------------------------------
+
+
+def document_created(*, document: SignedDocument, by) -> DocumentRevision:
+    """Open version 1 of a newly saved document (call inside the creating transaction)."""
+    return DocumentRevision.objects.create(
+        content_type=ContentType.objects.get_for_model(document),
+        object_id=document.pk,
+        number=1,
+        opened_by=by if getattr(by, "is_authenticated", False) else None,
+    )
+
+
+def ensure_editable(document: SignedDocument) -> None:
+    if document.is_locked:
+        raise ValidationError(
+            _(
+                "This document is signed and locked. To change it, open a new version and "
+                "give the reason."
+            )
+        )
+
+
+def document_changed(*, document: SignedDocument, by) -> int:
+    """A draft was edited: clear the signatures it already had. Returns how many were cleared.
+
+    Domain services call this in the same transaction as the edit, after ensure_editable().
+    """
+    ensure_editable(document)
+    active = Signature.objects.filter(
+        revision__in=revisions_of(document).filter(number=document.revision),
+        cleared_at__isnull=True,
+    )
+    return active.update(
+        cleared_at=timezone.now(),
+        cleared_by=by if getattr(by, "is_authenticated", False) else None,
+    )
+
+
+def active_signatures(document) -> dict[str, Signature]:
+    return {
+        signature.slot: signature
+        for signature in Signature.objects.filter(
+            revision__in=revisions_of(document).filter(number=document.revision),
+            cleared_at__isnull=True,
+        ).select_related("user", "recorded_by")
+    }
+
+
+# --- Signing -----------------------------------------------------------------------------------
+
+
+def matches_slot(user, document, slot: SignerSlot) -> bool:
+    """May ``user`` sign ``slot`` in the app (with their own login)?"""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if slot.person is not None:
+        return slot.person(document) == user.pk
+    return bool(set(slot.roles) & user_roles(user))
+
+
+def is_required_signer(user, document) -> bool:
+    return any(matches_slot(user, document, slot) for slot in slots_of(document))
+
+
+def _locked_document(document):
+    """The document row, locked for this transaction, with its current state."""
+    return type(document)._default_manager.select_for_update().get(pk=document.pk)
+
+
+def _slot(document, slot_key) -> SignerSlot:
+    for slot in slots_of(document):
+        if slot.key == slot_key:
+            return slot
+    raise ValidationError(_("This document has no such signature."))
+
+
+def _add_signature(*, document, slot, **fields) -> Signature:
+    revision = current_revision(document)
+    try:
+        with transaction.atomic():
+            return Signature.objects.create(
+                revision=revision, slot=slot.key, slot_label=str(slot.label), **fields
+            )
+    except IntegrityError as error:
+        raise ValidationError(
+            _("“%(slot)s” has already signed this version.") % {"slot": slot.label}
+        ) from error
+
+
+def document_sign(*, document: SignedDocument, slot_key: str, user) -> SignedDocument:
+    """``user`` signs in the app; the last required signature locks the document."""
+    with transaction.atomic():
+        document = _locked_document(document)
+        ensure_editable(document)
+        slot = _slot(document, slot_key)
+        if not (policy().can(user, Action.SIGN, document) and matches_slot(user, document, slot)):
+            raise ValidationError(_("You cannot sign as “%(slot)s”.") % {"slot": slot.label})
+        _add_signature(
+            document=document,
+            slot=slot,
+            method=SignatureMethod.APP,
+            user=user,
+            signer_name=user.get_full_name() or user.get_username(),
+            signed_on=timezone.localdate(),
+            recorded_by=user,
+        )
+        _lock_if_complete(document, by=user)
+    return document
+
+
+def document_record_paper_signature(
+    *, document: SignedDocument, slot_key: str, signer_name: str, signed_on: date, by
+) -> SignedDocument:
+    """A staff member records that someone signed the printed document by hand."""
+    errors = {}
+    if not (signer_name or "").strip():
+        errors["signer_name"] = _("Give the name of the person who signed.")
+    if signed_on is None:
+        errors["signed_on"] = _("Give the date of the signature.")
+    elif signed_on > timezone.localdate():
+        errors["signed_on"] = _("The date cannot be in the future.")
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        document = _locked_document(document)
+        ensure_editable(document)
+        slot = _slot(document, slot_key)
+        if not policy().can(by, Action.SIGN, document):
+            raise ValidationError(_("You may not record signatures on this document."))
+        revision = current_revision(document)
+        if signed_on < revision.opened_at.date() and revision.number > 1:
+            raise ValidationError(
+                {"signed_on": _("This version was opened later than the date given.")}
+            )
+        _add_signature(
+            document=document,
+            slot=slot,
+            method=SignatureMethod.PAPER,
+            signer_name=signer_name.strip(),
+            signed_on=signed_on,
+            recorded_by=by,
+        )
+        _lock_if_complete(document, by=by)
+    return document
+
+
+def missing_slots(document) -> list[SignerSlot]:
+    signed = active_signatures(document)
+    return [slot for slot in slots_of(document) if slot.key not in signed]
+
+
+def _lock_if_complete(document, *, by) -> None:
+    if missing_slots(document):
+        return
+    revision = current_revision(document)
+    content = _render(document, revision=revision, draft=False)
+    revision.pdf = stored_file(
+        name=kind_of(document).filename(document) + f"-v{revision.number}.pdf",
+        content=content,
+        content_type="application/pdf",
+        by=by,
+    )
+    revision.snapshot = snapshot(document)
+    revision.state = RevisionState.LOCKED
+    revision.locked_at = timezone.now()
+    revision.save()
+    document.state = DocumentState.LOCKED
+    document.locked_at = revision.locked_at
+    document.version += 1
+    document.save(update_fields=["state", "locked_at", "version"])
+
+
+def snapshot(document) -> dict:
+    """The document's own fields as JSON: what this version said (for history and diffs)."""
+    data = model_to_dict(
+        document, exclude=[*SignedDocument.BOOKKEEPING, *getattr(document, "SNAPSHOT_EXCLUDE", ())]
+    )
+    data = {
+        key: [getattr(item, "pk", item) for item in value] if isinstance(value, list) else value
+        for key, value in data.items()
+    }
+    return json.loads(json.dumps(data, cls=DjangoJSONEncoder))
+
+
+# --- Versions ----------------------------------------------------------------------------------
+
+
+def document_new_revision(*, document: SignedDocument, reason: str, by) -> SignedDocument:
+    """Open the next version of a locked document; earlier versions stay as they were."""
+    if not (reason or "").strip():
+        raise ValidationError({"reason": _("Give the reason for the new version.")})
+    with transaction.atomic():
+        document = _locked_document(document)
+        if not document.is_locked:
+            raise ValidationError(
+                _("The current version is still a draft: change it instead of opening a new one.")
+            )
+        revisions_of(document).filter(number=document.revision).update(
+            state=RevisionState.SUPERSEDED
+        )
+        document.revision += 1
+        document.state = DocumentState.DRAFT
+        document.locked_at = None
+        document.version += 1
+        document.save(update_fields=["revision", "state", "locked_at", "version"])
+        DocumentRevision.objects.create(
+            content_type=ContentType.objects.get_for_model(document),
+            object_id=document.pk,
+            number=document.revision,
+            reason=reason.strip(),
+            opened_by=by,
+        )
+    return document
+
+
+# --- PDF and scans -----------------------------------------------------------------------------
+
+
+def signature_slots(document, revision: DocumentRevision | None = None) -> list[dict]:
+    """Slots with their signatures, for the page and the printed signature blocks."""
+    if revision is None or revision.number == document.revision:
+        signed = active_signatures(document)
+    else:
+        signed = {
+            s.slot: s
+            for s in revision.signatures.filter(cleared_at__isnull=True).select_related(
+                "recorded_by"
+            )
+        }
+    return [
+        {"key": slot.key, "label": slot.label, "slot": slot, "signature": signed.get(slot.key)}
+        for slot in slots_of(document)
+    ]
+
+
+def _render(document, *, revision, draft: bool) -> bytes:
+    kind = kind_of(document)
+    context = kind.pdf_context(document)
+    context.setdefault("title", kind.title)
+    context["signature_slots"] = signature_slots(document, revision)
+    context["document_meta"] = _("%(kind)s, version %(number)s") % {
+        "kind": kind.title,
+        "number": revision.number,
+    }
+    return render_pdf(kind.pdf_template, context, draft=draft)
+
+
+@dataclass(frozen=True)
+class PdfFile:
+    content: bytes
+    filename: str
+    final: bool
+    sha256: str
+
+
+def document_pdf(*, document, number: int | None = None) -> PdfFile:
+    """A signed version: the stored bytes, identical every time. A draft: rendered now, marked
+    DRAFT on every page."""
+    number = number or document.revision
+    revision = revisions_of(document).select_related("pdf").filter(number=number).first()
+    if revision is None:
+        raise ValidationError(_("There is no such version of this document."))
+    name = kind_of(document).filename(document)
+    if revision.pdf_id:
+        return PdfFile(bytes(revision.pdf.data), f"{name}-v{number}.pdf", True, revision.pdf.sha256)
+    if number != document.revision:
+        raise ValidationError(_("This version was replaced before it was signed."))
+    content = _render(document, revision=revision, draft=True)
+    return PdfFile(content, f"{name}-v{number}-projekt.pdf", False, "")
+
+
+def document_upload_scan(*, document, number: int, upload, by) -> DocumentRevision:
+    """Attach the scan of the signed paper original to a signed version."""
+    if upload.size > SCAN_MAX_BYTES:
+        raise ValidationError({"scan": _("The scan may be at most 10 MB.")})
+    kind = sniff_upload(upload)
+    if kind not in SCAN_TYPES:
+        raise ValidationError(
+            {"scan": _("The scan must be a PDF, JPEG or PNG file (checked from its content).")}
+        )
+    upload.seek(0)
+    content = upload.read()
+    with transaction.atomic():
+        document = _locked_document(document)
+        revision = revisions_of(document).select_for_update().filter(number=number).first()
+        if revision is None or revision.state == RevisionState.DRAFT:
+            raise ValidationError(
+                {"scan": _("A scan can be added to a version signed by everyone.")}
+            )
+        extension = {"pdf": "pdf", "jpeg": "jpg", "png": "png"}[kind]
+        revision.scan = stored_file(
+            name=f"{kind_of(document).filename(document)}-v{number}-skan.{extension}",
+            content=content,
+            content_type=SCAN_TYPES[kind],
+            by=by,
+        )
+        revision.scan_uploaded_at = timezone.now()
+        revision.scan_uploaded_by = by
+        revision.save()
+    return revision
+
+
+# --- What the document page shows --------------------------------------------------------------
+
+
+def document_panel(request, document) -> dict:
+    """Everything the shared document panel shows: state, signatures, actions, history."""
+    user = request.user
+    kind = kind_of(document)
+    slots = signature_slots(document)
+    can_sign = policy().can(user, Action.SIGN, document)
+    for slot in slots:
+        slot["can_sign_here"] = (
+            not document.is_locked
+            and slot["signature"] is None
+            and can_sign
+            and matches_slot(user, document, slot["slot"])
+        )
+        slot["can_record_paper"] = not document.is_locked and slot["signature"] is None and can_sign
+    revisions = list(
+        revisions_of(document)
+        .select_related("pdf", "scan", "opened_by", "scan_uploaded_by")
+        .order_by("-number")
+    )
+    current = next((r for r in revisions if r.number == document.revision), None)
+    return {
+        "document": document,
+        "kind": kind,
+        "kind_key": kind.key,
+        "slots": slots,
+        "missing": [slot for slot in slots if slot["signature"] is None],
+        "signed_count": sum(1 for slot in slots if slot["signature"]),
+        "revisions": revisions,
+        "current": current,
+        "can_sign": can_sign,
+        "can_revise": document.is_locked and can_sign,
+        "can_upload_scan": can_sign,
+    }
+
+
+def documents_without_scan(user) -> list[dict]:
+    """Signed versions without the scan of their paper original that ``user`` may attend to."""
+    from kis_site.access import participant_data_for
+
+    rows = []
+    for kind in document_kinds:
+        content_type = ContentType.objects.get_for_model(kind.model)
+        revisions = {
+            revision.object_id: revision
+            for revision in DocumentRevision.objects.filter(
+                content_type=content_type, state=RevisionState.LOCKED, scan__isnull=True
+            )
+        }
+        if not revisions:
+            continue
+        documents = kind.model._default_manager.filter(pk__in=revisions)
+        registration = participant_data_for(kind.model)
+        if registration is not None and registration.path:
+            documents = documents.select_related(registration.path)
+        for document in documents:
+            if policy().can(user, Action.SIGN, document) and policy().can(
+                user, Action.VIEW, document
+            ):
+                rows.append(
+                    {
+                        "document": document,
+                        "kind": kind,
+                        "revision": revisions[document.pk],
+                        "url": kind.url(document),
+                        "subject": kind.subject(document),
+                    }
+                )
+    rows.sort(key=lambda row: row["revision"].locked_at)
+    return rows
