@@ -49,6 +49,11 @@ class AccessPolicy(Protocol):
         """Participants for whom ``user`` sees ``section``: a Q on Participant, or None."""
         ...
 
+    def responsible_for(self, user, obj) -> bool:
+        """Is ``obj`` on ``user``'s own to-do lists (the manager: everything; a case manager:
+        the records of the people they manage)?"""
+        ...
+
     def gate(self, user, obj, action: Action) -> None:
         """Raise Http404 when ``obj`` is outside the user's scope (or hidden by its section),
         PermissionDenied when the action is forbidden; return quietly when allowed."""

@@ -420,7 +420,7 @@ def document_panel(request, document) -> dict:
 
 
 def documents_without_scan(user) -> list[dict]:
-    """Signed versions without the scan of their paper original that ``user`` may attend to."""
+    """Signed versions without the scan of their paper original, on ``user``'s to-do list."""
     from kis_site.access import participant_data_for
 
     rows = []
@@ -439,9 +439,7 @@ def documents_without_scan(user) -> list[dict]:
         if registration is not None and registration.path:
             documents = documents.select_related(registration.path)
         for document in documents:
-            if policy().can(user, Action.SIGN, document) and policy().can(
-                user, Action.VIEW, document
-            ):
+            if policy().responsible_for(user, document):
                 rows.append(
                     {
                         "document": document,

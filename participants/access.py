@@ -143,9 +143,14 @@ class ParticipantPolicy:
 
     def can(self, user, action: Action, obj=None) -> bool:
         kind = document_kind_for(obj) if obj is not None else None
-        signer = kind is not None and is_required_signer(user, obj)
-        if signer and action == Action.VIEW:
-            return True  # a required signer may always open the whole document they sign
+        if self._can(user, action, obj, kind, signer=False):
+            return True
+        if kind is None or not is_required_signer(user, obj):
+            return False
+        # A required signer may always open the whole document they sign, and sign it.
+        return action == Action.VIEW or self._can(user, action, obj, kind, signer=True)
+
+    def _can(self, user, action: Action, obj, kind, *, signer: bool) -> bool:
         rules = self._rules(user)
         if not any(action in rule.actions for rule in rules):
             return False
@@ -169,6 +174,13 @@ class ParticipantPolicy:
             # A document with sensitive sections opens whole or not at all: no partial copies.
             return False
         return self._record_rule(user, action, obj)
+
+    def responsible_for(self, user, obj) -> bool:
+        if Role.MANAGER in user_roles(user):
+            return True
+        registration = participant_data_for(obj)
+        participant = registration.participant(obj) if registration else None
+        return participant is not None and _manages(user, participant)
 
     def gate(self, user, obj, action: Action) -> None:
         registration = participant_data_for(obj)

@@ -453,20 +453,23 @@ def _documents(builder, today):
         participant = enrolment.participant
         if index % 7 == 6:
             continue  # a few people still without a basis: the enrolment page shows it
+        referral = index % 9 == 4
         contract = services.contract_create(
             contract=SocialContract(
                 participant=participant,
-                basis_kind=BasisKind.PUP_REFERRAL if index % 9 == 4 else BasisKind.SOCIAL_CONTRACT,
+                basis_kind=BasisKind.PUP_REFERRAL if referral else BasisKind.SOCIAL_CONTRACT,
                 origin=ContractOrigin.RECORDED,
                 number=f"KS/{enrolment.starts_on.year}/{100 + index}",
                 concluded_on=enrolment.starts_on - timedelta(days=10),
                 valid_from=enrolment.starts_on - timedelta(days=10),
                 valid_until=enrolment.starts_on + timedelta(days=150 if index % 5 else 200),
-                ops_worker="Beata Sowa",
-                goals=CONTRACT_GOALS,
-                situation=builder.rng.choice(REASONS),
-                person_obligations=CONTRACT_OBLIGATIONS,
-                worker_obligations=WORKER_OBLIGATIONS,
+                ops_worker="" if referral else "Beata Sowa",
+                goals="Skierowanie do udziału w zajęciach KIS w ramach działań aktywizacyjnych."
+                if referral
+                else CONTRACT_GOALS,
+                situation="" if referral else builder.rng.choice(REASONS),
+                person_obligations="" if referral else CONTRACT_OBLIGATIONS,
+                worker_obligations="" if referral else WORKER_OBLIGATIONS,
             ),
             by=manager,
         )

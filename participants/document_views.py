@@ -103,6 +103,7 @@ def contract_detail(request, pk):
             "can_evaluate": can_edit,
             "plan_form": EvaluationPlanForm(),
             "covers_today": contract.covers(timezone.localdate()),
+            "is_contract": contract.basis_kind == BasisKind.SOCIAL_CONTRACT,
             "title": capfirst(str(contract)),
             "breadcrumbs": breadcrumbs(file_crumb(participant)),
         },

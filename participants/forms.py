@@ -16,6 +16,7 @@ from kis_site.vocabulary import RiskGroup, Role, Section
 from participants.models import (
     Application,
     ApplicationSource,
+    BasisKind,
     CaseNote,
     Cohort,
     ContractEvaluation,
@@ -676,24 +677,27 @@ class SocialContractForm(VersionedFormMixin, forms.ModelForm):
             for name in content:
                 self.fields.pop(name)
             content = []
+        contract_only = "id_basis_kind:" + BasisKind.SOCIAL_CONTRACT
         parts = [
             Fieldset(
                 _("Basis of participation"),
-                _row("basis_kind", "origin"),
+                _row("basis_kind", Div("origin", data_show_when=contract_only)),
                 _row("number", "concluded_on"),
                 _row("valid_from", "valid_until"),
             ),
             Fieldset(
                 _("Social welfare centre"),
                 _row("ops_worker", "ops_department"),
+                data_show_when=contract_only,
             ),
         ]
         if self.fields["family_parties"].queryset.exists():
-            parts.append(Fieldset(_("Parties"), "family_parties"))
+            parts.append(Fieldset(_("Parties"), "family_parties", data_show_when=contract_only))
         else:
             self.fields.pop("family_parties")
         if content:
-            parts.append(Fieldset(_("Content of the contract"), *content, css_class="sensitive"))
+            self.fields["goals"].help_text = _("For a referral: what it refers the person for.")
+            parts.append(Fieldset(_("Content"), *content, css_class="sensitive"))
         parts += ["notes", "expected_version"]
         self.helper = _helper(*parts)
 

@@ -484,3 +484,65 @@ def test_a_bad_logo_never_reaches_the_pdf(tmp_path, settings):
 
     assert image_data_uri(FakeFile(PNG)).startswith("data:image/png;base64,")
     assert image_data_uri(FakeFile(b"<svg onload=alert(1)>")) == ""
+
+
+def test_editing_a_signed_draft_warns_first(client_for, case_manager, participant):
+    contract = make_contract(participant, by=case_manager)
+    paper(contract, "participant", case_manager)
+    page = client_for(case_manager).get(reverse("participants:contract-edit", args=[contract.pk]))
+    html = page.content.decode()
+    assert "Ten projekt ma już 1 podpis" in html
+    assert "data-confirm=" in html
+
+
+def test_which_basis_covers_a_day(case_manager, participant):
+    contract = make_contract(participant, by=case_manager)
+    today = timezone.localdate()
+    assert list(services.bases_covering(participant, today)) == [contract]
+    assert not services.bases_covering(participant, contract.valid_until + timedelta(days=1))
+    assert not services.bases_covering(participant, contract.valid_from - timedelta(days=1))
+
+
+def test_enrolment_page_shows_the_basis_or_its_absence(client_for, case_manager):
+    enrolment = EnrolmentFactory(participant__case_manager=case_manager.staff)
+    client = client_for(case_manager)
+    url = reverse("participants:enrolment", args=[enrolment.pk])
+    assert "nie obowiązuje żaden kontrakt" in client.get(url).content.decode()
+    contract = make_contract(enrolment.participant, by=case_manager)
+    assert reverse("participants:contract", args=[contract.pk]) in client.get(url).content.decode()
+
+
+def test_manager_keeps_club_documents_and_staff_see_the_rules_in_force(
+    client_for, manager, trainer
+):
+    client = client_for(manager)
+    response = client.post(
+        reverse("admin:kis_site_clubdocument_add"),
+        {
+            "kind": "participation_rules",
+            "title": "Regulamin uczestnictwa",
+            "version_label": "zarządzenie 1/2026",
+            "in_force_from": (timezone.localdate() - timedelta(days=3)).isoformat(),
+            "upload": SimpleUploadedFile("regulamin.pdf", PDF),
+        },
+    )
+    assert response.status_code == 302
+    renamed = client.post(
+        reverse("admin:kis_site_clubdocument_add"),
+        {
+            "kind": "programme",
+            "title": "Program",
+            "in_force_from": timezone.localdate().isoformat(),
+            "upload": SimpleUploadedFile("program.pdf", b"MZ\x90\x00"),
+        },
+    )
+    assert renamed.status_code == 200
+    page = client_for(trainer).get(reverse("club-documents"))
+    html = page.content.decode()
+    assert "Regulamin uczestnictwa (zarządzenie 1/2026)" in html
+    assert "obowiązuje" in html
+    from kis_site.models import ClubDocument
+
+    document = ClubDocument.objects.get()
+    file_response = client_for(trainer).get(reverse("club-document-file", args=[document.pk]))
+    assert file_response.content == PDF
