@@ -680,7 +680,7 @@ class SocialContractForm(VersionedFormMixin, forms.ModelForm):
         contract_only = "id_basis_kind:" + BasisKind.SOCIAL_CONTRACT
         parts = [
             Fieldset(
-                _("Basis of participation"),
+                _("Document"),
                 _row("basis_kind", Div("origin", data_show_when=contract_only)),
                 _row("number", "concluded_on"),
                 _row("valid_from", "valid_until"),
