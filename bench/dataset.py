@@ -196,3 +196,72 @@ def contract_for(participant_id) -> int:
         by=None,
     )
     return contract.pk
+
+
+def network(*, institutions=300, referrals=20000, seed=11):
+    """300 institutions with contacts and services, 20,000 referrals of the participants."""
+    from kis_site.vocabulary import Sphere
+    from participants.models import OutgoingReferral, ReferralStatus
+    from partners.models import ContactPerson, Institution, InstitutionType, Service, ServiceSphere
+
+    rng = random.Random(seed)
+    kinds = [kind for kind, _label in InstitutionType.choices]
+    Institution.objects.bulk_create(
+        [
+            Institution(
+                name=f"Instytucja partnerska {index:03d}",
+                kind=kinds[index % len(kinds)],
+                city="Radom",
+                search_text=normalise(f"instytucja partnerska {index:03d} radom"),
+            )
+            for index in range(institutions)
+        ]
+    )
+    all_institutions = list(Institution.objects.order_by("pk"))
+    ContactPerson.objects.bulk_create(
+        [
+            ContactPerson(institution=institution, first_name="Anna", last_name=f"Kontakt{n}")
+            for n, institution in enumerate(all_institutions)
+        ]
+    )
+    Service.objects.bulk_create(
+        [
+            Service(institution=institution, name=f"Usługa {n}")
+            for n, institution in enumerate(all_institutions)
+        ]
+    )
+    spheres = [sphere for sphere, _label in Sphere.choices]
+    ServiceSphere.objects.bulk_create(
+        [
+            ServiceSphere(service=service, sphere=spheres[service.pk % 5])
+            for service in Service.objects.all()
+        ]
+    )
+    people = list(Participant.objects.values_list("pk", flat=True))
+    today = date.today()
+    statuses = [
+        ReferralStatus.SENT,
+        ReferralStatus.ACCEPTED,
+        ReferralStatus.COMPLETED,
+        ReferralStatus.REJECTED,
+        ReferralStatus.PREPARED,
+    ]
+    busiest = all_institutions[0]
+    OutgoingReferral.objects.bulk_create(
+        [
+            OutgoingReferral(
+                participant_id=rng.choice(people),
+                institution=busiest if index % 10 == 0 else rng.choice(all_institutions),
+                referred_on=today - timedelta(days=index % 400),
+                purpose="Konsultacja.",
+                data_passed=["identity"],
+                legal_basis="consent",
+                consent_on=today - timedelta(days=index % 400),
+                consent_categories=["identity"],
+                status=statuses[index % len(statuses)],
+            )
+            for index in range(referrals)
+        ],
+        batch_size=5000,
+    )
+    return busiest.pk

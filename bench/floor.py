@@ -36,6 +36,20 @@ UNION ALL
 SELECT 'n', n.kind, n.happened_on, n.text, s.first_name || ' ' || s.last_name, n.section, NULL
   FROM participants_casenote n JOIN kis_site_staffmember s ON s.id = n.author_id
   WHERE n.participant_id = %(pk)s
+UNION ALL
+SELECT 'r', g."group", g.since, NULL, NULL, NULL, NULL
+  FROM participants_participantriskgroup g WHERE g.participant_id = %(pk)s AND g.ended_on IS NULL
+UNION ALL
+SELECT 's', c.to_status, c.changed_on, c.reason, NULL, NULL, NULL
+  FROM participants_enrolmentstatuschange c
+  JOIN participants_enrolment e ON e.id = c.enrolment_id WHERE e.participant_id = %(pk)s
+UNION ALL
+SELECT 'k', k.number, k.valid_from, k.valid_until, k.state, NULL, NULL
+  FROM participants_socialcontract k WHERE k.participant_id = %(pk)s
+UNION ALL
+SELECT 'o', i.name, o.referred_on, o.status, NULL, NULL, NULL
+  FROM participants_outgoingreferral o JOIN partners_institution i ON i.id = o.institution_id
+  WHERE o.participant_id = %(pk)s
 """
 
 

@@ -119,6 +119,15 @@ def main():
     page = measure(client, f"/documents/contract/{contract}/pdf/", rounds=10)
     rows.append(row("contract PDF, rendered (draft)", size, page, None, None, 1000))
 
+    print("Adding 300 institutions and 20,000 referrals ...", flush=True)
+    busiest = dataset.network()
+    page = measure(client, "/partners/", rounds=ROUNDS // 3)
+    rows.append(row("institution list (300)", 300, page, None, None, 150))
+    page = measure(client, f"/partners/{busiest}/", rounds=ROUNDS // 3)
+    rows.append(row("institution page (2,000 referrals)", 20000, page, None, None, 150))
+    page = measure(client, "/partners/network/", rounds=ROUNDS // 3)
+    rows.append(row("network overview (20,000 referrals)", 20000, page, None, None, 150))
+
     cm_client = Client()
     cm_client.force_login(get_user_model().objects.get(username=info["case_manager"]))
     page = measure(cm_client, "/")

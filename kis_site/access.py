@@ -34,6 +34,7 @@ class Action(enum.StrEnum):
     VIEW_AUDIT = "view_audit"
     EXPORT = "export"
     RECRUIT = "recruit"  # see the waiting list and record applications
+    NETWORK = "network"  # run the local network: agreements, meetings, their tasks
 
 
 class AccessPolicy(Protocol):

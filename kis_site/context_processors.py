@@ -1,3 +1,5 @@
+from functools import cache
+
 from django.conf import settings
 from django.urls import reverse
 
@@ -17,7 +19,7 @@ def kis(request):
                 "nav": [
                     {
                         "title": item.title,
-                        "url": reverse(item.url_name),
+                        "url": _url(item.url_name),
                         "active": request.resolver_match is not None
                         and item.key
                         in (request.resolver_match.namespace, request.resolver_match.url_name),
@@ -30,6 +32,12 @@ def kis(request):
             }
         )
     return context
+
+
+@cache
+def _url(name: str) -> str:
+    """Navigation targets never change while the process runs: reverse each once."""
+    return reverse(name)
 
 
 def _kis_settings(request):

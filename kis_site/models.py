@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib.auth.models import Group
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -94,12 +95,23 @@ class KisSettings(Versioned):
     def __str__(self):
         return self.name
 
+    CACHE_KEY = "kis-settings"
+    CACHE_SECONDS = 30  # other worker processes see an edit within this time
+
     @classmethod
     def load(cls) -> "KisSettings":
-        obj = cls.objects.filter(pk=1).first()
+        """The settings record, read from the database at most every 30 s per process."""
+        obj = cache.get(cls.CACHE_KEY)
         if obj is None:
-            obj, _created = cls.objects.get_or_create(pk=1)
+            obj = cls.objects.filter(pk=1).first()
+            if obj is None:
+                obj, _created = cls.objects.get_or_create(pk=1)
+            cache.set(cls.CACHE_KEY, obj, cls.CACHE_SECONDS)
         return obj
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        cache.delete(self.CACHE_KEY)
 
     @property
     def address(self) -> str:

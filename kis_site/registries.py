@@ -127,6 +127,7 @@ class DocumentKind:
     filename: Callable[[Any], str]
     sections: Callable[[Any], frozenset[Section]] = lambda document: frozenset()
     subject: Callable[[Any], str] = lambda document: ""
+    holds_participant_data: bool = True  # then its model must be registered participant data
     order: int = 100
 
 
@@ -196,3 +197,17 @@ class ParticipationSummary:
 
 
 participation_summaries = Registry("participation summaries")
+
+
+@dataclass(frozen=True)
+class NetworkStatistic:
+    """Numbers per institution for the network overview: ``rows(user)`` returns
+    {institution_id: [n, ...]} in the order of ``columns`` (what the user may count)."""
+
+    key: str
+    columns: list
+    rows: Callable[[Any], dict]
+    order: int = 100
+
+
+network_statistics = Registry("network statistics")

@@ -18,6 +18,7 @@ urlpatterns = [
     path("participants/", include("participants.urls")),
     path("recruitment/", include("participants.recruitment_urls")),
     path("cohorts/", include("participants.cohort_urls")),
+    path("partners/", include("partners.urls")),
     path(
         "admin/login/",
         login_not_required(RedirectView.as_view(pattern_name="login", query_string=True)),

@@ -46,6 +46,7 @@ RULES: dict[Role, RoleRule] = {
             Action.ENROL,
             Action.CHANGE_STATUS,
             Action.RECRUIT,
+            Action.NETWORK,
         },
     ),
     Role.SOCIAL_WORKER: RoleRule(
@@ -158,7 +159,11 @@ class ParticipantPolicy:
             return True
         registration = participant_data_for(obj)
         if registration is None:
-            return True  # not participant data (a cohort, an institution)
+            # Not participant data (a cohort, an institution): the network's own records
+            # (agreements, meetings) are changed and signed by those who run the network.
+            if action in (Action.EDIT, Action.SIGN) and _is_network_record(obj):
+                return any(Action.NETWORK in rule.actions for rule in rules)
+            return True
         participant = registration.participant(obj)
         if participant is None:
             return True
@@ -202,6 +207,12 @@ class ParticipantPolicy:
             # A note is edited by its author; the manager may correct any.
             return Role.MANAGER in user_roles(user) or obj.author_id == staff_id(user)
         return True
+
+
+def _is_network_record(obj) -> bool:
+    from partners.models import Agreement, Meeting, MeetingTask
+
+    return isinstance(obj, (Agreement, Meeting, MeetingTask))
 
 
 def _manages(user, participant) -> bool:

@@ -22,6 +22,7 @@ class ParticipantsConfig(AppConfig):
             EnrolmentStatusChange,
             FamilyMember,
             FollowUp,
+            OutgoingReferral,
             Participant,
             ParticipantRiskGroup,
             SocialContract,
@@ -64,6 +65,11 @@ class ParticipantsConfig(AppConfig):
             ContractEvaluation, path="contract__participant", sections={"result": risk}
         )
         register_participant_data(Certificate, path="enrolment__participant")
+        register_participant_data(
+            OutgoingReferral,
+            path="participant",
+            masked=("purpose", "information", "answer", "outcome", "data_passed"),
+        )
         register_audited(Cohort)
 
         contributions.register()

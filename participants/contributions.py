@@ -4,7 +4,7 @@ from django.forms.models import model_to_dict
 from django.urls import reverse
 from django.utils.text import Truncator, capfirst
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from kis_site.access import Action, policy
 from kis_site.registries import (
@@ -22,7 +22,7 @@ from kis_site.registries import (
     timeline_sources,
     todo_items,
 )
-from kis_site.vocabulary import Role, Section
+from kis_site.vocabulary import RiskGroup, Role, Section
 from participants.access import participants_visible_to, staff_id
 from participants.models import (
     BasisKind,
@@ -30,6 +30,8 @@ from participants.models import (
     ContractOrigin,
     Decision,
     EnrolmentStatus,
+    OutgoingReferral,
+    ReferralStatus,
     SocialContract,
 )
 
@@ -39,6 +41,7 @@ def register():
     _register_todo_items()
     _register_timeline()
     _register_documents()
+    _register_network()
     personal_data_exporters.register(
         PersonalDataExporter(
             key="participants",
@@ -172,6 +175,17 @@ def _certificates_to_sign(user):
     return TodoCount(count, reverse("participants:certificates") + "?state=draft", "warning")
 
 
+def _referrals_waiting(user):
+    if not policy().can(user, Action.EDIT):
+        return None
+    from participants.selectors import referrals_waiting
+
+    count = referrals_waiting(
+        participants_visible_to(user), case_manager_id=_scope_for_tiles(user)
+    ).count()
+    return TodoCount(count, reverse("participants:referrals-waiting"), "warning")
+
+
 def _register_todo_items():
     todo_items.register(
         TodoItem("my-participants", gettext_lazy("My participants"), _my_participants, 10)
@@ -204,6 +218,14 @@ def _register_todo_items():
             gettext_lazy("Social contracts ending within 30 days"),
             _contracts_ending,
             42,
+        )
+    )
+    todo_items.register(
+        TodoItem(
+            "referrals-waiting",
+            gettext_lazy("Referrals waiting more than 14 days for an answer"),
+            _referrals_waiting,
+            43,
         )
     )
     todo_items.register(
@@ -378,6 +400,36 @@ def _slug(*parts) -> str:
     return slugify(normalise(" ".join(str(part) for part in parts if part)))
 
 
+def referral_signers(referral) -> list[SignerSlot]:
+    """The person who prepared the referral signs it (a named person, not a whole role: a
+    required signer may open the whole letter, health data included)."""
+    return [
+        SignerSlot(
+            "referring",
+            gettext_lazy("Referring on behalf of the KIS"),
+            person=lambda r: r.created_by_id,
+        )
+    ]
+
+
+def _referral_pdf(referral) -> dict:
+    participant = referral.participant
+    passed = set(referral.data_passed)
+    risk_labels = dict(RiskGroup.choices)
+    return {
+        "referral": referral,
+        "participant": participant,
+        "passed": passed,
+        "risk_groups": [
+            risk_labels[row.group]
+            for row in participant.risk_group_rows.filter(ended_on__isnull=True)
+        ]
+        if "risk_groups" in passed
+        else [],
+        "title": _("Referral"),
+    }
+
+
 def _register_documents():
     document_kinds.register(
         DocumentKind(
@@ -410,5 +462,104 @@ def _register_documents():
             ),
             subject=lambda c: c.enrolment.participant.full_name,
             order=90,
+        )
+    )
+    document_kinds.register(
+        DocumentKind(
+            key="referral",
+            title=gettext_lazy("Referral to an institution"),
+            model=OutgoingReferral,
+            signers=referral_signers,
+            pdf_template="participants/pdf/referral.html",
+            pdf_context=_referral_pdf,
+            url=lambda r: reverse("participants:referral", args=[r.pk]),
+            filename=lambda r: _slug("skierowanie", r.participant.last_name, r.pk),
+            sections=lambda r: r.sections,
+            subject=lambda r: r.participant.full_name,
+            order=20,
+        )
+    )
+
+
+# --- The network: referrals each way on an institution's page, numbers for the overview ------
+
+
+def _institution_referrals(request, institution):
+    user = request.user
+    if not policy().can(user, Action.VIEW):
+        return None
+    visible = participants_visible_to(user)
+    outgoing = [
+        referral
+        for referral in OutgoingReferral.objects.filter(
+            institution=institution, participant__in=visible
+        )
+        .select_related("participant", "participant__case_manager", "service")
+        .order_by("-referred_on")[:50]
+        if policy().can(user, Action.VIEW, referral)
+    ]
+    incoming = []
+    if policy().can(user, Action.RECRUIT):
+        from participants.models import Application
+
+        incoming = list(
+            Application.objects.filter(institution=institution, participant__in=visible)
+            .select_related("participant")
+            .order_by("-received_on")[:50]
+        )
+    return {"outgoing": outgoing, "incoming": incoming, "institution": institution}
+
+
+def _referral_numbers(user):
+    from django.db.models import Count, Q
+
+    from participants.models import Application
+
+    visible = participants_visible_to(user)
+    rows = {}
+    for row in (
+        OutgoingReferral.objects.filter(participant__in=visible)
+        .exclude(status=ReferralStatus.CANCELLED)
+        .values("institution_id")
+        .annotate(
+            total=Count("pk"),
+            accepted=Count(
+                "pk", filter=Q(status__in=[ReferralStatus.ACCEPTED, ReferralStatus.COMPLETED])
+            ),
+            completed=Count("pk", filter=Q(status=ReferralStatus.COMPLETED)),
+        )
+    ):
+        rows[row["institution_id"]] = [row["total"], row["accepted"], row["completed"], 0]
+    for row in (
+        Application.objects.filter(participant__in=visible, institution__isnull=False)
+        .values("institution_id")
+        .annotate(total=Count("pk"))
+    ):
+        rows.setdefault(row["institution_id"], [0, 0, 0, 0])[3] = row["total"]
+    return rows
+
+
+def _register_network():
+    from kis_site.registries import NetworkStatistic, Panel, network_statistics, partner_panels
+
+    partner_panels.register(
+        Panel(
+            key="referrals",
+            title=gettext_lazy("Referrals"),
+            template="participants/_institution_referrals.html",
+            context=_institution_referrals,
+            order=10,
+        )
+    )
+    network_statistics.register(
+        NetworkStatistic(
+            key="referrals",
+            columns=[
+                gettext_lazy("Referrals sent"),
+                pgettext_lazy("referrals", "accepted"),
+                pgettext_lazy("referrals", "completed"),
+                gettext_lazy("People referred to the KIS"),
+            ],
+            rows=lambda user: _referral_numbers(user) if policy().can(user, Action.NETWORK) else {},
         )
     )

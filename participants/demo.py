@@ -22,6 +22,7 @@ from participants.models import (
     CaseNote,
     Cohort,
     ContractOrigin,
+    DataCategory,
     Decision,
     EducationLevel,
     Enrolment,
@@ -30,7 +31,9 @@ from participants.models import (
     FamilyMember,
     FollowUpResult,
     IdDocumentType,
+    LegalBasis,
     NoteKind,
+    OutgoingReferral,
     Participant,
     Relation,
     SocialContract,
@@ -260,6 +263,7 @@ def seed_participants(*, today: date, staff: dict[str, StaffMember], rng=None) -
         _rolling(builder, today)
         _waiting_list(builder, today)
         _documents(builder, today)
+        _referrals(builder, today)
 
 
 def _active_cohort(builder, today, staff):
@@ -520,3 +524,68 @@ class _InMemoryUpload:
 
     def read(self, *args):
         return self._io.read(*args)
+
+
+def _referrals(builder, today):
+    """A few referrals to partners' services, at every stage."""
+    from kis_site import documents
+    from partners.models import Service
+
+    manager = builder.manager_user
+    services_by_name = {service.name: service for service in Service.objects.all()}
+    plans = [
+        ("Poradnictwo zawodowe i pośrednictwo pracy", "completed", 40),
+        ("Terapia uzależnień i grupa wsparcia", "accepted", 25),
+        ("Klub pracy i warsztaty aktywnego poszukiwania pracy", "sent", 20),
+        ("Staże i prace społecznie użyteczne", "sent", 5),
+        ("Zajęcia kulturalne i wolontariat", "prepared", 2),
+    ]
+    people = list(
+        Enrolment.objects.filter(status=EnrolmentStatus.ACTIVE).select_related("participant")[:5]
+    )
+    for (name, status, days_ago), enrolment in zip(plans, people, strict=False):
+        service = services_by_name.get(name)
+        if service is None:
+            continue
+        referred_on = today - timedelta(days=days_ago)
+        health = "Terapia" in name
+        categories = [DataCategory.IDENTITY, DataCategory.CONTACT] + (
+            [DataCategory.HEALTH] if health else []
+        )
+        referral = services.referral_create(
+            referral=OutgoingReferral(
+                participant=enrolment.participant,
+                institution=service.institution,
+                service=service,
+                contact_person=service.contact,
+                referred_on=referred_on,
+                purpose=f"Skierowanie na: {name.lower()}.",
+                data_passed=categories,
+                information="Uczestnik utrzymuje abstynencję od 8 miesięcy." if health else "",
+                legal_basis=LegalBasis.CONSENT,
+                consent_on=referred_on,
+                consent_categories=categories,
+            ),
+            by=manager,
+        )
+        if status == "prepared":
+            continue
+        referral = documents.document_sign(document=referral, slot_key="referring", user=manager)
+        steps = {
+            "sent": ["sent"],
+            "accepted": ["sent", "accepted"],
+            "completed": ["sent", "accepted", "completed"],
+        }[status]
+        notes = {
+            "sent": "",
+            "accepted": "Przyjęty od przyszłego tygodnia.",
+            "completed": "Ukończył cykl konsultacji; przygotowany do rozmów o pracę.",
+        }
+        for step in steps:
+            referral = services.referral_change_status(
+                referral=referral,
+                to_status=step,
+                on=referred_on + timedelta(days=1),
+                note=notes[step],
+                expected_version=referral.version,
+            )

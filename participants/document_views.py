@@ -23,6 +23,8 @@ from participants.forms import (
     CertificateForm,
     EvaluationPlanForm,
     EvaluationRecordForm,
+    ReferralForm,
+    ReferralStatusForm,
     SocialContractForm,
 )
 from participants.models import (
@@ -31,6 +33,8 @@ from participants.models import (
     ContractEvaluation,
     ContractOrigin,
     Enrolment,
+    OutgoingReferral,
+    ReferralStatus,
     SocialContract,
 )
 from participants.views import breadcrumbs, file_crumb, file_form_page
@@ -296,4 +300,158 @@ def certificate_register(request):
         request,
         "participants/certificates.html",
         {"page": page, "title": _("Register of certificates"), "breadcrumbs": breadcrumbs()},
+    )
+
+
+# --- Referrals to partner institutions --------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def referral_new(request, pk):
+    participant = get_participant_for_user(request.user, pk, Action.EDIT)
+    sections = policy().sections_for(request.user, participant)
+    initial = {}
+    service_id = request.GET.get("service", "")
+    if service_id.isdigit():
+        from partners.models import Service
+
+        service = Service.objects.filter(pk=service_id).select_related("institution").first()
+        if service:
+            initial = {
+                "service": service.pk,
+                "institution": service.institution_id,
+                "contact_person": service.contact_id,
+            }
+    form = ReferralForm(
+        form_data(request),
+        instance=OutgoingReferral(participant=participant),
+        sections=sections,
+        initial=initial,
+    )
+    done = save_form(
+        request,
+        form,
+        lambda form: services.referral_create(referral=form.instance, by=request.user),
+        success_url=lambda referral: reverse("participants:referral", args=[referral.pk]),
+        success_message=_("The referral has been prepared. Sign the letter, then send it."),
+    )
+    return done or file_form_page(
+        request,
+        form,
+        participant,
+        _("Referral to an institution: %(name)s") % {"name": participant.full_name},
+    )
+
+
+def _referral(request, pk, action):
+    return get_record_for_user(
+        request.user,
+        OutgoingReferral.objects.select_related(
+            "participant",
+            "participant__case_manager",
+            "institution",
+            "service",
+            "contact_person",
+        ),
+        pk,
+        action,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def referral_detail(request, pk):
+    referral = _referral(request, pk, Action.VIEW)
+    user = request.user
+    allowed = services.referral_next_statuses(referral)
+    can_change = policy().can(user, Action.EDIT, referral)
+    form = None
+    if can_change and allowed:
+        form = ReferralStatusForm(form_data(request), allowed=allowed, version=referral.version)
+        done = save_form(
+            request,
+            form,
+            lambda form: services.referral_change_status(
+                referral=referral,
+                to_status=form.cleaned_data["to_status"],
+                on=form.cleaned_data["on"],
+                note=form.cleaned_data.get("note", ""),
+                expected_version=form.cleaned_data.get("expected_version"),
+            ),
+            success_url=reverse("participants:referral", args=[referral.pk]),
+            success_message=_("The status of the referral has been changed."),
+            current=referral,
+        )
+        if done:
+            return done
+    elif request.method == "POST":
+        raise PermissionDenied
+    log_access(user=user, instance=referral)
+    return render(
+        request,
+        "participants/referral.html",
+        {
+            "referral": referral,
+            "participant": referral.participant,
+            "panel": document_panel(request, referral),
+            "form": form,
+            "can_edit": can_change
+            and not referral.is_locked
+            and referral.status == ReferralStatus.PREPARED,
+            "title": capfirst(str(referral)),
+            "breadcrumbs": breadcrumbs(file_crumb(referral.participant)),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def referral_edit(request, pk):
+    referral = _referral(request, pk, Action.EDIT)
+    if referral.is_locked or referral.status != ReferralStatus.PREPARED:
+        messages.info(request, _("This referral can no longer be changed."))
+        return redirect("participants:referral", pk=referral.pk)
+    form = ReferralForm(
+        form_data(request),
+        instance=referral,
+        sections=policy().sections_for(request.user, referral.participant),
+    )
+    done = save_form(
+        request,
+        form,
+        lambda form: services.referral_update(
+            referral=form.instance,
+            expected_version=form.cleaned_data.get("expected_version"),
+            by=request.user,
+        ),
+        success_url=reverse("participants:referral", args=[referral.pk]),
+        success_message=_("The referral has been saved."),
+    )
+    return done or file_form_page(
+        request,
+        form,
+        referral.participant,
+        _("Edit the referral"),
+        cancel_url=reverse("participants:referral", args=[referral.pk]),
+        signatures_warning=len(active_signatures(referral)),
+    )
+
+
+def referrals_waiting(request):
+    """Referrals sent more than 14 days ago still waiting for the institution's answer."""
+    if not policy().can(request.user, Action.EDIT):
+        raise PermissionDenied
+    from participants.enrolment_views import _mine_only
+    from participants.selectors import referrals_waiting as waiting
+
+    mine = _mine_only(request)
+    return render(
+        request,
+        "participants/referrals_waiting.html",
+        {
+            "referrals": waiting(
+                policy().participants_visible_to(request.user), case_manager_id=mine
+            ),
+            "mine": mine is not None,
+            "title": _("Referrals waiting for an answer"),
+            "breadcrumbs": breadcrumbs(),
+        },
     )

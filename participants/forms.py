@@ -14,12 +14,14 @@ from kis_site.search import normalise
 from kis_site.validators import clean_pesel
 from kis_site.vocabulary import RiskGroup, Role, Section
 from participants.models import (
+    CATEGORY_SECTIONS,
     Application,
     ApplicationSource,
     BasisKind,
     CaseNote,
     Cohort,
     ContractEvaluation,
+    DataCategory,
     Decision,
     Enrolment,
     EnrolmentStatus,
@@ -27,7 +29,10 @@ from participants.models import (
     FamilyMember,
     FollowUp,
     FollowUpResult,
+    LegalBasis,
+    OutgoingReferral,
     Participant,
+    ReferralStatus,
     SocialContract,
 )
 from partners.models import ContactPerson, Institution
@@ -605,7 +610,7 @@ class StatusChangeForm(VersionedFormMixin, forms.Form):
                 _row("exit_outcome"),
                 "exit_notes",
                 css_id="exit-fields",
-                data_show_when="id_to_status:" + ",".join(EnrolmentStatus.closed()),
+                data_show_when="to_status:" + ",".join(EnrolmentStatus.closed()),
             ),
             "expected_version",
         )
@@ -677,7 +682,7 @@ class SocialContractForm(VersionedFormMixin, forms.ModelForm):
             for name in content:
                 self.fields.pop(name)
             content = []
-        contract_only = "id_basis_kind:" + BasisKind.SOCIAL_CONTRACT
+        contract_only = "basis_kind:" + BasisKind.SOCIAL_CONTRACT
         parts = [
             Fieldset(
                 _("Document"),
@@ -721,3 +726,108 @@ class EvaluationRecordForm(VersionedFormMixin, forms.ModelForm):
 
 class CertificateForm(forms.Form):
     issued_on = forms.DateField(label=_("Date of issue"), widget=DateInput())
+
+
+class ReferralForm(VersionedFormMixin, forms.ModelForm):
+    data_passed = forms.MultipleChoiceField(
+        label=_("Personal data passed on"),
+        choices=DataCategory.choices,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("The letter prints only these."),
+    )
+    consent_categories = forms.MultipleChoiceField(
+        label=_("Data the consent covers"),
+        choices=DataCategory.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+
+    class Meta:
+        model = OutgoingReferral
+        fields = [
+            "institution",
+            "service",
+            "contact_person",
+            "referred_on",
+            "purpose",
+            "data_passed",
+            "information",
+            "legal_basis",
+            "consent_on",
+            "consent_categories",
+            "statutory_basis",
+        ]
+        widgets = {
+            **date_widgets("referred_on", "consent_on"),
+            "purpose": forms.Textarea(attrs={"rows": 3}),
+            "information": forms.Textarea(attrs={"rows": 4}),
+            "legal_basis": forms.RadioSelect,
+        }
+
+    def __init__(self, *args, sections=frozenset(), **kwargs):
+        super().__init__(*args, **kwargs)
+        from partners.models import Service
+
+        # Nobody passes on what they may not see themselves.
+        allowed = [
+            (code, label)
+            for code, label in DataCategory.choices
+            if CATEGORY_SECTIONS.get(code, set()) <= set(sections)
+        ]
+        self.fields["data_passed"].choices = allowed
+        self.fields["consent_categories"].choices = allowed
+        if not self.instance.pk and not self.initial.get("data_passed"):
+            self.initial["data_passed"] = [DataCategory.IDENTITY]
+        self.fields["institution"].queryset = Institution.objects.active()
+        self.fields["institution"].widget.attrs["data-autocomplete"] = "1"
+        self.fields["service"].queryset = Service.objects.filter(
+            is_active=True, institution__is_archived=False
+        ).select_related("institution")
+        self.fields["service"].widget.attrs["data-autocomplete"] = "1"
+        self.fields["contact_person"].queryset = ContactPerson.objects.filter(
+            is_active=True, institution__is_archived=False
+        ).select_related("institution")
+        self.fields["contact_person"].label_from_instance = lambda person: (
+            f"{person} — {person.institution.name}"
+        )
+        self.fields["contact_person"].widget.attrs["data-autocomplete"] = "1"
+        self.fields["legal_basis"].choices = LegalBasis.choices
+        self.helper = _helper(
+            Fieldset(
+                _("Where to"),
+                "institution",
+                _row("service", "contact_person"),
+                _row("referred_on"),
+                "purpose",
+            ),
+            Fieldset(_("What is passed on"), "data_passed", "information"),
+            Fieldset(
+                _("Legal basis"),
+                "legal_basis",
+                Div(
+                    _row("consent_on"),
+                    "consent_categories",
+                    data_show_when="legal_basis:" + LegalBasis.CONSENT,
+                ),
+                Div("statutory_basis", data_show_when="legal_basis:" + LegalBasis.STATUTORY),
+            ),
+            "expected_version",
+        )
+
+
+class ReferralStatusForm(VersionedFormMixin, forms.Form):
+    to_status = forms.ChoiceField(label=_("New status"))
+    on = forms.DateField(label=_("Date"), widget=DateInput())
+    note = forms.CharField(
+        label=_("The institution's answer or the outcome"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args, allowed, version, **kwargs):
+        super().__init__(*args, **kwargs)
+        labels = dict(ReferralStatus.choices)
+        self.fields["to_status"].choices = [(status, labels[status]) for status in allowed]
+        self.fields["on"].initial = timezone.localdate()
+        self.fields["expected_version"].initial = version
+        self.helper = _helper(_row("to_status", "on"), "note", "expected_version")

@@ -4,6 +4,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from kis_site.locking import Versioned
 from kis_site.models import FundingSource, ParticipantRecord, SignedDocument, StaffMember
@@ -917,3 +918,155 @@ class Certificate(ParticipantRecord, SignedDocument):
     @property
     def number(self) -> str:
         return f"{self.sequence}/{self.year}"
+
+
+# --- Outgoing referrals to partner institutions -----------------------------------------------
+
+
+class DataCategory(models.TextChoices):
+    IDENTITY = "identity", _("first name, last name, date of birth")
+    PESEL = "pesel", _("PESEL")
+    CONTACT = "contact", _("address and phone")
+    EDUCATION = "education", _("education")
+    SOCIAL = "social", _("social and family situation")
+    RISK_GROUPS = "risk_groups", _("risk groups")
+    HEALTH = "health", _("health and psychological information")
+    LEGAL = "legal", _("legal situation and criminal record")
+
+
+# What each category of passed-on data reveals, in the access policy's sections.
+CATEGORY_SECTIONS = {
+    DataCategory.RISK_GROUPS: {Section.RISK_GROUPS},
+    DataCategory.HEALTH: {Section.HEALTH, Section.PSYCHOLOGICAL},
+    DataCategory.LEGAL: {Section.LEGAL},
+}
+
+
+class LegalBasis(models.TextChoices):
+    CONSENT = "consent", _("the participant's consent")
+    STATUTORY = "statutory", _("a statutory task")
+
+
+class ReferralStatus(models.TextChoices):
+    PREPARED = "prepared", _("prepared")
+    SENT = "sent", _("sent")
+    ACCEPTED = "accepted", _("accepted")
+    REJECTED = "rejected", _("rejected")
+    COMPLETED = "completed", pgettext_lazy("referral", "completed")
+    CANCELLED = "cancelled", pgettext_lazy("referral", "cancelled")
+
+
+class OutgoingReferral(ParticipantRecord, SignedDocument):
+    """A referral (skierowanie) of a participant to a partner institution's service, with the
+    legal basis for the personal data it passes on."""
+
+    participant = models.ForeignKey(
+        Participant,
+        verbose_name=_("participant"),
+        on_delete=models.PROTECT,
+        related_name="outgoing_referrals",
+    )
+    institution = models.ForeignKey(
+        Institution,
+        verbose_name=_("institution"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    service = models.ForeignKey(
+        "partners.Service",
+        verbose_name=_("service"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    contact_person = models.ForeignKey(
+        ContactPerson,
+        verbose_name=_("addressed to"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    referred_on = models.DateField(_("date of the referral"), default=timezone.localdate)
+    purpose = models.TextField(_("purpose of the referral"))
+    data_passed = models.JSONField(_("personal data passed on"), default=list)
+    information = models.TextField(
+        _("information passed on"),
+        blank=True,
+        help_text=_("Only what the chosen categories and the legal basis cover."),
+    )
+    legal_basis = models.CharField(
+        _("legal basis for passing the data"), max_length=20, choices=LegalBasis.choices
+    )
+    consent_on = models.DateField(_("consent given on"), null=True, blank=True)
+    consent_categories = models.JSONField(_("data the consent covers"), default=list, blank=True)
+    statutory_basis = models.CharField(
+        _("statutory task (provision)"),
+        max_length=300,
+        blank=True,
+        help_text=_("E.g. art. 12 sec. 1 of the act on social employment."),
+    )
+    status = models.CharField(
+        _("status"),
+        max_length=20,
+        choices=ReferralStatus.choices,
+        default=ReferralStatus.PREPARED,
+    )
+    sent_on = models.DateField(_("sent on"), null=True, blank=True)
+    answered_on = models.DateField(_("answered on"), null=True, blank=True)
+    answer = models.TextField(_("the institution's answer"), blank=True)
+    completed_on = models.DateField(_("completed on"), null=True, blank=True)
+    outcome = models.TextField(_("outcome"), blank=True)
+    cancelled_on = models.DateField(_("cancelled on"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        on_delete=models.PROTECT,
+        null=True,
+        editable=False,
+        related_name="+",
+    )
+
+    SNAPSHOT_EXCLUDE = (
+        "created_at",
+        "created_by",
+        "status",
+        "sent_on",
+        "answered_on",
+        "answer",
+        "completed_on",
+        "outcome",
+        "cancelled_on",
+    )
+
+    class Meta:
+        verbose_name = _("referral to an institution")
+        verbose_name_plural = _("referrals to institutions")
+        ordering = ["-referred_on", "-pk"]
+        indexes = [models.Index(fields=["institution", "status"])]
+
+    def __str__(self):
+        return str(_("referral to %(institution)s of %(date)s")) % {
+            "institution": self.institution.name,
+            "date": self.referred_on.strftime("%d.%m.%Y"),
+        }
+
+    @property
+    def sections(self) -> frozenset:
+        found = set()
+        for category in self.data_passed:
+            found |= CATEGORY_SECTIONS.get(category, set())
+        return frozenset(found)
+
+    @property
+    def data_passed_display(self) -> list[str]:
+        labels = dict(DataCategory.choices)
+        return [str(labels.get(code, code)) for code in self.data_passed]
+
+    @property
+    def waiting_days(self) -> int | None:
+        if self.status != ReferralStatus.SENT or not self.sent_on:
+            return None
+        return (timezone.localdate() - self.sent_on).days

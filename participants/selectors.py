@@ -15,6 +15,7 @@ from participants.models import (
     EnrolmentStatus,
     FamilyMember,
     FollowUp,
+    OutgoingReferral,
     Participant,
     SocialContract,
 )
@@ -27,18 +28,20 @@ def with_file_records(queryset):
         Prefetch("family_members", queryset=FamilyMember.objects.all()),
         Prefetch(
             "applications",
-            queryset=Application.objects.select_related(
-                "institution", "contact_person", "decided_by"
-            ),
+            queryset=Application.objects.select_related("institution"),
         ),
         Prefetch(
             "enrolments",
             queryset=Enrolment.objects.select_related("cohort", "funding_source").prefetch_related(
-                "follow_ups", "status_changes__changed_by"
+                "follow_ups", "status_changes"
             ),
         ),
         Prefetch("notes", queryset=CaseNote.objects.select_related("author")),
         "contracts",
+        Prefetch(
+            "outgoing_referrals",
+            queryset=OutgoingReferral.objects.select_related("institution"),
+        ),
     )
 
 
@@ -155,3 +158,15 @@ def evaluations_due(visible_participants, *, within_days=7, case_manager_id=None
         planned_on__lte=today + timedelta(days=within_days),
     ).select_related("contract", "contract__participant")
     return _managed(due, "contract__participant", case_manager_id).order_by("planned_on")
+
+
+def referrals_waiting(visible_participants, *, days=14, case_manager_id=None):
+    """Referrals sent more than ``days`` ago without the institution's answer."""
+    from participants.models import OutgoingReferral, ReferralStatus
+
+    waiting = OutgoingReferral.objects.filter(
+        participant__in=visible_participants,
+        status=ReferralStatus.SENT,
+        sent_on__lt=timezone.localdate() - timedelta(days=days),
+    ).select_related("participant", "institution")
+    return _managed(waiting, "participant", case_manager_id).order_by("sent_on")

@@ -29,14 +29,18 @@ from participants.models import (
     Certificate,
     ContractEvaluation,
     ContractOrigin,
+    DataCategory,
     Decision,
     Enrolment,
     EnrolmentStatus,
     EnrolmentStatusChange,
     ExitOutcome,
     FollowUp,
+    LegalBasis,
+    OutgoingReferral,
     Participant,
     ParticipantRiskGroup,
+    ReferralStatus,
     SocialContract,
 )
 
@@ -553,3 +557,133 @@ def certificate_issue(*, enrolment: Enrolment, issued_on: date, by) -> Certifica
         except IntegrityError:
             continue  # someone took the same number at the same moment: take the next one
     raise ValidationError(_("Could not give the certificate a number. Try again."))
+
+
+# --- Referrals to partner institutions --------------------------------------------------------
+
+
+def _check_referral(referral: OutgoingReferral) -> None:
+    errors = {}
+    institution = referral.institution
+    if institution is not None and institution.is_archived:
+        errors["institution"] = _(
+            "%(name)s is archived: choose an institution the KIS works with now."
+        ) % {"name": institution.name}
+    if referral.service_id and referral.service.institution_id != referral.institution_id:
+        errors["service"] = _("This service is offered by another institution.")
+    if referral.contact_person_id and (
+        referral.contact_person.institution_id != referral.institution_id
+    ):
+        errors["contact_person"] = _("This person works in another institution.")
+    data = set(referral.data_passed or [])
+    if DataCategory.IDENTITY not in data:
+        errors["data_passed"] = _(
+            "A referral always names the person: keep first name, last name and date of birth."
+        )
+    if referral.legal_basis == LegalBasis.CONSENT:
+        if referral.consent_on is None:
+            errors["consent_on"] = _("Give the date the participant gave the consent.")
+        elif referral.referred_on and referral.consent_on > referral.referred_on:
+            errors["consent_on"] = _("The consent must come before the referral.")
+        not_covered = data - set(referral.consent_categories or [])
+        if not_covered:
+            labels = dict(DataCategory.choices)
+            errors["data_passed"] = _(
+                "The consent does not cover: %(data)s. Pass on less, or record the wider consent."
+            ) % {"data": ", ".join(str(labels[code]) for code in sorted(not_covered))}
+    elif referral.legal_basis == LegalBasis.STATUTORY:
+        if len((referral.statutory_basis or "").strip()) < 5:
+            errors["statutory_basis"] = _(
+                "Name the statutory task and its provision that allows passing the data."
+            )
+    else:
+        errors["legal_basis"] = _("Record the legal basis for passing on the personal data.")
+    if referral.legal_basis != LegalBasis.CONSENT:
+        referral.consent_on = None
+        referral.consent_categories = []
+    if referral.legal_basis != LegalBasis.STATUTORY:
+        referral.statutory_basis = ""
+    if errors:
+        raise ValidationError(errors)
+
+
+def referral_create(*, referral: OutgoingReferral, by) -> OutgoingReferral:
+    _check_referral(referral)
+    with transaction.atomic():
+        referral.created_by = by
+        referral.full_clean()
+        referral.save()
+        document_created(document=referral, by=by)
+    return referral
+
+
+def referral_update(
+    *, referral: OutgoingReferral, expected_version: int | None, by
+) -> OutgoingReferral:
+    if referral.status != ReferralStatus.PREPARED:
+        raise ValidationError(_("A referral that has been sent cannot be changed."))
+    ensure_editable(referral)
+    _check_referral(referral)
+    with transaction.atomic():
+        save_versioned(referral, expected_version=expected_version)
+        document_changed(document=referral, by=by)
+    return referral
+
+
+REFERRAL_FLOW = {
+    ReferralStatus.PREPARED: {ReferralStatus.SENT, ReferralStatus.CANCELLED},
+    ReferralStatus.SENT: {
+        ReferralStatus.ACCEPTED,
+        ReferralStatus.REJECTED,
+        ReferralStatus.CANCELLED,
+    },
+    ReferralStatus.ACCEPTED: {ReferralStatus.COMPLETED, ReferralStatus.CANCELLED},
+}
+
+
+def referral_next_statuses(referral: OutgoingReferral) -> list[str]:
+    allowed = REFERRAL_FLOW.get(referral.status, set())
+    return [status for status in ReferralStatus if status in allowed]
+
+
+def referral_change_status(
+    *,
+    referral: OutgoingReferral,
+    to_status: str,
+    on: date,
+    note: str,
+    expected_version: int | None,
+) -> OutgoingReferral:
+    """Move a referral along: sent, the institution's answer, completion or cancellation."""
+    errors = {}
+    if to_status not in REFERRAL_FLOW.get(referral.status, set()):
+        errors["to_status"] = _("A referral “%(from)s” cannot become “%(to)s”.") % {
+            "from": referral.get_status_display(),
+            "to": ReferralStatus(to_status).label if to_status in ReferralStatus else to_status,
+        }
+    if on is None:
+        errors["on"] = _("Give the date.")
+    elif on > timezone.localdate():
+        errors["on"] = _("The date cannot be in the future.")
+    elif on < referral.referred_on:
+        errors["on"] = _("The date cannot come before the referral.")
+    if to_status == ReferralStatus.SENT and not referral.is_locked:
+        errors["to_status"] = _("Sign the referral letter before sending it.")
+    if to_status in (ReferralStatus.ACCEPTED, ReferralStatus.REJECTED) and not note.strip():
+        errors["note"] = _("Write down the institution's answer.")
+    if to_status == ReferralStatus.COMPLETED and not note.strip():
+        errors["note"] = _("Write down the outcome.")
+    if errors:
+        raise ValidationError(errors)
+    referral.status = to_status
+    if to_status == ReferralStatus.SENT:
+        referral.sent_on = on
+    elif to_status in (ReferralStatus.ACCEPTED, ReferralStatus.REJECTED):
+        referral.answered_on, referral.answer = on, note.strip()
+    elif to_status == ReferralStatus.COMPLETED:
+        referral.completed_on, referral.outcome = on, note.strip()
+    elif to_status == ReferralStatus.CANCELLED:
+        referral.cancelled_on = on
+        if note.strip():
+            referral.outcome = note.strip()
+    return save_versioned(referral, expected_version=expected_version)

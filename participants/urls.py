@@ -38,6 +38,10 @@ urlpatterns = [
         name="certificate-issue",
     ),
     path("certificates/", document_views.certificate_register, name="certificates"),
+    path("<int:pk>/referrals/new/", document_views.referral_new, name="referral-add"),
+    path("referrals/<int:pk>/", document_views.referral_detail, name="referral"),
+    path("referrals/<int:pk>/edit/", document_views.referral_edit, name="referral-edit"),
+    path("referrals/waiting/", document_views.referrals_waiting, name="referrals-waiting"),
     path("contracts/due/", enrolment_views.contracts_due, name="contracts-due"),
     path("certificates/<int:pk>/", document_views.certificate_detail, name="certificate"),
 ]

@@ -119,6 +119,9 @@ def participant_detail(request, pk):
     risk_labels = dict(RiskGroup.choices)
     today = timezone.localdate()
     contracts = participant.contracts.all()
+    referrals = list(participant.outgoing_referrals.all())
+    for referral in referrals:
+        referral.visible = policy().can(user, Action.VIEW, referral)
     return render(
         request,
         "participants/detail.html",
@@ -130,6 +133,7 @@ def participant_detail(request, pk):
             "applications": participant.applications.all(),
             "family": participant.family_members.all(),
             "contracts": contracts,
+            "referrals": referrals,
             "valid_contracts": [c for c in contracts if c.covers(today)],
             "notes": notes,
             "panels": panels,

@@ -8,7 +8,20 @@ class PartnersConfig(AppConfig):
 
     def ready(self):
         from kis_site.audit import register_audited
-        from partners.models import ContactPerson, Institution
+        from partners import contributions
+        from partners.models import (
+            Agreement,
+            ContactPerson,
+            Institution,
+            Meeting,
+            MeetingTask,
+            Service,
+        )
 
         register_audited(Institution, exclude=("search_text",))
         register_audited(ContactPerson)
+        register_audited(Agreement)
+        register_audited(Service)
+        register_audited(Meeting)
+        register_audited(MeetingTask)
+        contributions.register()

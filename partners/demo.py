@@ -127,3 +127,106 @@ def seed_partners() -> dict[str, Institution]:
                 )
         institutions[kind if kind not in institutions else name] = institution
     return institutions
+
+
+DEMO_SERVICES = [
+    ("pup", "Poradnictwo zawodowe i pośrednictwo pracy", ["vocational"]),
+    ("pup", "Staże i prace społecznie użyteczne", ["vocational"]),
+    ("addiction_centre", "Terapia uzależnień i grupa wsparcia", ["health", "psychological"]),
+    ("ngo", "Klub pracy i warsztaty aktywnego poszukiwania pracy", ["vocational", "social"]),
+    ("ops", "Pomoc społeczna i świadczenia", ["socio_living"]),
+    ("probation", "Współpraca z kuratorem sądowym", ["socio_living", "social"]),
+    ("culture", "Zajęcia kulturalne i wolontariat", ["social"]),
+    ("cis", "Reintegracja zawodowa w CIS", ["vocational", "social"]),
+]
+
+
+def seed_network(today, by) -> None:
+    """Services, agreements (one ending soon) and a network meeting with its tasks."""
+    from datetime import timedelta
+
+    from kis_site import documents
+    from kis_site.models import StaffMember
+    from partners import services
+    from partners.models import Agreement, Meeting, MeetingTask, Service, TaskStatus
+
+    if Service.objects.exists():
+        return
+    institutions = {institution.kind: institution for institution in Institution.objects.all()}
+    for institution in Institution.objects.all():
+        first = institution.contacts.first()
+        if first and institution.main_contact_id is None:
+            institution.main_contact = first
+            institution.save(update_fields=["main_contact"])
+    for kind, name, spheres in DEMO_SERVICES:
+        institution = institutions.get(kind)
+        if institution is None:
+            continue
+        service = Service.objects.create(
+            institution=institution,
+            name=name,
+            contact=institution.main_contact,
+            how_to_refer="Skierowanie pisemne z KIS; kontakt telefoniczny z osobą kontaktową.",
+        )
+        services.service_set_spheres(service=service, spheres=spheres)
+    for kind, days, sign in [
+        ("pup", 300, True),
+        ("addiction_centre", 45, True),
+        ("ngo", None, False),
+    ]:
+        institution = institutions.get(kind)
+        agreement = services.agreement_create(
+            agreement=Agreement(
+                institution=institution,
+                number=f"POR/{today.year}/{institution.pk}",
+                concluded_on=today - timedelta(days=200),
+                valid_from=today - timedelta(days=200),
+                valid_until=today + timedelta(days=days) if days else None,
+                scope="Wzajemne kierowanie uczestników, konsultacje specjalistów, udział w "
+                "spotkaniach Lokalnej Sieci Reintegracji.",
+                institution_signatory=str(institution.main_contact or ""),
+            ),
+            by=by,
+        )
+        if sign:
+            documents.document_sign(document=agreement, slot_key="kis", user=by)
+            documents.document_record_paper_signature(
+                document=agreement,
+                slot_key="institution",
+                signer_name=agreement.institution_signatory or institution.name,
+                signed_on=agreement.concluded_on,
+                by=by,
+            )
+    meeting = Meeting.objects.create(
+        held_on=today - timedelta(days=21),
+        place="Sala szkoleniowa KIS, ul. Słowackiego 18",
+        agenda="1. Miejsca staży w przyszłym roku.\n2. Grupa wsparcia dla osób po terapii.\n"
+        "3. Wspólne wydarzenie na zakończenie edycji.",
+        minutes="Omówiono potrzeby uczestników bieżącej edycji. PUP przedstawił plan staży; "
+        "Ośrodek Terapii Uzależnień zaproponował dyżury terapeuty w KIS.",
+        next_meeting_on=today + timedelta(days=70),
+    )
+    meeting.institutions.set(
+        Institution.objects.filter(kind__in=["pup", "addiction_centre", "ngo", "ops"])
+    )
+    meeting.staff_present.set(StaffMember.objects.filter(user__username__in=["kierownik", "case1"]))
+    pup = institutions.get("pup")
+    MeetingTask.objects.create(
+        meeting=meeting,
+        description="Przekazać listę miejsc staży na I kwartał.",
+        owner_contact=pup.main_contact if pup else None,
+        due_on=today + timedelta(days=7),
+    )
+    MeetingTask.objects.create(
+        meeting=meeting,
+        description="Ustalić harmonogram dyżurów terapeuty w KIS.",
+        owner_staff=StaffMember.objects.filter(user__username="kierownik").first(),
+        due_on=today - timedelta(days=2),
+    )
+    MeetingTask.objects.create(
+        meeting=meeting,
+        description="Zaprosić spółdzielnię socjalną na kolejne spotkanie.",
+        owner_staff=StaffMember.objects.filter(user__username="case1").first(),
+        status=TaskStatus.DONE,
+        done_on=today - timedelta(days=10),
+    )

@@ -14,6 +14,17 @@ from tests.factories import (
     UserFactory,
 )
 
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Each test starts with an empty cache (the KIS settings are cached per process)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 PERSONAS = {
     # fixture name: (username, first name, last name, role)
     "manager": ("kierownik", "Anna", "Nowak", Role.MANAGER),

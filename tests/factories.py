@@ -19,10 +19,11 @@ from participants.models import (
     EnrolmentStatus,
     FamilyMember,
     NoteKind,
+    OutgoingReferral,
     Participant,
     Relation,
 )
-from partners.models import ContactPerson, Institution, InstitutionType
+from partners.models import Agreement, ContactPerson, Institution, InstitutionType
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -149,3 +150,46 @@ class CaseNoteFactory(factory.django.DjangoModelFactory):
     kind = NoteKind.CONVERSATION
     text = "Rozmowa o postępach."
     author = factory.SubFactory(StaffMemberFactory)
+
+
+class ReferralFactory(factory.django.DjangoModelFactory):
+    """A prepared referral passing on the person's name only, with their consent."""
+
+    class Meta:
+        model = OutgoingReferral
+        skip_postgeneration_save = True
+
+    participant = factory.SubFactory(ParticipantFactory)
+    institution = factory.SubFactory(InstitutionFactory)
+    referred_on = factory.LazyFunction(timezone.localdate)
+    purpose = "Konsultacja doradcy zawodowego."
+    data_passed = factory.LazyFunction(lambda: ["identity"])
+    legal_basis = "consent"
+    consent_on = factory.LazyFunction(timezone.localdate)
+    consent_categories = factory.LazyFunction(lambda: ["identity", "contact"])
+
+    @factory.post_generation
+    def revision(self, create, extracted, **kwargs):
+        if create:
+            from kis_site.documents import document_created
+
+            document_created(document=self, by=None)
+
+
+class AgreementFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Agreement
+        skip_postgeneration_save = True
+
+    institution = factory.SubFactory(InstitutionFactory)
+    number = factory.Sequence(lambda n: f"POR/{n}/2026")
+    concluded_on = factory.LazyFunction(timezone.localdate)
+    valid_from = factory.LazyFunction(timezone.localdate)
+    scope = "Konsultacje doradcy zawodowego dla uczestników KIS."
+
+    @factory.post_generation
+    def revision(self, create, extracted, **kwargs):
+        if create:
+            from kis_site.documents import document_created
+
+            document_created(document=self, by=None)

@@ -36,6 +36,7 @@ ENROLLERS = {"manager", "case_manager", "other_case_manager"}
 # A contract holds risk-group content: whole to those who see it, never in part.
 CONTRACT_READERS = {"manager", "case_manager", "social_worker", "psychologist"}
 CONTRACT_EDITORS = {"manager", "case_manager", "social_worker"}
+NETWORKERS = {"manager", "case_manager", "other_case_manager"}
 
 
 def expect(allowed: set[str], scoped: bool = True, ok: int = 200):
@@ -99,6 +100,19 @@ WALK = {
     "documents:revise": (doc("contract"), expect(SIGNERS), GET),
     "documents:scan-upload": (doc("contract", 1), expect(SIGNERS, ok=302), POST),
     "documents:scan": (doc("contract", 1), expect(CONTRACT_READERS), GET),
+    "participants:referral-add": (one("participant"), expect(EDITORS), GET),
+    "participants:referral": (one("referral"), expect(FILE_ROLES), GET),
+    "participants:referral-edit": (one("referral"), expect(EDITORS), GET),
+    "partners:detail": (one("institution"), expect(FILE_ROLES, scoped=False), GET),
+    "partners:archive": (one("institution"), expect(NETWORKERS, scoped=False, ok=302), POST),
+    "partners:agreement": (one("agreement"), expect(FILE_ROLES, scoped=False), GET),
+    "partners:agreement-edit": (one("agreement"), expect(NETWORKERS, scoped=False), GET),
+    "partners:meeting": (one("meeting"), expect(FILE_ROLES, scoped=False), GET),
+    "partners:meeting-edit": (one("meeting"), expect(NETWORKERS, scoped=False), GET),
+    "partners:minutes": (one("meeting"), expect(FILE_ROLES, scoped=False), GET),
+    # An empty task form is answered with the form and its errors.
+    "partners:task-add": (one("meeting"), expect(NETWORKERS, scoped=False), POST),
+    "partners:task": (one("task"), expect(NETWORKERS, scoped=False), GET),
     "cohorts:detail": (one("cohort"), expect(FILE_ROLES, scoped=False), GET),
     "cohorts:edit": (one("cohort"), expect(ENROLLERS, scoped=False), GET),
     "club-document-file": (
@@ -171,7 +185,19 @@ def victim(case_manager):
     from kis_site.models import ClubDocument
 
     ParticipantFactory(first_name="Bartłomiej", last_name="Postronny", pesel="02211307589")
+    from partners.models import Meeting, MeetingTask
+    from tests.factories import AgreementFactory, ReferralFactory
+
+    referral = ReferralFactory(participant=participant)
+    agreement = AgreementFactory(institution=referral.institution)
+    meeting = Meeting.objects.create(held_on=enrolment.starts_on, place="Sala KIS")
+    task = MeetingTask.objects.create(meeting=meeting, description="Ustalić dyżury.")
     return {
+        "referral": referral.pk,
+        "institution": referral.institution_id,
+        "agreement": agreement.pk,
+        "meeting": meeting.pk,
+        "task": task.pk,
         "participant": participant.pk,
         "family": FamilyMemberFactory(participant=participant).pk,
         "note": CaseNoteFactory(participant=participant, author=case_manager.staff).pk,
@@ -325,7 +351,8 @@ def test_document_kinds_are_registered_for_access():
     from kis_site.registries import document_kinds
 
     for kind in document_kinds:
-        assert kind.model in participant_data_registry(), kind.key
+        if kind.holds_participant_data:
+            assert kind.model in participant_data_registry(), kind.key
 
 
 def test_policy_table_is_the_issue_table(personas):

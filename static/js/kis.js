@@ -91,17 +91,20 @@
     });
   }
 
-  /* --- Parts of a form shown only for some choices: data-show-when="select-id:a,b" ------ */
+  /* --- Parts of a form shown only for some choices: data-show-when="field-name:a,b" ----- */
   function conditionalParts() {
     document.querySelectorAll("[data-show-when]").forEach(function (part) {
       var spec = part.getAttribute("data-show-when").split(":");
-      var select = document.getElementById(spec[0]);
-      if (!select) { return; }
+      var form = part.closest("form");
+      var field = form && form.elements.namedItem(spec[0]);
+      if (!field) { return; }
       var values = spec[1].split(",");
       function update() {
-        part.classList.toggle("d-none", values.indexOf(select.value) === -1);
+        part.classList.toggle("d-none", values.indexOf(field.value) === -1);
       }
-      select.addEventListener("change", update);
+      form.addEventListener("change", function (event) {
+        if (event.target.name === spec[0]) { update(); }
+      });
       update();
     });
   }

@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from kis_site.demo import DEMO_PASSWORD, DEMO_STAFF, seed_club, seed_club_documents
 from participants.demo import seed_participants
-from partners.demo import seed_partners
+from partners.demo import seed_network, seed_partners
 
 
 class Command(BaseCommand):
@@ -18,6 +18,7 @@ class Command(BaseCommand):
             staff = seed_club(today)
             seed_club_documents(today, staff["kierownik"].user)
             seed_partners()
+            seed_network(today, staff["kierownik"].user)
             seed_participants(today=today, staff=staff)
         self.stdout.write(
             self.style.SUCCESS(f"Demo data ready. Demo logins (password for all: {DEMO_PASSWORD}):")

@@ -1,0 +1,107 @@
+"""What the partners app adds to the shared pages: navigation, to-dos, the agreement document."""
+
+from datetime import timedelta
+
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy
+
+from kis_site.access import Action, policy
+from kis_site.registries import (
+    DocumentKind,
+    NavItem,
+    SignerSlot,
+    TodoCount,
+    TodoItem,
+    document_kinds,
+    nav_items,
+    todo_items,
+)
+from kis_site.vocabulary import Role
+from partners.models import Agreement, MeetingTask, TaskStatus
+
+
+def agreements_ending(within_days=60):
+    today = timezone.localdate()
+    return Agreement.objects.filter(
+        valid_until__gte=today, valid_until__lte=today + timedelta(days=within_days)
+    ).select_related("institution")
+
+
+def _agreements_ending(user):
+    if Role.MANAGER not in policy().roles(user):
+        return None
+    return TodoCount(
+        agreements_ending().count(), reverse("partners:network") + "#agreements", "warning"
+    )
+
+
+def _my_network_tasks(user):
+    if not policy().can(user, Action.NETWORK):
+        return None
+    from kis_site.roles import user_staff_id
+
+    count = MeetingTask.objects.filter(
+        Q(owner_staff_id=user_staff_id(user)),
+        status__in=[TaskStatus.OPEN, TaskStatus.IN_PROGRESS],
+    ).count()
+    return TodoCount(count, reverse("partners:meetings") + "#tasks", "info")
+
+
+def _agreement_pdf(agreement) -> dict:
+    return {
+        "agreement": agreement,
+        "institution": agreement.institution,
+        "title": gettext_lazy("Partnership agreement"),
+    }
+
+
+def register():
+    nav_items.register(
+        NavItem(
+            "partners",
+            gettext_lazy("Partners"),
+            "partners:list",
+            lambda user: policy().can(user, Action.VIEW),
+            40,
+        )
+    )
+    todo_items.register(
+        TodoItem(
+            "agreements-ending",
+            gettext_lazy("Agreements ending within 60 days"),
+            _agreements_ending,
+            70,
+        )
+    )
+    todo_items.register(
+        TodoItem(
+            "network-tasks", gettext_lazy("My tasks from network meetings"), _my_network_tasks, 75
+        )
+    )
+    document_kinds.register(
+        DocumentKind(
+            key="agreement",
+            title=gettext_lazy("Partnership agreement"),
+            model=Agreement,
+            signers=lambda agreement: [
+                SignerSlot("kis", gettext_lazy("For the KIS: the manager"), roles=(Role.MANAGER,)),
+                SignerSlot(
+                    "institution",
+                    gettext_lazy("For the partner institution"),
+                    default_name=lambda a: (
+                        a.institution_signatory
+                        or (str(a.institution.main_contact) if a.institution.main_contact else "")
+                    ),
+                ),
+            ],
+            pdf_template="partners/pdf/agreement.html",
+            pdf_context=_agreement_pdf,
+            url=lambda agreement: reverse("partners:agreement", args=[agreement.pk]),
+            filename=lambda agreement: f"porozumienie-{agreement.pk}",
+            subject=lambda agreement: agreement.institution.name,
+            holds_participant_data=False,
+            order=50,
+        )
+    )
