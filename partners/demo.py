@@ -152,12 +152,15 @@ def seed_network(today, by) -> None:
 
     if Service.objects.exists():
         return
-    institutions = {institution.kind: institution for institution in Institution.objects.all()}
     for institution in Institution.objects.all():
         first = institution.contacts.first()
         if first and institution.main_contact_id is None:
             institution.main_contact = first
             institution.save(update_fields=["main_contact"])
+    institutions = {
+        institution.kind: institution
+        for institution in Institution.objects.select_related("main_contact")
+    }
     for kind, name, spheres in DEMO_SERVICES:
         institution = institutions.get(kind)
         if institution is None:
@@ -210,6 +213,9 @@ def seed_network(today, by) -> None:
         Institution.objects.filter(kind__in=["pup", "addiction_centre", "ngo", "ops"])
     )
     meeting.staff_present.set(StaffMember.objects.filter(user__username__in=["kierownik", "case1"]))
+    meeting.contacts_present.set(
+        [i.main_contact for i in meeting.institutions.all() if i.main_contact_id]
+    )
     pup = institutions.get("pup")
     MeetingTask.objects.create(
         meeting=meeting,

@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Case, Count, Prefetch, Q, Value, When
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -345,6 +345,14 @@ def _meeting_form_page(request, form, title):
     )
 
 
+# Tasks still to do first, then done, then cancelled.
+_OPEN_FIRST = Case(
+    When(status__in=[TaskStatus.OPEN, TaskStatus.IN_PROGRESS], then=Value(0)),
+    When(status=TaskStatus.DONE, then=Value(1)),
+    default=Value(2),
+)
+
+
 def _meeting_context(pk):
     return get_object_or_404(
         Meeting.objects.prefetch_related(
@@ -355,7 +363,7 @@ def _meeting_context(pk):
                 "tasks",
                 queryset=MeetingTask.objects.select_related(
                     "owner_staff", "owner_contact__institution"
-                ),
+                ).order_by(_OPEN_FIRST, "due_on", "pk"),
             ),
         ),
         pk=pk,
