@@ -265,3 +265,130 @@ def network(*, institutions=300, referrals=20000, seed=11):
         batch_size=5000,
     )
     return busiest.pk
+
+
+def diagnoses(*, sample=None, seed=13):
+    """An initial diagnosis for every participation: five filled spheres each, bulk-inserted;
+    the tools and the Holland result for one in ten."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from diagnosis.models import (
+        SPHERE_MODELS,
+        DiagnosticReport,
+        HollandResult,
+        IncomeSource,
+        Job,
+        Tool,
+        ToolUse,
+    )
+    from kis_site.models import DocumentRevision
+
+    rng = random.Random(seed)
+    text = "Opis sytuacji osoby zebrany w rozmowie diagnostycznej, z uwagami specjalisty. " * 4
+    enrolments = list(Enrolment.objects.values_list("pk", "participant_id", "starts_on"))
+    DiagnosticReport.objects.bulk_create(
+        [
+            DiagnosticReport(
+                participant_id=participant,
+                enrolment_id=pk,
+                kind="initial",
+                started_on=start,
+                recommendations="Udział w warsztatach, konsultacje z psychologiem. " * 3,
+            )
+            for pk, participant, start in enrolments
+        ],
+        batch_size=2000,
+    )
+    reports = list(DiagnosticReport.objects.values_list("pk", flat=True))
+    content_type = ContentType.objects.get_for_model(DiagnosticReport)
+    DocumentRevision.objects.bulk_create(
+        [DocumentRevision(content_type=content_type, object_id=pk, number=1) for pk in reports],
+        batch_size=5000,
+    )
+    for model in SPHERE_MODELS.values():
+        texts = {
+            field.name: text
+            for field in model._meta.concrete_fields
+            if field.get_internal_type() == "TextField"
+        }
+        model.objects.bulk_create(
+            [
+                model(
+                    report_id=pk,
+                    strengths=["motywacja do zmiany", "wsparcie rodziny"],
+                    deficits=["długa przerwa w pracy", "zadłużenie"],
+                    rating=rng.randint(1, 5),
+                    rating_reason="Uzasadnienie oceny w jednym zdaniu.",
+                    **texts,
+                )
+                for pk in reports
+            ],
+            batch_size=2000,
+        )
+    some = set(reports[::10])
+    if sample is not None:
+        some.add(diagnosis_for(sample))
+    spheres = dict(
+        SPHERE_MODELS["socio_living"]
+        .objects.filter(report_id__in=some)
+        .values_list("report_id", "pk")
+    )
+    IncomeSource.objects.bulk_create(
+        [IncomeSource(sphere_id=spheres[pk], kind="periodic_benefit", amount=420) for pk in some]
+    )
+    vocational = dict(
+        SPHERE_MODELS["vocational"]
+        .objects.filter(report_id__in=some)
+        .values_list("report_id", "pk")
+    )
+    Job.objects.bulk_create(
+        [
+            Job(
+                sphere_id=vocational[pk],
+                employer="Przedsiębiorstwo Usługowe",
+                position="magazynier",
+                started_on=date(2012, 3, 1),
+                ended_on=date(2018, 6, 30),
+            )
+            for pk in some
+        ]
+    )
+    today = date.today()
+    ToolUse.objects.bulk_create(
+        [
+            ToolUse(
+                report_id=pk,
+                tool=tool,
+                used_on=today,
+                used_by_external="Specjalista",
+                hours=2 if tool == Tool.INTERVIEW else None,
+            )
+            for pk in some
+            for tool in (Tool.QUESTIONNAIRE, Tool.INTERVIEW, Tool.HOLLAND)
+        ]
+    )
+    HollandResult.objects.bulk_create(
+        [
+            HollandResult(
+                report_id=pk,
+                realistic=rng.randint(0, 14),
+                investigative=rng.randint(0, 14),
+                artistic=rng.randint(0, 14),
+                social=rng.randint(0, 14),
+                enterprising=rng.randint(0, 14),
+                conventional=rng.randint(0, 14),
+                tested_on=today,
+            )
+            for pk in some
+        ]
+    )
+
+
+def diagnosis_for(participant_id) -> int:
+    from diagnosis.models import DiagnosticReport
+
+    return (
+        DiagnosticReport.objects.filter(participant_id=participant_id)
+        .values_list("pk", flat=True)
+        .first()
+    )

@@ -1,6 +1,8 @@
 """Floors: the same rows fetched by one raw SQL query, rendered in the same base layout.
 
 No ORM, no forms, no access logic: what the page would cost if it did nothing but show data.
+A page that must record its read in the audit log (the participant's file) has its floor write
+the same row by one raw INSERT: that write is part of the minimum such a page does.
 """
 
 from django.db import connection
@@ -50,6 +52,16 @@ UNION ALL
 SELECT 'o', i.name, o.referred_on, o.status, NULL, NULL, NULL
   FROM participants_outgoingreferral o JOIN partners_institution i ON i.id = o.institution_id
   WHERE o.participant_id = %(pk)s
+UNION ALL
+SELECT 'd', d.kind, d.started_on, d.state,
+       sl.rating || ' ' || h.rating || ' ' || so.rating, ps.rating, v.rating
+  FROM diagnosis_diagnosticreport d
+  JOIN diagnosis_sociolivingsphere sl ON sl.report_id = d.id
+  JOIN diagnosis_healthsphere h ON h.report_id = d.id
+  JOIN diagnosis_socialsphere so ON so.report_id = d.id
+  JOIN diagnosis_psychologicalsphere ps ON ps.report_id = d.id
+  JOIN diagnosis_vocationalsphere v ON v.report_id = d.id
+  WHERE d.participant_id = %(pk)s
 """
 
 
@@ -60,8 +72,21 @@ def participant_list(request):
     return render(request, "bench/floor_list.html", {"rows": rows, "title": "Floor"})
 
 
+ACCESS_SQL = """
+INSERT INTO auditlog_logentry (content_type_id, object_pk, object_id, object_repr, action,
+  changes_text, actor_id, timestamp, additional_data)
+VALUES (%(type)s, %(pk)s, %(pk)s, 'floor', 3, '', %(actor)s, CURRENT_TIMESTAMP, '{}')
+"""
+
+
 def participant_file(request, pk):
+    from django.contrib.contenttypes.models import ContentType
+
+    from participants.models import Participant
+
+    content_type = ContentType.objects.get_for_model(Participant).pk  # cached after the first
     with connection.cursor() as cursor:
         cursor.execute(FILE_SQL, {"pk": pk})
         rows = cursor.fetchall()
+        cursor.execute(ACCESS_SQL, {"type": content_type, "pk": pk, "actor": request.user.pk})
     return render(request, "bench/floor_file.html", {"rows": rows, "title": "Floor"})

@@ -83,6 +83,7 @@ def main():
     started = time.perf_counter()
     call_command("migrate", verbosity=0)
     info = dataset.build()
+    dataset.diagnoses(sample=info["sample"])
     print(f"  done in {time.perf_counter() - started:.1f} s", flush=True)
 
     from django.contrib.auth import get_user_model
@@ -118,6 +119,12 @@ def main():
     rows.append(row("contract page (document panel)", size, page, None, None, 150))
     page = measure(client, f"/documents/contract/{contract}/pdf/", rounds=10)
     rows.append(row("contract PDF, rendered (draft)", size, page, None, None, 1000))
+
+    report = dataset.diagnosis_for(sample)
+    page = measure(client, f"/diagnosis/{report}/", rounds=ROUNDS // 3)
+    rows.append(row("diagnosis page (five spheres, Holland)", size, page, None, None, 150))
+    page = measure(client, f"/documents/diagnosis/{report}/pdf/", rounds=10)
+    rows.append(row("diagnosis PDF, rendered (draft)", size, page, None, None, 1500))
 
     print("Adding 300 institutions and 20,000 referrals ...", flush=True)
     busiest = dataset.network()

@@ -87,6 +87,8 @@ class ParticipantData:
     sections: Mapping[str, Section] = field(default_factory=dict)  # field -> section
     section_field: str | None = None  # a field whose value makes the whole record sensitive
     masked: tuple[str, ...] = ()  # fields masked in the audit log besides the sensitive ones
+    section: Section | None = None  # the whole record belongs to this section
+    writers: frozenset | None = None  # roles that may EDIT it (instead of the general rule)
 
     def participant_id(self, instance) -> int | None:
         if not self.path:
@@ -109,6 +111,8 @@ class ParticipantData:
         return obj
 
     def record_section(self, instance) -> Section | None:
+        if self.section is not None:
+            return self.section
         if not self.section_field:
             return None
         value = getattr(instance, self.section_field)
@@ -130,6 +134,8 @@ def register_participant_data(
     section_field: str | None = None,
     masked: tuple[str, ...] = (),
     audit_exclude: tuple[str, ...] = (),
+    section: Section | None = None,
+    writers=None,
 ) -> ParticipantData:
     """Declare that ``model`` holds participant data; also registers it with the audit log.
 
@@ -144,7 +150,13 @@ def register_participant_data(
         except FieldDoesNotExist as error:
             raise ImproperlyConfigured(f"{model.__name__} has no field {name!r}") from error
     entry = ParticipantData(
-        model=model, path=path, sections=sections, section_field=section_field, masked=masked
+        model=model,
+        path=path,
+        sections=sections,
+        section_field=section_field,
+        masked=masked,
+        section=section,
+        writers=frozenset(writers) if writers is not None else None,
     )
     _participant_data[model] = entry
     masked_fields = [*sections, *masked]
@@ -152,6 +164,13 @@ def register_participant_data(
         # A record whose section is sensitive has all its free text masked.
         masked_fields += [
             f.name for f in model._meta.concrete_fields if f.get_internal_type() == "TextField"
+        ]
+    if section:
+        # A record that is sensitive as a whole has every answer masked (lists, short texts).
+        masked_fields += [
+            f.name
+            for f in model._meta.concrete_fields
+            if f.get_internal_type() in ("TextField", "CharField", "JSONField")
         ]
     register_audited(model, mask=masked_fields, exclude=audit_exclude)
     return entry

@@ -260,6 +260,10 @@ def snapshot(document) -> dict:
         key: [getattr(item, "pk", item) for item in value] if isinstance(value, list) else value
         for key, value in data.items()
     }
+    parts = getattr(document, "snapshot_parts", None)
+    if callable(parts):
+        # A document kept in several records (a diagnosis and its spheres) adds them here.
+        data.update(parts())
     return json.loads(json.dumps(data, cls=DjangoJSONEncoder))
 
 
@@ -414,6 +418,8 @@ def document_panel(request, document) -> dict:
         "revisions": revisions,
         "current": current,
         "can_sign": can_sign,
+        # The whole document (PDF, scan) opens only for those who may see all its sections.
+        "can_print": policy().can(user, Action.VIEW, document),
         "can_revise": document.is_locked and can_sign,
         "can_upload_scan": can_sign,
     }

@@ -34,14 +34,14 @@ def save_form(
     if request.method != "POST":
         return None
     if current is not None and _is_stale(form, current):
-        _mark_conflict(form, current)
+        mark_conflict(form, current)
         return None
     if not form.is_valid():
         return None
     try:
         result = save(form)
     except ConflictError as conflict:
-        _mark_conflict(form, conflict.current)
+        mark_conflict(form, conflict.current)
         return None
     except ValidationError as error:
         add_errors(form, error)
@@ -57,7 +57,7 @@ def _is_stale(form, current) -> bool:
     return str(posted) != str(current.version)
 
 
-def _mark_conflict(form, current) -> None:
+def mark_conflict(form, current) -> None:
     form.conflict = conflict_context(form, current)
     if hasattr(form, "accept_current_version"):
         form.accept_current_version(current)

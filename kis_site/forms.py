@@ -2,6 +2,8 @@
 
 import re
 
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Div, Layout
 from django import forms
 from django.core.exceptions import ValidationError
 from django.forms.utils import flatatt
@@ -55,3 +57,18 @@ class FastSelect(forms.Select):
             flatatt(context["attrs"]),
             mark_safe("".join(options)),  # noqa: S308 - each option built by format_html
         )
+
+
+def form_helper(*layout) -> FormHelper:
+    """Crispy settings of every form: the page's template writes the <form> tag and the token."""
+    helper = FormHelper()
+    helper.form_tag = False
+    helper.disable_csrf = True
+    if layout:
+        helper.layout = Layout(*layout)
+    return helper
+
+
+def form_row(*fields, cols="col-md"):
+    """Fields side by side on wide screens, stacked on narrow ones."""
+    return Div(*[Div(field, css_class=cols) for field in fields], css_class="row")

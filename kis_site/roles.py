@@ -66,6 +66,7 @@ ADMIN_PERMISSIONS: dict[Role, list[str]] = {
         "participants.view_casenote",
         "participants.view_socialcontract",
         "participants.view_certificate",
+        "diagnosis.view_diagnosticreport",
         *[f"kis_site.{verb}_clubdocument" for verb in _REFERENCE],
         "auditlog.view_logentry",
     ],

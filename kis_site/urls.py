@@ -19,6 +19,7 @@ urlpatterns = [
     path("recruitment/", include("participants.recruitment_urls")),
     path("cohorts/", include("participants.cohort_urls")),
     path("partners/", include("partners.urls")),
+    path("diagnosis/", include("diagnosis.urls")),
     path(
         "admin/login/",
         login_not_required(RedirectView.as_view(pattern_name="login", query_string=True)),

@@ -31,6 +31,9 @@ class Section(models.TextChoices):
 
 ALL_SECTIONS = frozenset(Section)
 
+# Spheres whose whole content is a sensitive section (the IPD and change reports follow this too).
+SPHERE_SECTIONS = {Sphere.HEALTH: Section.HEALTH, Sphere.PSYCHOLOGICAL: Section.PSYCHOLOGICAL}
+
 
 class Role(models.TextChoices):
     """Staff roles. Each is a Django group named with the role's Polish label."""

@@ -153,11 +153,16 @@ class ParticipantPolicy:
 
     def _can(self, user, action: Action, obj, kind, *, signer: bool) -> bool:
         rules = self._rules(user)
-        if not any(action in rule.actions for rule in rules):
+        registration = participant_data_for(obj) if obj is not None else None
+        writers = registration.writers if registration is not None else None
+        if action == Action.EDIT and writers is not None:
+            # Records with named writers (a diagnosis sphere: its specialists) are edited by them.
+            if not (user_roles(user) & writers):
+                return False
+        elif not any(action in rule.actions for rule in rules):
             return False
         if obj is None:
             return True
-        registration = participant_data_for(obj)
         if registration is None:
             # Not participant data (a cohort, an institution): the network's own records
             # (agreements, meetings) are changed and signed by those who run the network.

@@ -1,5 +1,4 @@
-from crispy_forms.helper import FormHelper
-from crispy_forms.layout import HTML, Div, Fieldset, Layout
+from crispy_forms.layout import HTML, Div, Fieldset
 from django import forms
 from django.urls import reverse
 from django.utils import timezone
@@ -7,7 +6,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from stdnum.pl import pesel as pesel_number
 
-from kis_site.forms import DateInput, clean_postal_code, date_widgets
+from kis_site.forms import DateInput, clean_postal_code, date_widgets, form_helper, form_row
 from kis_site.locking import VersionedFormMixin
 from kis_site.models import FundingSource, StaffMember
 from kis_site.search import normalise
@@ -36,19 +35,6 @@ from participants.models import (
     SocialContract,
 )
 from partners.models import ContactPerson, Institution
-
-
-def _helper(*layout) -> FormHelper:
-    helper = FormHelper()
-    helper.form_tag = False
-    helper.disable_csrf = True
-    if layout:
-        helper.layout = Layout(*layout)
-    return helper
-
-
-def _row(*fields, cols="col-md"):
-    return Div(*[Div(field, css_class=cols) for field in fields], css_class="row")
 
 
 def case_manager_choices():
@@ -127,7 +113,7 @@ class ParticipantForm(VersionedFormMixin, forms.ModelForm):
             )
         if "primary_risk_group" in self.fields:
             self.fields["primary_risk_group"].choices = [("", "---------"), *RiskGroup.choices]
-        self.helper = _helper(*self._layout())
+        self.helper = form_helper(*self._layout())
 
     def _layout(self):
         present = set(self.fields)
@@ -138,19 +124,21 @@ class ParticipantForm(VersionedFormMixin, forms.ModelForm):
         parts = [
             Fieldset(
                 _("Personal data"),
-                _row(*only("first_name", "last_name")),
-                _row(*only("pesel", "birth_date", "sex")),
-                _row(*only("id_document_type", "id_document_number")),
+                form_row(*only("first_name", "last_name")),
+                form_row(*only("pesel", "birth_date", "sex")),
+                form_row(*only("id_document_type", "id_document_number")),
             ),
             Fieldset(
                 _("Address and contact"),
-                _row(*only("street")),
-                _row(*only("postal_code", "city")),
-                _row(*only("phone", "email")),
+                form_row(*only("street")),
+                form_row(*only("postal_code", "city")),
+                form_row(*only("phone", "email")),
             ),
             Fieldset(
                 _("Situation"),
-                _row(*only("education_level", "ops_client_since", "registered_unemployed_since")),
+                form_row(
+                    *only("education_level", "ops_client_since", "registered_unemployed_since")
+                ),
             ),
         ]
         if "risk_groups" in present:
@@ -164,7 +152,7 @@ class ParticipantForm(VersionedFormMixin, forms.ModelForm):
         parts.append(
             Fieldset(
                 _("Case"),
-                _row(*only("case_manager", "rodo_clause_given_on")),
+                form_row(*only("case_manager", "rodo_clause_given_on")),
             )
         )
         parts.extend(only("confirm_duplicate", "expected_version"))
@@ -284,13 +272,13 @@ class ParticipantBasicsForm(ParticipantForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, sections=frozenset(), **kwargs)
-        self.helper = _helper(
+        self.helper = form_helper(
             Fieldset(
                 _("The person"),
-                _row("first_name", "last_name"),
-                _row("pesel", "birth_date", "sex"),
-                _row("id_document_type", "id_document_number"),
-                _row("phone", "city"),
+                form_row("first_name", "last_name"),
+                form_row("pesel", "birth_date", "sex"),
+                form_row("id_document_type", "id_document_number"),
+                form_row("phone", "city"),
                 "confirm_duplicate",
             )
         )
@@ -313,7 +301,7 @@ class FamilyMemberForm(VersionedFormMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         if not self.instance.pk:
             self.fields.pop("is_current")
-        self.helper = _helper()
+        self.helper = form_helper()
 
     def clean_birth_year(self):
         year = self.cleaned_data.get("birth_year")
@@ -382,8 +370,8 @@ class ApplicationForm(VersionedFormMixin, forms.ModelForm):
         parts = [
             Fieldset(
                 _("Referral or application"),
-                _row("received_on", "source"),
-                _row("institution", "contact_person"),
+                form_row("received_on", "source"),
+                form_row("institution", "contact_person"),
                 "reason",
             )
         ]
@@ -407,7 +395,7 @@ class ApplicationForm(VersionedFormMixin, forms.ModelForm):
             )
         )
         parts.append("expected_version")
-        self.helper = _helper(*parts)
+        self.helper = form_helper(*parts)
 
     def clean_received_on(self):
         received = self.cleaned_data.get("received_on")
@@ -445,7 +433,7 @@ class DecisionForm(VersionedFormMixin, forms.ModelForm):
         self.fields["decided_by"].required = True
         self.fields["decided_by"].queryset = StaffMember.objects.active()
         self.fields["decision_reason"].required = True
-        self.helper = _helper()
+        self.helper = form_helper()
 
 
 # --- Cohorts and enrolment ------------------------------------------------------------------
@@ -472,10 +460,10 @@ class CohortForm(VersionedFormMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["lead_social_worker"].queryset = StaffMember.objects.active()
         self.fields["funding_source"].queryset = FundingSource.objects.filter(is_active=True)
-        self.helper = _helper(
+        self.helper = form_helper(
             "name",
-            _row("starts_on", "ends_on", "capacity"),
-            _row("lead_social_worker", "funding_source"),
+            form_row("starts_on", "ends_on", "capacity"),
+            form_row("lead_social_worker", "funding_source"),
             "notes",
             "expected_version",
         )
@@ -539,10 +527,10 @@ class EnrolmentForm(forms.ModelForm):
         self.fields["planned_end_on"].required = False
         self.fields["funding_source"].queryset = FundingSource.objects.filter(is_active=True)
         self.participant = participant
-        self.helper = _helper(
+        self.helper = form_helper(
             "application",
             "cohort",
-            _row("starts_on", "planned_end_on"),
+            form_row("starts_on", "planned_end_on"),
             "extension_reason",
             "funding_source",
             "confirm_without_basis",
@@ -579,7 +567,7 @@ class EnrolmentEditForm(VersionedFormMixin, forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = _helper()
+        self.helper = form_helper()
 
 
 class StatusChangeForm(VersionedFormMixin, forms.Form):
@@ -602,12 +590,12 @@ class StatusChangeForm(VersionedFormMixin, forms.Form):
         self.fields["to_status"].choices = [(status, labels[status]) for status in allowed]
         self.fields["changed_on"].initial = timezone.localdate()
         self.fields["expected_version"].initial = version
-        self.helper = _helper(
-            _row("to_status", "changed_on"),
+        self.helper = form_helper(
+            form_row("to_status", "changed_on"),
             "reason",
             Fieldset(
                 _("Exit"),
-                _row("exit_outcome"),
+                form_row("exit_outcome"),
                 "exit_notes",
                 css_id="exit-fields",
                 data_show_when="to_status:" + ",".join(EnrolmentStatus.closed()),
@@ -627,7 +615,7 @@ class FollowUpForm(VersionedFormMixin, forms.ModelForm):
         self.fields["checked_on"].required = True
         self.fields["result"].required = True
         self.fields["result"].choices = [("", "---------"), *FollowUpResult.choices]
-        self.helper = _helper(_row("checked_on", "result"), "notes", "expected_version")
+        self.helper = form_helper(form_row("checked_on", "result"), "notes", "expected_version")
 
 
 class CaseNoteForm(VersionedFormMixin, forms.ModelForm):
@@ -641,7 +629,9 @@ class CaseNoteForm(VersionedFormMixin, forms.ModelForm):
         allowed = [("", _("none (visible to everyone working with the person)"))]
         allowed += [choice for choice in Section.choices if choice[0] in sections]
         self.fields["section"].choices = allowed
-        self.helper = _helper(_row("kind", "happened_on"), "text", "section", "expected_version")
+        self.helper = form_helper(
+            form_row("kind", "happened_on"), "text", "section", "expected_version"
+        )
 
 
 # --- Documents ------------------------------------------------------------------------------
@@ -686,13 +676,13 @@ class SocialContractForm(VersionedFormMixin, forms.ModelForm):
         parts = [
             Fieldset(
                 _("Document"),
-                _row("basis_kind", Div("origin", data_show_when=contract_only)),
-                _row("number", "concluded_on"),
-                _row("valid_from", "valid_until"),
+                form_row("basis_kind", Div("origin", data_show_when=contract_only)),
+                form_row("number", "concluded_on"),
+                form_row("valid_from", "valid_until"),
             ),
             Fieldset(
                 _("Social welfare centre"),
-                _row("ops_worker", "ops_department"),
+                form_row("ops_worker", "ops_department"),
                 data_show_when=contract_only,
             ),
         ]
@@ -704,7 +694,7 @@ class SocialContractForm(VersionedFormMixin, forms.ModelForm):
             self.fields["goals"].help_text = _("For a referral: what it refers the person for.")
             parts.append(Fieldset(_("Content"), *content, css_class="sensitive"))
         parts += ["notes", "expected_version"]
-        self.helper = _helper(*parts)
+        self.helper = form_helper(*parts)
 
 
 class EvaluationPlanForm(forms.Form):
@@ -721,7 +711,7 @@ class EvaluationRecordForm(VersionedFormMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["done_on"].required = True
         self.fields["result"].required = True
-        self.helper = _helper()
+        self.helper = form_helper()
 
 
 class CertificateForm(forms.Form):
@@ -792,12 +782,12 @@ class ReferralForm(VersionedFormMixin, forms.ModelForm):
         )
         self.fields["contact_person"].widget.attrs["data-autocomplete"] = "1"
         self.fields["legal_basis"].choices = LegalBasis.choices
-        self.helper = _helper(
+        self.helper = form_helper(
             Fieldset(
                 _("Where to"),
                 "institution",
-                _row("service", "contact_person"),
-                _row("referred_on"),
+                form_row("service", "contact_person"),
+                form_row("referred_on"),
                 "purpose",
             ),
             Fieldset(_("What is passed on"), "data_passed", "information"),
@@ -805,7 +795,7 @@ class ReferralForm(VersionedFormMixin, forms.ModelForm):
                 _("Legal basis"),
                 "legal_basis",
                 Div(
-                    _row("consent_on"),
+                    form_row("consent_on"),
                     "consent_categories",
                     data_show_when="legal_basis:" + LegalBasis.CONSENT,
                 ),
@@ -830,4 +820,4 @@ class ReferralStatusForm(VersionedFormMixin, forms.Form):
         self.fields["to_status"].choices = [(status, labels[status]) for status in allowed]
         self.fields["on"].initial = timezone.localdate()
         self.fields["expected_version"].initial = version
-        self.helper = _helper(_row("to_status", "on"), "note", "expected_version")
+        self.helper = form_helper(form_row("to_status", "on"), "note", "expected_version")

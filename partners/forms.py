@@ -1,10 +1,9 @@
-from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Div, Layout
+from crispy_forms.layout import Div
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from kis_site.forms import clean_postal_code, date_widgets
+from kis_site.forms import clean_postal_code, date_widgets, form_helper, form_row
 from kis_site.locking import VersionedFormMixin
 from kis_site.models import StaffMember
 from kis_site.validators import clean_nip
@@ -19,19 +18,6 @@ from partners.models import (
     Service,
 )
 from partners.services import institution_warnings
-
-
-def _helper(*layout):
-    helper = FormHelper()
-    helper.form_tag = False
-    helper.disable_csrf = True
-    if layout:
-        helper.layout = Layout(*layout)
-    return helper
-
-
-def _row(*fields):
-    return Div(*[Div(field, css_class="col-md") for field in fields], css_class="row")
 
 
 class InstitutionForm(forms.ModelForm):
@@ -114,10 +100,10 @@ class AgreementForm(VersionedFormMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["institution"].queryset = Institution.objects.active()
         self.fields["institution"].widget.attrs["data-autocomplete"] = "1"
-        self.helper = _helper(
+        self.helper = form_helper(
             "institution",
-            _row("number", "concluded_on"),
-            _row("valid_from", "valid_until"),
+            form_row("number", "concluded_on"),
+            form_row("valid_from", "valid_until"),
             "scope",
             "institution_signatory",
             "expected_version",
@@ -181,8 +167,8 @@ class MeetingForm(VersionedFormMixin, forms.ModelForm):
             f"{person} — {person.institution.name}"
         )
         self.fields["staff_present"].queryset = StaffMember.objects.active()
-        self.helper = _helper(
-            _row("held_on", "place"),
+        self.helper = form_helper(
+            form_row("held_on", "place"),
             "agenda",
             Div(
                 Div("institutions", css_class="col-md-6 kis-checklist"),
@@ -222,10 +208,10 @@ class TaskForm(VersionedFormMixin, forms.ModelForm):
         self.fields["owner_contact"].label_from_instance = lambda person: (
             f"{person} — {person.institution.name}"
         )
-        self.helper = _helper(
+        self.helper = form_helper(
             "description",
-            _row("owner_staff", "owner_contact"),
-            _row("due_on", "status"),
+            form_row("owner_staff", "owner_contact"),
+            form_row("due_on", "status"),
             "notes",
             "expected_version",
         )

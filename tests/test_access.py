@@ -37,6 +37,12 @@ ENROLLERS = {"manager", "case_manager", "other_case_manager"}
 CONTRACT_READERS = {"manager", "case_manager", "social_worker", "psychologist"}
 CONTRACT_EDITORS = {"manager", "case_manager", "social_worker"}
 NETWORKERS = {"manager", "case_manager", "other_case_manager"}
+# The diagnosis: the whole report is written by those who see it whole and by its three signers;
+# each sphere by its specialists (see test_diagnosis for every sphere).
+DIAGNOSIS_SIGNERS = {"social_worker", "psychologist", "career_advisor"}
+DIAGNOSIS_STARTERS = {"manager", "case_manager"} | DIAGNOSIS_SIGNERS
+TOOL_WRITERS = DIAGNOSIS_STARTERS | {"other_case_manager"}
+HOLLAND_WRITERS = {"manager", "case_manager", "other_case_manager", "psychologist"}
 
 
 def expect(allowed: set[str], scoped: bool = True, ok: int = 200):
@@ -115,6 +121,19 @@ WALK = {
     "partners:task": (one("task"), expect(NETWORKERS, scoped=False), GET),
     "cohorts:detail": (one("cohort"), expect(FILE_ROLES, scoped=False), GET),
     "cohorts:edit": (one("cohort"), expect(ENROLLERS, scoped=False), GET),
+    "diagnosis:report-start": (one("participant"), expect(DIAGNOSIS_STARTERS), GET),
+    "diagnosis:compare": (one("participant"), expect(FILE_ROLES), GET),
+    "diagnosis:report": (one("diagnosis"), expect(FILE_ROLES), GET),
+    "diagnosis:sphere": (
+        lambda victim: [victim["diagnosis"], "socio_living"],
+        expect(EDITORS),
+        GET,
+    ),
+    "diagnosis:holland": (one("diagnosis"), expect(HOLLAND_WRITERS), GET),
+    "diagnosis:recommendations": (one("diagnosis"), expect(DIAGNOSIS_STARTERS), GET),
+    # An empty tool form is answered with a message on the report.
+    "diagnosis:tool-add": (one("diagnosis"), expect(TOOL_WRITERS, ok=302), POST),
+    "diagnosis:tool-remove": (one("tool"), expect(TOOL_WRITERS, ok=302), POST),
     "club-document-file": (
         one("club_document"),
         expect(FILE_ROLES | {"trainer", "administrator"}, scoped=False),
@@ -145,6 +164,8 @@ def victim(case_manager):
     """Records of one participant, and a second person whose data must never leak."""
     from django.core.files.uploadedfile import SimpleUploadedFile
 
+    from diagnosis import services as diagnosis_services
+    from diagnosis.models import ToolUse
     from kis_site import documents
     from kis_site.demo import seed_club_documents
     from participants import services
@@ -157,6 +178,18 @@ def victim(case_manager):
         participant__case_manager=case_manager.staff,
     )
     participant = enrolment.participant
+    diagnosis = diagnosis_services.report_start(
+        enrolment=enrolment, kind="initial", started_on=enrolment.starts_on, by=case_manager
+    )
+    tool = diagnosis_services.tool_add(
+        tool=ToolUse(
+            report=diagnosis,
+            tool="questionnaire",
+            used_on=enrolment.starts_on,
+            used_by=case_manager.staff,
+        ),
+        by=case_manager,
+    )
     services.enrolment_change_status(
         enrolment=enrolment,
         to_status=EnrolmentStatus.COMPLETED,
@@ -193,6 +226,8 @@ def victim(case_manager):
     meeting = Meeting.objects.create(held_on=enrolment.starts_on, place="Sala KIS")
     task = MeetingTask.objects.create(meeting=meeting, description="Ustalić dyżury.")
     return {
+        "diagnosis": diagnosis.pk,
+        "tool": tool.pk,
         "referral": referral.pk,
         "institution": referral.institution_id,
         "agreement": agreement.pk,

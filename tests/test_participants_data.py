@@ -240,9 +240,14 @@ def test_file_queries_do_not_grow_with_records(
     for _ in range(notes):
         CaseNoteFactory(participant=participant, author=manager.staff)
         FamilyMemberFactory(participant=participant)
-    EnrolmentFactory(participant=participant)
+    enrolment = EnrolmentFactory(participant=participant)
+    from diagnosis.services import report_start
+
+    for kind in ["initial", *["other"] * (notes // 10)]:
+        report_start(enrolment=enrolment, kind=kind, started_on=enrolment.starts_on, by=manager)
     client = client_for(manager)
-    with django_assert_max_num_queries(18):
+    # The file's own records, plus two for the diagnosis panel (reports, their signatures).
+    with django_assert_max_num_queries(20):
         response = client.get(reverse("participants:detail", args=[participant.pk]))
     assert response.status_code == 200
 

@@ -1,0 +1,312 @@
+"""What the diagnosis adds to the shared pages: the document kind and its signers, the panel on
+the participant's file, the signers' to-do tiles and the personal-data export."""
+
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Exists, OuterRef, Q
+from django.forms.models import model_to_dict
+from django.urls import reverse
+from django.utils.text import slugify
+from django.utils.translation import gettext_lazy
+
+from diagnosis.form_spec import RECOMMENDATIONS, SIGNATURE_LABELS, SPHERES, SUBTITLE, TITLE
+from diagnosis.models import SPHERE_RELATED, DiagnosticReport, Rating
+from diagnosis.selectors import holland_of
+from kis_site.access import Action, policy
+from kis_site.models import DocumentState, KisSettings, Signature
+from kis_site.registries import (
+    DocumentKind,
+    Panel,
+    PersonalDataExporter,
+    SignerSlot,
+    TodoCount,
+    TodoItem,
+    document_kinds,
+    participant_panels,
+    personal_data_exporters,
+    todo_items,
+)
+from kis_site.search import normalise
+from kis_site.vocabulary import SPHERE_SECTIONS, Role, Section, Sphere
+
+# Who signs which part of the form, and the spheres each signer answers for.
+SIGNERS = {
+    "social_worker": (Role.SOCIAL_WORKER, (Sphere.SOCIO_LIVING, Sphere.SOCIAL)),
+    "psychologist": (Role.PSYCHOLOGIST, (Sphere.HEALTH, Sphere.PSYCHOLOGICAL)),
+    "career_advisor": (Role.CAREER_ADVISOR, (Sphere.VOCATIONAL,)),
+}
+SIGNER_ROLES = frozenset(role for role, _spheres in SIGNERS.values())
+SENSITIVE = frozenset({Section.HEALTH, Section.PSYCHOLOGICAL, Section.LEGAL})
+
+
+def _author_name(report, spheres) -> str:
+    """The name printed under a signature line: who filled the slot's spheres."""
+    names = []
+    for sphere in spheres:
+        part = getattr(report, SPHERE_RELATED[sphere])
+        if part.paper_author:
+            names.append(part.paper_author)
+        elif part.updated_by_id:
+            user = part.updated_by
+            names.append(user.get_full_name() or user.get_username())
+    return ", ".join(dict.fromkeys(names))
+
+
+def diagnosis_signers(report) -> list[SignerSlot]:
+    labels = dict(SIGNATURE_LABELS)
+    return [
+        SignerSlot(
+            key,
+            labels[key],
+            roles=(role,),
+            default_name=lambda r, spheres=spheres: _author_name(r, spheres),
+        )
+        for key, (role, spheres) in SIGNERS.items()
+    ]
+
+
+def _pdf_context(report) -> dict:
+    from diagnosis.selectors import report_for_page, visible_spheres
+
+    full = report_for_page(report.pk)
+    return {
+        "report": full,
+        "participant": full.participant,
+        "spheres": visible_spheres(None, full, sections=SENSITIVE | {Section.RISK_GROUPS}),
+        "tools": full.current_tools,
+        "holland": holland_of(full),
+        "programme": KisSettings.load().programme_name,
+        "rating_legend": Rating.choices,
+        "signature_class": "three",
+        "form_title": TITLE,
+        "form_subtitle": SUBTITLE,
+        "recommendations_label": RECOMMENDATIONS,
+        "title": gettext_lazy("Diagnostic report"),
+    }
+
+
+def _filename(report) -> str:
+    kind = report.get_kind_display()
+    return slugify(normalise(f"diagnoza {kind} {report.participant.last_name} {report.pk}"))
+
+
+def register():
+    document_kinds.register(
+        DocumentKind(
+            key="diagnosis",
+            title=gettext_lazy("Diagnostic report"),
+            model=DiagnosticReport,
+            signers=diagnosis_signers,
+            pdf_template="diagnosis/pdf/report.html",
+            pdf_context=_pdf_context,
+            url=lambda r: reverse("diagnosis:report", args=[r.pk]),
+            filename=_filename,
+            sections=lambda r: SENSITIVE,
+            subject=lambda r: r.participant.full_name,
+            order=15,
+        )
+    )
+    participant_panels.register(
+        Panel(
+            key="diagnosis",
+            title=gettext_lazy("Diagnosis"),
+            template="diagnosis/_file_panel.html",
+            context=_file_panel,
+            order=10,
+        )
+    )
+    todo_items.register(
+        TodoItem(
+            "diagnoses-to-sign",
+            gettext_lazy("Diagnoses waiting for my signature"),
+            _to_sign_count,
+            35,
+        )
+    )
+    todo_items.register(
+        TodoItem(
+            "diagnoses-unsigned",
+            gettext_lazy("Diagnoses not signed yet"),
+            _unsigned_count,
+            36,
+        )
+    )
+    personal_data_exporters.register(
+        PersonalDataExporter(
+            key="diagnosis",
+            title=gettext_lazy("Diagnostic reports"),
+            export=export_diagnoses,
+            order=20,
+        )
+    )
+
+
+# --- States ----------------------------------------------------------------------------------
+
+
+class DiagnosisState:
+    PREPARING = "preparing"
+    AWAITING = "awaiting"
+    SIGNED = "signed"
+
+    LABELS = {
+        PREPARING: gettext_lazy("in preparation"),
+        AWAITING: gettext_lazy("waiting for signatures"),
+        SIGNED: gettext_lazy("signed"),
+    }
+
+
+def state_of(report, signed_slots) -> str:
+    if report.state == DocumentState.LOCKED:
+        return DiagnosisState.SIGNED
+    parts = [getattr(report, related) for related in SPHERE_RELATED.values()]
+    if signed_slots or all(part.is_filled for part in parts):
+        return DiagnosisState.AWAITING
+    return DiagnosisState.PREPARING
+
+
+def active_signatures_by_report(reports) -> dict[int, set[str]]:
+    """Active signatures of the current version of each report, in one query."""
+    if not reports:
+        return {}
+    revision_of = {report.pk: report.revision for report in reports}
+    signed: dict[int, set[str]] = {pk: set() for pk in revision_of}
+    rows = Signature.objects.filter(
+        revision__content_type=ContentType.objects.get_for_model(DiagnosticReport),
+        revision__object_id__in=revision_of,
+        cleared_at__isnull=True,
+    ).values_list("revision__object_id", "revision__number", "slot")
+    for report_id, number, slot in rows:
+        if revision_of.get(report_id) == number:
+            signed[report_id].add(slot)
+    return signed
+
+
+def _file_panel(request, participant):
+    user = request.user
+    if not policy().can(user, Action.VIEW, participant):
+        return None
+    reports = list(
+        DiagnosticReport.objects.filter(participant=participant)
+        .select_related(*SPHERE_RELATED.values())
+        .only(
+            "pk",
+            "kind",
+            "started_on",
+            "state",
+            "revision",
+            "participant_id",
+            *[f"{related}__rating" for related in SPHERE_RELATED.values()],
+        )
+        .order_by("-started_on", "-pk")
+    )
+    drafts = [report for report in reports if report.state != DocumentState.LOCKED]
+    signed = {report.pk: set() for report in reports} | active_signatures_by_report(drafts)
+    sections = policy().sections_for(user, participant)
+    labels = dict(SIGNATURE_LABELS)
+    rows = []
+    for report in reports:
+        state = state_of(report, signed[report.pk])
+        ratings = []
+        for spec in SPHERES:
+            section = SPHERE_SECTIONS.get(spec.sphere)
+            if section is not None and section not in sections:
+                continue
+            part = getattr(report, SPHERE_RELATED[spec.sphere])
+            ratings.append(
+                {"sphere": spec.sphere, "label": spec.sphere.label, "rating": part.rating}
+            )
+        rows.append(
+            {
+                "report": report,
+                "state": state,
+                "state_label": DiagnosisState.LABELS[state],
+                "missing": [labels[key] for key in SIGNERS if key not in signed[report.pk]]
+                if state != DiagnosisState.SIGNED
+                else [],
+                "ratings": ratings,
+            }
+        )
+    enrolled = participant.current_enrolment_id is not None or any(
+        True for _e in participant.enrolments.all()
+    )
+    return {
+        "rows": rows,
+        "can_start": enrolled
+        and policy().can(user, Action.EDIT, DiagnosticReport(participant=participant)),
+        "participant": participant,
+        "can_compare": any(r["report"].kind == "final" for r in rows)
+        and any(r["report"].kind == "initial" for r in rows),
+    }
+
+
+# --- To-do -----------------------------------------------------------------------------------
+
+
+def _signed_slot(slot: str):
+    return Signature.objects.filter(
+        revision__content_type=ContentType.objects.get_for_model(DiagnosticReport),
+        revision__object_id=OuterRef("pk"),
+        revision__number=OuterRef("revision"),
+        slot=slot,
+        cleared_at__isnull=True,
+    )
+
+
+def unsigned_diagnoses(user):
+    """Drafts in the user's scope (the manager: all; a case manager: their participants)."""
+    from participants.access import participants_visible_to, staff_id
+
+    reports = DiagnosticReport.objects.filter(
+        state=DocumentState.DRAFT, participant__in=participants_visible_to(user)
+    )
+    if Role.MANAGER not in policy().roles(user):
+        reports = reports.filter(participant__case_manager_id=staff_id(user))
+    return reports
+
+
+def waiting_for_signature(user):
+    """Drafts the user still has to sign, in one of the roles the form names."""
+    from participants.access import participants_visible_to
+
+    roles = policy().roles(user)
+    keys = [key for key, (role, _spheres) in SIGNERS.items() if role in roles]
+    if not keys:
+        return DiagnosticReport.objects.none()
+    missing = Q()
+    for key in keys:
+        missing |= ~Exists(_signed_slot(key))
+    return DiagnosticReport.objects.filter(
+        missing, state=DocumentState.DRAFT, participant__in=participants_visible_to(user)
+    )
+
+
+def _to_sign_count(user):
+    if not (SIGNER_ROLES & policy().roles(user)):
+        return None
+    count = waiting_for_signature(user).count()
+    return TodoCount(count, reverse("diagnosis:to-sign"), "warning")
+
+
+def _unsigned_count(user):
+    roles = policy().roles(user)
+    if not ({Role.MANAGER, Role.CASE_MANAGER} & roles):
+        return None
+    count = unsigned_diagnoses(user).count()
+    return TodoCount(count, reverse("diagnosis:unsigned"), "info")
+
+
+# --- Export of what we hold about a person (GDPR) --------------------------------------------
+
+
+def export_diagnoses(participant) -> dict:
+    exported = []
+    for report in DiagnosticReport.objects.filter(participant=participant).select_related(
+        *SPHERE_RELATED.values()
+    ):
+        entry = model_to_dict(report, exclude=["participant", "created_by"])
+        entry.update(report.snapshot_parts())
+        holland = holland_of(report)
+        if holland is not None:
+            entry["holland"]["code"] = holland.code
+        exported.append(entry)
+    return {"diagnoses": exported}
