@@ -6,7 +6,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.forms.models import model_to_dict
 from django.urls import reverse
 from django.utils.text import slugify
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from diagnosis.form_spec import RECOMMENDATIONS, SIGNATURE_LABELS, SPHERES, SUBTITLE, TITLE
 from diagnosis.models import SPHERE_RELATED, DiagnosticReport, Rating
@@ -149,9 +149,9 @@ class DiagnosisState:
     SIGNED = "signed"
 
     LABELS = {
-        PREPARING: gettext_lazy("in preparation"),
-        AWAITING: gettext_lazy("waiting for signatures"),
-        SIGNED: gettext_lazy("signed"),
+        PREPARING: pgettext_lazy("diagnosis state", "in preparation"),
+        AWAITING: pgettext_lazy("diagnosis state", "waiting for signatures"),
+        SIGNED: pgettext_lazy("diagnosis state", "signed"),
     }
 
 
