@@ -313,7 +313,14 @@ def signature_slots(document, revision: DocumentRevision | None = None) -> list[
             )
         }
     return [
-        {"key": slot.key, "label": slot.label, "slot": slot, "signature": signed.get(slot.key)}
+        {
+            "key": slot.key,
+            "label": slot.label,
+            "slot": slot,
+            "signature": signed.get(slot.key),
+            # Who is expected to sign, printed under an empty line (the participant, the author).
+            "expected_name": slot.default_name(document) if slot.default_name else "",
+        }
         for slot in slots_of(document)
     ]
 

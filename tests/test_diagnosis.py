@@ -574,3 +574,15 @@ def test_a_new_version_of_a_signed_report_reopens_the_spheres(
     admin = client_for(manager)
     assert admin.get("/admin/diagnosis/diagnosticreport/").status_code == 200
     assert admin.get(f"/admin/diagnosis/diagnosticreport/{report.pk}/change/").status_code == 200
+
+
+def test_an_unsigned_line_names_who_filled_the_spheres(report, social_worker, manager, client_for):
+    save(fresh(report).social, by=social_worker, family_situation="Mieszka sam.")
+    save(fresh(report).health, by=manager, paper_author="dr Anna Lis (Poradnia Zdrowia)")
+    text = " ".join(
+        pdf_text(
+            client_for(manager).get(reverse("documents:pdf", args=["diagnosis", report.pk])).content
+        ).split()
+    )
+    assert "Joanna Kamińska — data, podpis" in text
+    assert "dr Anna Lis" in text.split("ZALECENIA/UWAGI:")[1]  # under the psychologist's line
