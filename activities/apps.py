@@ -1,9 +1,25 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
 class ActivitiesConfig(AppConfig):
-    """Programme modules, sessions, attendance and placements: built by the activities issue."""
+    """The programme and its hours, sessions, rosters and attendance."""
 
     name = "activities"
     verbose_name = _("Activities")
+
+    def ready(self):
+        from activities import contributions, reference
+        from activities.models import Attendance, Programme, ProgrammeModule, RosterEntry, Session
+        from kis_site.access import register_participant_data
+        from kis_site.audit import register_audited
+
+        post_migrate.connect(reference.ensure_default_programme, sender=self)
+        register_participant_data(RosterEntry, path="participant")
+        register_participant_data(
+            Attendance, path="participant", audit_exclude=("recorded_at", "recorded_by")
+        )
+        for model in (Programme, ProgrammeModule, Session):
+            register_audited(model)
+        contributions.register()

@@ -67,6 +67,8 @@ ADMIN_PERMISSIONS: dict[Role, list[str]] = {
         "participants.view_socialcontract",
         "participants.view_certificate",
         "diagnosis.view_diagnosticreport",
+        *[f"activities.{verb}_programmetemplate" for verb in _REFERENCE],
+        *[f"activities.{verb}_templatemodule" for verb in (*_REFERENCE, "delete")],
         *[f"kis_site.{verb}_clubdocument" for verb in _REFERENCE],
         "auditlog.view_logentry",
     ],

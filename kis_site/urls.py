@@ -20,6 +20,7 @@ urlpatterns = [
     path("cohorts/", include("participants.cohort_urls")),
     path("partners/", include("partners.urls")),
     path("diagnosis/", include("diagnosis.urls")),
+    path("activities/", include("activities.urls")),
     path(
         "admin/login/",
         login_not_required(RedirectView.as_view(pattern_name="login", query_string=True)),

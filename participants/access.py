@@ -21,7 +21,7 @@ from kis_site.vocabulary import ALL_SECTIONS, Role, Section
 
 ALL, ROSTER, NONE = "all", "roster", "none"
 
-_FILE_WORK = frozenset({Action.VIEW, Action.ADD_NOTE, Action.SIGN})
+_FILE_WORK = frozenset({Action.VIEW, Action.ADD_NOTE, Action.SIGN, Action.ATTENDANCE})
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,7 @@
 """Access: every URL with an id, walked as every role; sensitive sections; the policy table."""
 
 import re
+from datetime import time
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
@@ -42,6 +43,7 @@ NETWORKERS = {"manager", "case_manager", "other_case_manager"}
 DIAGNOSIS_SIGNERS = {"social_worker", "psychologist", "career_advisor"}
 DIAGNOSIS_STARTERS = {"manager", "case_manager"} | DIAGNOSIS_SIGNERS
 TOOL_WRITERS = DIAGNOSIS_STARTERS | {"other_case_manager"}
+ATTENDANCE_TAKERS = FILE_ROLES - {"lawyer"}
 HOLLAND_WRITERS = {"manager", "case_manager", "other_case_manager", "psychologist"}
 
 
@@ -134,6 +136,15 @@ WALK = {
     # An empty tool form is answered with a message on the report.
     "diagnosis:tool-add": (one("diagnosis"), expect(TOOL_WRITERS, ok=302), POST),
     "diagnosis:tool-remove": (one("tool"), expect(TOOL_WRITERS, ok=302), POST),
+    "activities:programme": (one("cohort"), expect(FILE_ROLES, scoped=False), GET),
+    "activities:module-new": (one("programme"), expect(ENROLLERS, scoped=False), GET),
+    "activities:module-edit": (one("module"), expect(ENROLLERS, scoped=False), GET),
+    "activities:session-new": (one("programme"), expect(ENROLLERS, scoped=False), GET),
+    "activities:series-new": (one("programme"), expect(ENROLLERS, scoped=False), GET),
+    "activities:session": (one("session"), expect(FILE_ROLES, scoped=False), GET),
+    # A walk-in without a person is answered with a message on the session.
+    "activities:walk-in": (one("session"), expect(ATTENDANCE_TAKERS, scoped=False, ok=302), POST),
+    "activities:session-cancel": (one("session"), expect(ENROLLERS, scoped=False, ok=302), POST),
     "club-document-file": (
         one("club_document"),
         expect(FILE_ROLES | {"trainer", "administrator"}, scoped=False),
@@ -225,7 +236,23 @@ def victim(case_manager):
     agreement = AgreementFactory(institution=referral.institution)
     meeting = Meeting.objects.create(held_on=enrolment.starts_on, place="Sala KIS")
     task = MeetingTask.objects.create(meeting=meeting, description="Ustalić dyżury.")
+    from activities.models import ProgrammeTemplate, Session
+    from activities.services import programme_copy
+
+    cohort = CohortFactory()
+    programme = programme_copy(template=ProgrammeTemplate.objects.get(), cohort=cohort)
+    module = programme.modules.first()
+    session = Session.objects.create(
+        module=module,
+        date=cohort.starts_on,
+        starts_at=time(9),
+        ends_at=time(13),
+        leader_name="Trener z zewnątrz",
+    )
     return {
+        "programme": programme.pk,
+        "module": module.pk,
+        "session": session.pk,
         "diagnosis": diagnosis.pk,
         "tool": tool.pk,
         "referral": referral.pk,
@@ -239,7 +266,7 @@ def victim(case_manager):
         "application": enrolment.application_id,
         "enrolment": enrolment.pk,
         "follow_up": enrolment.follow_ups.first().pk,
-        "cohort": CohortFactory().pk,
+        "cohort": cohort.pk,
         "contract": contract.pk,
         "evaluation": evaluation.pk,
         "certificate": certificate.pk,

@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
+from activities.demo import seed_activities
 from diagnosis.demo import seed_diagnoses
 from kis_site.demo import DEMO_PASSWORD, DEMO_STAFF, seed_club, seed_club_documents
 from participants.demo import seed_participants
@@ -22,6 +23,7 @@ class Command(BaseCommand):
             seed_network(today, staff["kierownik"].user)
             seed_participants(today=today, staff=staff)
             seed_diagnoses(today=today, staff=staff)
+            seed_activities(today=today, staff=staff)
         self.stdout.write(
             self.style.SUCCESS(f"Demo data ready. Demo logins (password for all: {DEMO_PASSWORD}):")
         )

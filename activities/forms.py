@@ -1,0 +1,154 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from activities.models import ProgrammeModule, ProgrammeTemplate, Session
+from activities.services import Pattern
+from kis_site.forms import DateInput, form_helper, form_row
+from kis_site.locking import VersionedFormMixin
+from kis_site.models import StaffMember
+
+WEEKDAYS = [
+    (0, _("Monday")),
+    (1, _("Tuesday")),
+    (2, _("Wednesday")),
+    (3, _("Thursday")),
+    (4, _("Friday")),
+    (5, _("Saturday")),
+    (6, _("Sunday")),
+]
+
+
+class TimeInput(forms.TimeInput):
+    input_type = "time"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format="%H:%M")
+
+
+class ProgrammeStartForm(forms.Form):
+    template = forms.ModelChoiceField(
+        label=_("Programme template"),
+        queryset=ProgrammeTemplate.objects.filter(is_archived=False),
+        help_text=_("The group gets its own copy: its modules and hours can then be adjusted."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        default = ProgrammeTemplate.objects.filter(is_default=True).first()
+        if default is not None:
+            self.fields["template"].initial = default.pk
+        self.helper = form_helper()
+
+
+class ModuleForm(VersionedFormMixin, forms.ModelForm):
+    class Meta:
+        model = ProgrammeModule
+        fields = ["name", "category", "form", "hours", "basis", "order", "is_retired"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = form_helper(
+            "name",
+            form_row("category", "form"),
+            form_row("hours", "basis", "order"),
+            "is_retired",
+            "expected_version",
+        )
+
+
+class SessionForm(VersionedFormMixin, forms.ModelForm):
+    class Meta:
+        model = Session
+        fields = [
+            "module",
+            "date",
+            "last_date",
+            "starts_at",
+            "ends_at",
+            "leader",
+            "leader_name",
+            "leader_institution",
+            "place",
+            "topic",
+        ]
+        widgets = {
+            "date": DateInput(),
+            "last_date": DateInput(),
+            "starts_at": TimeInput(),
+            "ends_at": TimeInput(),
+        }
+
+    def __init__(self, *args, programme=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if programme is not None:
+            self.fields["module"].queryset = programme.modules.filter(is_retired=False)
+        self.fields["leader"].queryset = StaffMember.objects.active()
+        self.helper = form_helper(
+            "module",
+            form_row("date", "last_date"),
+            form_row("starts_at", "ends_at"),
+            form_row("leader", "leader_name"),
+            "leader_institution",
+            form_row("place", "topic"),
+            "expected_version",
+        )
+
+
+class SeriesForm(SessionForm):
+    pattern = forms.ChoiceField(
+        label=_("Repeat"),
+        choices=[
+            (Pattern.WEEKLY, _("every week on the chosen days")),
+            (Pattern.BIWEEKLY, _("every two weeks on the chosen days")),
+            (Pattern.MONTHLY, _("once a month (e.g. the first Friday)")),
+            (Pattern.WORKDAYS, _("every working day, Monday to Friday")),
+        ],
+    )
+    weekdays = forms.TypedMultipleChoiceField(
+        label=_("Days of the week"),
+        choices=WEEKDAYS,
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    week_of_month = forms.TypedChoiceField(
+        label=_("Which week of the month"),
+        choices=[
+            (1, _("first")),
+            (2, _("second")),
+            (3, _("third")),
+            (4, _("fourth")),
+            (-1, _("last")),
+        ],
+        coerce=int,
+        initial=1,
+    )
+    until = forms.DateField(label=_("Until"), widget=DateInput())
+
+    class Meta(SessionForm.Meta):
+        fields = [name for name in SessionForm.Meta.fields if name != "last_date"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["date"].label = _("From")
+        self.helper = form_helper(
+            "module",
+            form_row("pattern", "week_of_month"),
+            "weekdays",
+            form_row("date", "until"),
+            form_row("starts_at", "ends_at"),
+            form_row("leader", "leader_name"),
+            "leader_institution",
+            form_row("place", "topic"),
+        )
+
+    def clean(self):
+        data = super().clean()
+        pattern = data.get("pattern")
+        if pattern != Pattern.WORKDAYS and not data.get("weekdays"):
+            self.add_error("weekdays", _("Choose at least one day of the week."))
+        if data.get("date") and data.get("until") and data["until"] < data["date"]:
+            self.add_error("until", _("The end cannot be earlier than the start."))
+        if data.get("date") and data.get("until") and (data["until"] - data["date"]).days > 400:
+            self.add_error("until", _("A series may span at most 400 days."))
+        return data

@@ -1,0 +1,331 @@
+"""The programme (modules and their hours), sessions with their rosters, and attendance.
+
+Hours are group hours except the consultants' duty (a pool shared by the group) and the diagnostic
+interviews (per participant individually): see shared/domain.md §5.
+"""
+
+from datetime import datetime
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from kis_site.locking import Versioned
+from kis_site.models import ParticipantRecord, StaffMember
+from participants.models import Cohort, Enrolment, Participant
+from partners.models import Institution
+
+
+class Category(models.TextChoices):
+    SOCIAL = "social", _("social reintegration")
+    VOCATIONAL = "vocational", _("vocational reintegration")
+
+
+class ModuleForm(models.TextChoices):
+    WORKSHOP = "workshop", _("group workshops")
+    SELF_HELP = "self_help", _("self-help group")
+    OUTING = "outing", _("integration outing")
+    COURSE = "course", _("course")
+    NON_FORMAL = "non_formal", _("non-formal education")
+    SOCIAL_ACTIVITY = "social_activity", _("social activity")
+    CONSULTATION = "consultation", _("individual consultations")
+    INTERVIEW = "interview", _("diagnostic interview")
+
+
+class HoursBasis(models.TextChoices):
+    PER_PARTICIPANT = "per_participant", _("per participant (group hours)")
+    POOL = "pool", _("a pool shared by the group (duty hours)")
+    INDIVIDUAL = "individual", _("per participant individually")
+
+
+HOURS = {
+    "max_digits": 6,
+    "decimal_places": 1,
+    "validators": [MinValueValidator(Decimal("0.5")), MaxValueValidator(Decimal("2000"))],
+}
+
+
+class ModuleFields(models.Model):
+    """What a module is, in a template and in a cohort's own copy."""
+
+    name = models.CharField(_("module"), max_length=200)
+    category = models.CharField(_("category"), max_length=12, choices=Category.choices)
+    form = models.CharField(_("form"), max_length=20, choices=ModuleForm.choices)
+    hours = models.DecimalField(_("hours"), **HOURS)
+    basis = models.CharField(
+        _("hours counted"),
+        max_length=20,
+        choices=HoursBasis.choices,
+        default=HoursBasis.PER_PARTICIPANT,
+    )
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    COPIED = ("name", "category", "form", "hours", "basis", "order")
+
+    class Meta:
+        abstract = True
+
+    def __str__(self):
+        return self.name
+
+
+class ProgrammeTemplate(models.Model):
+    """A programme the KIS runs (the manager keeps them in the admin)."""
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    weeks = models.PositiveSmallIntegerField(
+        _("length in weeks"), validators=[MinValueValidator(1), MaxValueValidator(60)]
+    )
+    description = models.TextField(_("description"), blank=True)
+    is_default = models.BooleanField(_("default for new cohorts"), default=False)
+    is_archived = models.BooleanField(_("archived"), default=False)
+
+    class Meta:
+        verbose_name = _("programme template")
+        verbose_name_plural = _("programme templates")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_default"],
+                condition=Q(is_default=True),
+                name="one_default_programme",
+                violation_error_message=_("Only one programme can be the default."),
+            )
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class TemplateModule(ModuleFields):
+    template = models.ForeignKey(
+        ProgrammeTemplate, on_delete=models.CASCADE, related_name="modules"
+    )
+
+    class Meta:
+        verbose_name = _("module of the template")
+        verbose_name_plural = _("modules of the template")
+        ordering = ["order", "pk"]
+
+
+class Programme(Versioned):
+    """The programme a cohort (or one person enrolled individually) follows: a copy it adjusts."""
+
+    cohort = models.OneToOneField(
+        Cohort, on_delete=models.PROTECT, null=True, blank=True, related_name="programme"
+    )
+    enrolment = models.OneToOneField(
+        Enrolment, on_delete=models.PROTECT, null=True, blank=True, related_name="programme"
+    )
+    copied_from = models.ForeignKey(
+        ProgrammeTemplate,
+        verbose_name=_("copied from"),
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("programme")
+        verbose_name_plural = _("programmes")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(cohort__isnull=False, enrolment__isnull=True)
+                | Q(cohort__isnull=True, enrolment__isnull=False),
+                name="programme_of_a_cohort_or_an_enrolment",
+            )
+        ]
+
+    def __str__(self):
+        owner = self.cohort or self.enrolment
+        return str(_("Programme: %(owner)s")) % {"owner": owner}
+
+
+class ProgrammeModule(ModuleFields, Versioned):
+    programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="modules")
+    is_retired = models.BooleanField(_("no longer run"), default=False)
+
+    class Meta:
+        verbose_name = _("programme module")
+        verbose_name_plural = _("programme modules")
+        ordering = ["order", "pk"]
+
+
+class Session(Versioned):
+    """One meeting of a module: a date with local start and end times (a trip may last days)."""
+
+    module = models.ForeignKey(
+        ProgrammeModule,
+        verbose_name=_("module"),
+        on_delete=models.PROTECT,
+        related_name="sessions",
+    )
+    date = models.DateField(_("date"))
+    last_date = models.DateField(
+        _("last day"), null=True, blank=True, help_text=_("Only for an event of several days.")
+    )
+    starts_at = models.TimeField(_("from"))
+    ends_at = models.TimeField(_("until"))
+    leader = models.ForeignKey(
+        StaffMember,
+        verbose_name=_("led by (staff)"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="led_sessions",
+    )
+    leader_name = models.CharField(
+        _("led by (from outside)"),
+        max_length=200,
+        blank=True,
+        help_text=_("A partner's trainer, a volunteer, or a participant leading with a volunteer."),
+    )
+    leader_institution = models.ForeignKey(
+        Institution,
+        verbose_name=_("leader's institution"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",  # the network knows no session (see test_architecture)
+    )
+    place = models.CharField(_("place"), max_length=200, blank=True)
+    topic = models.CharField(_("topic"), max_length=300, blank=True)
+    cancelled = models.BooleanField(_("cancelled"), default=False)
+    series = models.CharField(max_length=36, blank=True, editable=False, db_index=True)
+
+    class Meta:
+        verbose_name = _("session")
+        verbose_name_plural = _("sessions")
+        ordering = ["date", "starts_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=models.F("starts_at")),
+                name="session_ends_after_it_starts",
+                violation_error_message=_("The session must end after it starts."),
+            ),
+            models.CheckConstraint(
+                condition=Q(last_date__isnull=True) | Q(last_date__gte=models.F("date")),
+                name="session_days_in_order",
+                violation_error_message=_("The last day cannot be before the first."),
+            ),
+        ]
+
+    def __str__(self):
+        return (
+            f"{self.module.name}, {self.date:%d.%m.%Y} {self.starts_at:%H:%M}–{self.ends_at:%H:%M}"
+        )
+
+    @property
+    def days(self) -> int:
+        return ((self.last_date - self.date).days + 1) if self.last_date else 1
+
+    @property
+    def hours_per_day(self) -> Decimal:
+        start = datetime.combine(self.date, self.starts_at)
+        end = datetime.combine(self.date, self.ends_at)
+        minutes = Decimal((end - start).total_seconds()) / 60
+        return (minutes / 60).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+    @property
+    def hours(self) -> Decimal:
+        return self.hours_per_day * self.days
+
+    @property
+    def leader_display(self) -> str:
+        if self.leader_id:
+            return str(self.leader)
+        return self.leader_name
+
+    def clean(self):
+        errors = {}
+        if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
+            errors["ends_at"] = _("The session must end after it starts.")
+        if self.last_date and self.date and self.last_date < self.date:
+            errors["last_date"] = _("The last day cannot be before the first.")
+        if not self.leader_id and not (self.leader_name or "").strip():
+            errors["leader"] = _("Give who leads the session.")
+        if errors:
+            raise ValidationError(errors)
+
+
+class RosterEntry(ParticipantRecord):
+    """A person expected at a session (or a walk-in added on the day)."""
+
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="roster")
+    participant = models.ForeignKey(
+        Participant, on_delete=models.PROTECT, related_name="roster_entries"
+    )
+    walk_in = models.BooleanField(_("walk-in"), default=False)
+
+    class Meta:
+        verbose_name = _("roster entry")
+        verbose_name_plural = _("roster entries")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "participant"], name="one_roster_entry_per_person"
+            )
+        ]
+
+
+class Mark(models.TextChoices):
+    PRESENT = "present", _("present")
+    LATE = "late", _("late")
+    EXCUSED = "excused", _("absent, justified")
+    ABSENT = "absent", _("absent, unjustified")
+
+
+class Attendance(ParticipantRecord, Versioned):
+    """One mark per person and session (a database constraint: two tablets never make two)."""
+
+    session = models.ForeignKey(Session, on_delete=models.PROTECT, related_name="attendance")
+    participant = models.ForeignKey(
+        Participant, on_delete=models.PROTECT, related_name="attendance"
+    )
+    mark = models.CharField(_("attendance"), max_length=10, choices=Mark.choices)
+    minutes_late = models.PositiveSmallIntegerField(_("minutes late"), default=0)
+    hours = models.DecimalField(_("hours credited"), max_digits=5, decimal_places=2, default=0)
+    recorded_at = models.DateTimeField(_("recorded"), default=timezone.now)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("attendance")
+        verbose_name_plural = _("attendance")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "participant"],
+                name="one_mark_per_person_and_session",
+                violation_error_message=_("This person already has a mark for this session."),
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.participant} — {self.get_mark_display()}"
+
+    def get_additional_data(self):
+        """The reason of a correction, kept with the audit entry of the change."""
+        reason = getattr(self, "_change_reason", "")
+        return {"reason": reason} if reason else None
+
+    def credited_hours(self, session: Session) -> Decimal:
+        """Hours actually attended: a late arrival loses the minutes missed."""
+        if self.mark == Mark.PRESENT:
+            return session.hours
+        if self.mark == Mark.LATE:
+            missed = Decimal(self.minutes_late) / 60
+            per_day = max(session.hours_per_day - missed, Decimal(0))
+            return (per_day + session.hours_per_day * (session.days - 1)).quantize(
+                Decimal("0.01"), rounding=ROUND_HALF_UP
+            )
+        return Decimal(0)

@@ -1,0 +1,341 @@
+"""Writes of the activities: programmes copied from templates, sessions one by one or as a series
+(skipping Polish public holidays, reporting clashes), rosters, and attendance saved in one go."""
+
+import calendar
+import uuid
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+import holidays
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from activities.models import (
+    Attendance,
+    Mark,
+    Programme,
+    ProgrammeModule,
+    ProgrammeTemplate,
+    RosterEntry,
+    Session,
+)
+from kis_site.audit import log_bulk_change
+from participants.models import Enrolment, EnrolmentStatus
+
+# --- Programmes ------------------------------------------------------------------------------
+
+
+def programme_copy(*, template: ProgrammeTemplate, cohort=None, enrolment=None) -> Programme:
+    """Give a cohort (or one person enrolled individually) its own copy of a template."""
+    owner = cohort or enrolment
+    if owner is None or (cohort is not None and enrolment is not None):
+        raise ValueError("a programme belongs to a cohort or to an enrolment")
+    if Programme.objects.filter(Q(cohort=cohort) if cohort else Q(enrolment=enrolment)).exists():
+        raise ValidationError(_("This group already has its programme."))
+    with transaction.atomic():
+        programme = Programme.objects.create(
+            cohort=cohort, enrolment=enrolment, copied_from=template
+        )
+        ProgrammeModule.objects.bulk_create(
+            [
+                ProgrammeModule(
+                    programme=programme,
+                    **{name: getattr(module, name) for name in module.COPIED},
+                )
+                for module in template.modules.all()
+            ]
+        )
+    return programme
+
+
+# --- Dates: holidays and patterns ------------------------------------------------------------
+
+
+def polish_holidays(start: date, end: date) -> dict[date, str]:
+    """Public holidays in Poland between the dates (Wigilia included from 2025)."""
+    return {
+        day: name
+        for day, name in holidays.Poland(years=range(start.year, end.year + 1)).items()
+        if start <= day <= end
+    }
+
+
+class Pattern:
+    WEEKLY = "weekly"
+    BIWEEKLY = "biweekly"
+    MONTHLY = "monthly"
+    WORKDAYS = "workdays"
+
+
+def pattern_dates(
+    *, pattern: str, start: date, end: date, weekdays=(), week_of_month: int = 1
+) -> list[date]:
+    """Dates of a series. ``weekdays``: 0 = Monday. Monthly: the n-th given weekday (n=-1: last)."""
+    days = []
+    if pattern == Pattern.WORKDAYS:
+        weekdays, pattern = (0, 1, 2, 3, 4), Pattern.WEEKLY
+    if pattern in (Pattern.WEEKLY, Pattern.BIWEEKLY):
+        step = 2 if pattern == Pattern.BIWEEKLY else 1
+        monday = start - timedelta(days=start.weekday())
+        week = 0
+        while monday <= end:
+            if week % step == 0:
+                days += [monday + timedelta(days=d) for d in sorted(weekdays)]
+            monday += timedelta(weeks=1)
+            week += 1
+    elif pattern == Pattern.MONTHLY:
+        year, month = start.year, start.month
+        while date(year, month, 1) <= end:
+            for weekday in weekdays:
+                matching = [
+                    week[weekday]
+                    for week in calendar.Calendar().monthdatescalendar(year, month)
+                    if week[weekday].month == month
+                ]
+                if week_of_month == -1:
+                    days.append(matching[-1])
+                elif week_of_month <= len(matching):
+                    days.append(matching[week_of_month - 1])
+            month += 1
+            if month == 13:
+                year, month = year + 1, 1
+    return sorted(day for day in days if start <= day <= end)
+
+
+# --- Sessions --------------------------------------------------------------------------------
+
+
+def clashes(session: Session):
+    """Other sessions at overlapping times with the same leader or in the same place."""
+    others = Session.objects.filter(
+        date=session.date,
+        cancelled=False,
+        starts_at__lt=session.ends_at,
+        ends_at__gt=session.starts_at,
+    ).exclude(pk=session.pk)
+    condition = Q()
+    if session.leader_id:
+        condition |= Q(leader_id=session.leader_id)
+    if session.place.strip():
+        condition |= Q(place__iexact=session.place.strip())
+    if not condition:
+        return Session.objects.none()
+    return others.filter(condition).select_related("module")
+
+
+def _period(module: ProgrammeModule) -> tuple[date, date | None]:
+    programme = module.programme
+    if programme.cohort_id:
+        return programme.cohort.starts_on, programme.cohort.ends_on
+    enrolment = programme.enrolment
+    return enrolment.starts_on, enrolment.ended_on or enrolment.planned_end_on
+
+
+def check_session(session: Session) -> None:
+    """Dates inside the cohort's or the enrolment's, not a public holiday, no clash."""
+    session.full_clean()
+    errors = {}
+    first, last = _period(session.module)
+    end = session.last_date or session.date
+    if session.date < first or (last and end > last):
+        errors["date"] = _(
+            "The session must fall within the dates of the group (%(first)s – %(last)s)."
+        ) % {
+            "first": date_format(first, "SHORT_DATE_FORMAT"),
+            "last": date_format(last, "SHORT_DATE_FORMAT") if last else "…",
+        }
+    holiday = polish_holidays(session.date, end)
+    if holiday:
+        day, name = next(iter(sorted(holiday.items())))
+        errors["date"] = _("%(date)s is a public holiday (%(name)s).") % {
+            "date": date_format(day, "SHORT_DATE_FORMAT"),
+            "name": name,
+        }
+    clash = clashes(session).first()
+    if clash is not None:
+        errors.setdefault(
+            "starts_at",
+            _("At that time there is already: %(session)s (the same leader or place).")
+            % {"session": clash},
+        )
+    if errors:
+        raise ValidationError(errors)
+
+
+def default_roster(session: Session) -> list[int]:
+    """The people expected: the cohort's active participants that day, or the one enrolled
+    individually."""
+    programme = session.module.programme
+    if programme.enrolment_id:
+        return [programme.enrolment.participant_id]
+    day = session.date
+    return list(
+        Enrolment.objects.filter(
+            cohort_id=programme.cohort_id,
+            status=EnrolmentStatus.ACTIVE,
+            starts_on__lte=day,
+        )
+        .filter(Q(ended_on__isnull=True) | Q(ended_on__gte=day))
+        .values_list("participant_id", flat=True)
+    )
+
+
+def session_create(*, session: Session, roster: list[int] | None = None) -> Session:
+    with transaction.atomic():
+        check_session(session)
+        session.save()
+        ids = default_roster(session) if roster is None else roster
+        RosterEntry.objects.bulk_create(
+            [RosterEntry(session=session, participant_id=pk) for pk in ids]
+        )
+    return session
+
+
+@dataclass
+class SeriesResult:
+    created: list = field(default_factory=list)
+    holidays: list = field(default_factory=list)  # (date, name)
+    clashes: list = field(default_factory=list)  # (date, the other session)
+    outside: list = field(default_factory=list)  # dates outside the group's period
+
+
+def series_create(*, template: Session, dates: list[date], roster: list[int] | None = None):
+    """Create the session on each date; holidays, clashes and dates outside the group's period
+    are skipped and reported."""
+    result = SeriesResult()
+    if not dates:
+        return result
+    off = polish_holidays(min(dates), max(dates))
+    first, last = _period(template.module)
+    series = str(uuid.uuid4())
+    with transaction.atomic():
+        for day in dates:
+            if day in off:
+                result.holidays.append((day, off[day]))
+                continue
+            if day < first or (last and day > last):
+                result.outside.append(day)
+                continue
+            session = Session(
+                module=template.module,
+                date=day,
+                starts_at=template.starts_at,
+                ends_at=template.ends_at,
+                leader=template.leader,
+                leader_name=template.leader_name,
+                leader_institution=template.leader_institution,
+                place=template.place,
+                topic=template.topic,
+                series=series,
+            )
+            session.full_clean()
+            clash = clashes(session).first()
+            if clash is not None:
+                result.clashes.append((day, clash))
+                continue
+            session.save()
+            ids = default_roster(session) if roster is None else roster
+            RosterEntry.objects.bulk_create(
+                [RosterEntry(session=session, participant_id=pk) for pk in ids]
+            )
+            result.created.append(session)
+    return result
+
+
+def roster_add(*, session: Session, participant_id: int, by) -> RosterEntry:
+    """Add a walk-in: someone not expected, enrolled that day."""
+    if not _enrolled_on(participant_id, session.date):
+        raise ValidationError(_("This person is not enrolled on the day of the session."))
+    entry, _created = RosterEntry.objects.get_or_create(
+        session=session, participant_id=participant_id, defaults={"walk_in": True}
+    )
+    return entry
+
+
+def _enrolled_on(participant_id: int, day: date) -> bool:
+    return (
+        Enrolment.objects.filter(participant_id=participant_id, starts_on__lte=day)
+        .exclude(status=EnrolmentStatus.CANDIDATE)
+        .filter(Q(ended_on__isnull=True) | Q(ended_on__gte=day))
+        .exists()
+    )
+
+
+# --- Attendance ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MarkInput:
+    participant_id: int
+    mark: str
+    minutes_late: int = 0
+
+
+def attendance_save(*, session: Session, marks: list[MarkInput], by, reason: str = "") -> dict:
+    """Save the marks of a session in one transaction; returns counts of created and changed.
+
+    Only people on the roster get marks. Changing a mark already saved is a correction: it needs
+    the reason, and the audit log keeps who changed what.
+    """
+    errors = []
+    on_roster = set(session.roster.values_list("participant_id", flat=True))
+    for item in marks:
+        if item.participant_id not in on_roster:
+            errors.append(_("A mark for someone who is not on the roster of this session."))
+        if item.mark not in Mark.values:
+            errors.append(_("Choose present, late, justified or unjustified absence."))
+        if item.mark == Mark.LATE:
+            if item.minutes_late <= 0:
+                errors.append(_("Give how many minutes late."))
+            elif item.minutes_late >= session.hours_per_day * 60:
+                errors.append(_("Late by more than the session lasts: mark an absence instead."))
+    if session.cancelled:
+        errors.append(_("The session was cancelled."))
+    if session.date > timezone.localdate():
+        errors.append(_("Attendance is taken on the day of the session or later."))
+    if errors:
+        raise ValidationError(sorted(set(errors)))
+    with transaction.atomic():
+        Session.objects.select_for_update().filter(pk=session.pk).first()  # one save at a time
+        existing = {a.participant_id: a for a in Attendance.objects.filter(session=session)}
+        new, changed = [], []
+        for item in marks:
+            minutes = item.minutes_late if item.mark == Mark.LATE else 0
+            current = existing.get(item.participant_id)
+            if current is None:
+                row = Attendance(
+                    session=session,
+                    participant_id=item.participant_id,
+                    mark=item.mark,
+                    minutes_late=minutes,
+                    recorded_by=by,
+                )
+                row.hours = row.credited_hours(session)
+                new.append(row)
+            elif (current.mark, current.minutes_late) != (item.mark, minutes):
+                current.mark, current.minutes_late = item.mark, minutes
+                current.hours = current.credited_hours(session)
+                current.recorded_by, current.recorded_at = by, timezone.now()
+                current.version += 1
+                changed.append(current)
+        if changed and not reason.strip():
+            raise ValidationError(
+                {"reason": _("Marks already saved are being changed: give the reason.")}
+            )
+        try:
+            with transaction.atomic():
+                Attendance.objects.bulk_create(new)
+        except IntegrityError as error:
+            raise ValidationError(
+                _("Someone saved this attendance at the same moment. Reload the page.")
+            ) from error
+        for row in changed:
+            row._change_reason = reason
+            row.save()
+        if new:
+            log_bulk_change(user=by, instance=session, what="attendance", count=len(new))
+    return {"created": len(new), "changed": len(changed)}

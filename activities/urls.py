@@ -1,0 +1,17 @@
+from django.urls import path
+
+from activities import views
+
+app_name = "activities"
+
+urlpatterns = [
+    path("", views.week, name="week"),
+    path("cohorts/<int:pk>/programme/", views.cohort_programme, name="programme"),
+    path("programmes/<int:programme>/modules/new/", views.module_edit, name="module-new"),
+    path("modules/<int:pk>/edit/", views.module_edit, name="module-edit"),
+    path("programmes/<int:programme>/sessions/new/", views.session_new, name="session-new"),
+    path("programmes/<int:programme>/sessions/series/", views.series_new, name="series-new"),
+    path("sessions/<int:pk>/", views.session_attendance, name="session"),
+    path("sessions/<int:pk>/walk-in/", views.walk_in, name="walk-in"),
+    path("sessions/<int:pk>/cancel/", views.session_cancel, name="session-cancel"),
+]

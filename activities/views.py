@@ -1,0 +1,406 @@
+"""Pages of the activities: a group's programme, its week, sessions and the attendance screen."""
+
+from datetime import date, timedelta
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from activities import services
+from activities.forms import ModuleForm, ProgrammeStartForm, SeriesForm, SessionForm
+from activities.models import Attendance, Mark, Programme, ProgrammeModule, RosterEntry, Session
+from kis_site.access import Action, policy
+from kis_site.editing import add_errors, save_form
+from kis_site.locking import save_versioned
+from kis_site.pending import form_data
+from kis_site.roles import user_staff_id
+from participants.access import participants_visible_to
+from participants.models import Cohort
+
+
+def _crumbs(*items):
+    return [(_("Timetable"), reverse("activities:week")), *items]
+
+
+def _may_schedule(user) -> bool:
+    return policy().can(user, Action.ENROL)
+
+
+def _schedule_gate(user):
+    if not _may_schedule(user):
+        raise PermissionDenied
+
+
+def may_take_attendance(user, session) -> bool:
+    """Staff who work with every file take any session's attendance; a trainer their own."""
+    if not policy().can(user, Action.ATTENDANCE):
+        return False
+    if policy().can(user, Action.VIEW):
+        return True
+    return session.leader_id is not None and session.leader_id == user_staff_id(user)
+
+
+# --- The programme of a group ----------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def cohort_programme(request, pk):
+    if not policy().can(request.user, Action.VIEW):
+        raise PermissionDenied
+    cohort = get_object_or_404(Cohort, pk=pk)
+    programme = Programme.objects.filter(cohort=cohort).first()
+    form = None
+    if programme is None and _may_schedule(request.user):
+        form = ProgrammeStartForm(form_data(request))
+        done = save_form(
+            request,
+            form,
+            lambda form: services.programme_copy(
+                template=form.cleaned_data["template"], cohort=cohort
+            ),
+            success_url=reverse("activities:programme", args=[cohort.pk]),
+            success_message=_("The programme has been copied: adjust its modules if needed."),
+        )
+        if done:
+            return done
+    modules = []
+    if programme is not None:
+        modules = list(programme.modules.all())
+        planned = {}
+        for session in Session.objects.filter(module__programme=programme, cancelled=False).only(
+            "module_id", "date", "last_date", "starts_at", "ends_at"
+        ):
+            count, hours = planned.get(session.module_id, (0, 0))
+            planned[session.module_id] = (count + 1, hours + session.hours)
+        for module in modules:
+            module.planned, module.planned_hours = planned.get(module.pk, (0, 0))
+    return render(
+        request,
+        "activities/programme.html",
+        {
+            "cohort": cohort,
+            "programme": programme,
+            "modules": modules,
+            "form": form,
+            "can_manage": _may_schedule(request.user),
+            "title": _("Programme: %(cohort)s") % {"cohort": cohort.name},
+            "breadcrumbs": _crumbs((cohort.name, reverse("cohorts:detail", args=[cohort.pk]))),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def module_edit(request, pk=None, programme=None):
+    _schedule_gate(request.user)
+    if pk is not None:
+        module = get_object_or_404(ProgrammeModule.objects.select_related("programme"), pk=pk)
+    else:
+        owner = get_object_or_404(Programme, pk=programme)
+        module = ProgrammeModule(programme=owner, order=owner.modules.count() + 1)
+    cohort = module.programme.cohort
+    form = ModuleForm(form_data(request), instance=module)
+    back = reverse("activities:programme", args=[cohort.pk]) if cohort else reverse("home")
+    done = save_form(
+        request,
+        form,
+        lambda form: save_versioned(
+            form.instance, expected_version=form.cleaned_data.get("expected_version")
+        ),
+        success_url=back,
+        success_message=_("The module has been saved."),
+    )
+    return done or render(
+        request,
+        "participants/form.html",
+        {
+            "form": form,
+            "title": module.name or _("New module"),
+            "cancel_url": back,
+            "breadcrumbs": _crumbs(),
+        },
+    )
+
+
+# --- The week --------------------------------------------------------------------------------
+
+
+def _monday(value: str | None) -> date:
+    try:
+        day = date.fromisoformat(value) if value else timezone.localdate()
+    except ValueError:
+        day = timezone.localdate()
+    return day - timedelta(days=day.weekday())
+
+
+def week(request):
+    """A week of sessions: one group's, or the ones I lead (a trainer's default)."""
+    user = request.user
+    if not policy().can(user, Action.ATTENDANCE) and not policy().can(user, Action.VIEW):
+        raise PermissionDenied
+    monday = _monday(request.GET.get("week"))
+    cohorts = list(Cohort.objects.filter(ends_on__gte=monday - timedelta(days=60)))
+    cohort_id = request.GET.get("cohort")
+    sessions = Session.objects.filter(date__range=(monday, monday + timedelta(days=6)))
+    mine = not policy().can(user, Action.VIEW) or request.GET.get("mine") == "1"
+    if mine:
+        sessions = sessions.filter(leader_id=user_staff_id(user))
+    elif cohort_id and cohort_id.isdigit():
+        sessions = sessions.filter(module__programme__cohort_id=int(cohort_id))
+    sessions = list(
+        sessions.select_related("module", "module__programme__cohort", "leader").annotate(
+            expected=Count("roster", distinct=True), marked=Count("attendance", distinct=True)
+        )
+    )
+    days = [
+        {
+            "date": monday + timedelta(days=offset),
+            "sessions": [s for s in sessions if s.date == monday + timedelta(days=offset)],
+        }
+        for offset in range(7)
+    ]
+    days = [day for day in days if day["sessions"] or day["date"].weekday() < 5]
+    holidays = services.polish_holidays(monday, monday + timedelta(days=6))
+    for day in days:
+        day["holiday"] = holidays.get(day["date"], "")
+    programmes = {
+        p.cohort_id: p for p in Programme.objects.filter(cohort__in=cohorts).only("cohort_id")
+    }
+    chosen = next((c for c in cohorts if str(c.pk) == cohort_id), None)
+    return render(
+        request,
+        "activities/week.html",
+        {
+            "days": days,
+            "monday": monday,
+            "previous": (monday - timedelta(weeks=1)).isoformat(),
+            "next": (monday + timedelta(weeks=1)).isoformat(),
+            "cohorts": cohorts,
+            "chosen": chosen,
+            "chosen_programme": programmes.get(chosen.pk) if chosen else None,
+            "mine": mine,
+            "can_manage": _may_schedule(user),
+            "title": _("Timetable: week of %(date)s")
+            % {"date": date_format(monday, "SHORT_DATE_FORMAT")},
+        },
+    )
+
+
+# --- Sessions --------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def session_new(request, programme):
+    _schedule_gate(request.user)
+    programme = get_object_or_404(Programme.objects.select_related("cohort"), pk=programme)
+    form = SessionForm(
+        form_data(request),
+        programme=programme,
+        initial={"date": request.GET.get("date") or timezone.localdate()},
+    )
+    done = save_form(
+        request,
+        form,
+        lambda form: services.session_create(session=form.instance),
+        success_url=lambda session: reverse("activities:session", args=[session.pk]),
+        success_message=_("The session has been planned with the group's roster."),
+    )
+    return done or render(
+        request,
+        "participants/form.html",
+        {
+            "form": form,
+            "title": _("New session"),
+            "intro": str(programme),
+            "cancel_url": _week_url(programme),
+            "breadcrumbs": _crumbs(),
+        },
+    )
+
+
+def _week_url(programme, day=None):
+    url = reverse("activities:week")
+    query = f"?cohort={programme.cohort_id}" if programme.cohort_id else "?"
+    return f"{url}{query}&week={day.isoformat()}" if day else f"{url}{query}"
+
+
+@require_http_methods(["GET", "POST"])
+def series_new(request, programme):
+    _schedule_gate(request.user)
+    programme = get_object_or_404(Programme.objects.select_related("cohort"), pk=programme)
+    form = SeriesForm(form_data(request), programme=programme)
+    result = None
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        dates = services.pattern_dates(
+            pattern=data["pattern"],
+            start=data["date"],
+            end=data["until"],
+            weekdays=data["weekdays"],
+            week_of_month=data["week_of_month"],
+        )
+        try:
+            result = services.series_create(template=form.instance, dates=dates)
+        except ValidationError as error:
+            add_errors(form, error)
+        else:
+            if result.created:
+                messages.success(
+                    request,
+                    _("Sessions planned: %(count)s.") % {"count": len(result.created)},
+                )
+            if not (result.holidays or result.clashes or result.outside):
+                return redirect(_week_url(programme, data["date"]))
+    return render(
+        request,
+        "activities/series.html",
+        {
+            "form": form,
+            "result": result,
+            "programme": programme,
+            "title": _("Plan a series of sessions"),
+            "cancel_url": _week_url(programme),
+            "week_url": _week_url(programme, form.cleaned_data.get("date")) if result else None,
+            "breadcrumbs": _crumbs(),
+        },
+    )
+
+
+def _session(request, pk) -> Session:
+    session = get_object_or_404(
+        Session.objects.select_related("module__programme__cohort", "leader"), pk=pk
+    )
+    if not may_take_attendance(request.user, session) and not policy().can(
+        request.user, Action.VIEW
+    ):
+        raise PermissionDenied
+    return session
+
+
+@require_http_methods(["GET", "POST"])
+def session_attendance(request, pk):
+    """The screen used every day: the roster, everyone present by default, saved at once."""
+    session = _session(request, pk)
+    user = request.user
+    can_mark = may_take_attendance(user, session)
+    roster = list(
+        RosterEntry.objects.filter(session=session)
+        .select_related("participant")
+        .order_by("participant__sort_name")
+    )
+    marks = {a.participant_id: a for a in Attendance.objects.filter(session=session)}
+    errors = []
+    reason = ""
+    if request.method == "POST":
+        if not can_mark:
+            raise PermissionDenied
+        reason = request.POST.get("reason", "")
+        inputs = []
+        for entry in roster:
+            mark = request.POST.get(f"mark-{entry.participant_id}", Mark.PRESENT)
+            late = request.POST.get(f"late-{entry.participant_id}", "").strip()
+            inputs.append(
+                services.MarkInput(entry.participant_id, mark, int(late) if late.isdigit() else 0)
+            )
+        try:
+            result = services.attendance_save(session=session, marks=inputs, by=user, reason=reason)
+        except ValidationError as error:
+            errors = error.messages
+            for item in inputs:  # nothing typed is lost: the page shows what was posted
+                marks[item.participant_id] = Attendance(
+                    participant_id=item.participant_id,
+                    mark=item.mark,
+                    minutes_late=item.minutes_late,
+                )
+        else:
+            messages.success(
+                request,
+                _("Attendance saved (%(created)s new, %(changed)s changed).") % result,
+            )
+            return redirect("activities:session", pk=session.pk)
+    rows = []
+    for entry in roster:
+        mark = marks.get(entry.participant_id)
+        rows.append(
+            {
+                "entry": entry,
+                "mark": mark.mark if mark else Mark.PRESENT,
+                "minutes_late": mark.minutes_late if mark and mark.minutes_late else "",
+                "saved": mark is not None and mark.pk is not None,
+                "hours": mark.hours if mark and mark.pk else None,
+            }
+        )
+    return render(
+        request,
+        "activities/attendance.html",
+        {
+            "session": session,
+            "rows": rows,
+            "marks": Mark.choices,
+            "errors": errors,
+            "reason": reason,
+            "has_saved": any(row["saved"] for row in rows),
+            "can_mark": can_mark and not session.cancelled,
+            "can_add": can_mark,
+            "walk_in_choices": _walk_in_choices(user, session, roster) if can_mark else [],
+            "title": session.module.name,
+            "breadcrumbs": _crumbs(),
+        },
+    )
+
+
+def _walk_in_choices(user, session, roster):
+    if not policy().can(user, Action.VIEW):
+        return []
+    taken = {entry.participant_id for entry in roster}
+    return [
+        person
+        for person in participants_visible_to(user)
+        .filter(enrolments__status__in=["active", "suspended"])
+        .distinct()
+        .order_by("sort_name")[:300]
+        if person.pk not in taken
+    ]
+
+
+@require_POST
+def walk_in(request, pk):
+    session = _session(request, pk)
+    if not may_take_attendance(request.user, session) or not policy().can(
+        request.user, Action.VIEW
+    ):
+        raise PermissionDenied
+    person = request.POST.get("participant", "")
+    if (
+        not person.isdigit()
+        or not participants_visible_to(request.user).filter(pk=int(person)).exists()
+    ):
+        messages.error(request, _("Choose a person."))
+    else:
+        try:
+            services.roster_add(session=session, participant_id=int(person), by=request.user)
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+        else:
+            messages.success(request, _("The person has been added to the roster."))
+    return redirect("activities:session", pk=session.pk)
+
+
+@require_POST
+def session_cancel(request, pk):
+    _schedule_gate(request.user)
+    session = get_object_or_404(Session, pk=pk)
+    if session.attendance.exists():
+        messages.error(request, _("Attendance has already been taken: the session took place."))
+    else:
+        session.cancelled = True
+        session.version += 1
+        session.save(update_fields=["cancelled", "version"])
+        messages.success(request, _("The session has been cancelled."))
+    return redirect("activities:session", pk=session.pk)

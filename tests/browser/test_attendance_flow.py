@@ -1,0 +1,68 @@
+"""A trainer takes attendance for 30 people with the keyboard alone: everyone is present by
+default, the arrow keys change one person's mark, the minutes late are typed, one save."""
+
+from datetime import time
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from activities import services
+from activities.models import Attendance, ProgrammeTemplate, Session
+from tests.browser.test_recruitment_flow import log_in
+from tests.factories import CohortFactory, EnrolmentFactory
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_a_trainer_takes_attendance_for_30_with_the_keyboard(checker, trainer, manager):
+    today = timezone.localdate()
+    cohort = CohortFactory(starts_on=today - timezone.timedelta(days=60))
+    for index in range(30):
+        EnrolmentFactory(
+            cohort=cohort, starts_on=cohort.starts_on, participant__last_name=f"Osoba{index:02d}"
+        )
+    programme = services.programme_copy(template=ProgrammeTemplate.objects.get(), cohort=cohort)
+    session = Session.objects.create(
+        module=programme.modules.get(name="Psychoedukacja"),
+        date=today,
+        starts_at=time(9),
+        ends_at=time(13),
+        leader=trainer.staff,
+        place="Sala 1",
+        topic="Komunikacja bez przemocy",
+    )
+    for enrolment in cohort.enrolments.all():
+        session.roster.create(participant=enrolment.participant)
+    page = checker.page
+    log_in(checker, "trener")
+    page.goto(checker.url("/activities/?mine=1"))
+    checker.check("timetable-trainer")
+    page.click(f"a[href='/activities/sessions/{session.pk}/']")
+    checker.check("attendance")
+
+    rows = page.locator(".kis-attendance tbody tr")
+    expect(rows).to_have_count(30)
+    # The third person: arrow right twice (present → late → justified absence), by keyboard.
+    third = rows.nth(2).locator("input[type=radio][value=present]")
+    third.focus()
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("ArrowRight")
+    # The fifth person is late: arrow right once, then Tab to the minutes.
+    fifth = rows.nth(4).locator("input[type=radio][value=present]")
+    fifth.focus()
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("Tab")
+    page.keyboard.type("20")
+    page.locator(".kis-attendance button[type=submit]").focus()
+    page.keyboard.press("Enter")
+    expect(page.locator(".alert-success")).to_be_visible()
+    checker.check("attendance-saved")
+
+    marks = dict(Attendance.objects.values_list("participant__last_name", "mark"))
+    assert len(marks) == 30
+    assert marks["Osoba02"] == "excused"
+    assert marks["Osoba04"] == "late"
+    assert list(marks.values()).count("present") == 28
+    late = Attendance.objects.get(participant__last_name="Osoba04")
+    assert late.minutes_late == 20 and str(late.hours) == "3.67"

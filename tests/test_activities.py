@@ -1,0 +1,287 @@
+"""The programme and its hours, sessions and series (holidays, clashes), rosters, attendance."""
+
+from datetime import date, time
+from decimal import Decimal
+
+import pytest
+import time_machine
+from auditlog.context import set_actor
+from auditlog.models import LogEntry
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+
+from activities import services
+from activities.models import (
+    Attendance,
+    HoursBasis,
+    Mark,
+    ProgrammeTemplate,
+    RosterEntry,
+    Session,
+)
+from activities.services import MarkInput, Pattern, pattern_dates
+from participants.models import EnrolmentStatus, ExitOutcome
+from tests.factories import CohortFactory, EnrolmentFactory
+
+pytestmark = pytest.mark.django_db
+
+TODAY = date(2026, 11, 23)  # a Monday
+
+
+@pytest.fixture(autouse=True)
+def _frozen():
+    with time_machine.travel(date(2026, 11, 23), tick=False):
+        yield
+
+
+@pytest.fixture
+def cohort():
+    group = CohortFactory(starts_on=date(2026, 9, 7), ends_on=date(2027, 5, 28))
+    for index in range(30):
+        EnrolmentFactory(
+            cohort=group,
+            starts_on=group.starts_on,
+            participant__last_name=f"Uczestnik{index:02d}",
+        )
+    return group
+
+
+@pytest.fixture
+def programme(cohort):
+    return services.programme_copy(template=ProgrammeTemplate.objects.get(), cohort=cohort)
+
+
+@pytest.fixture
+def workshop(programme):
+    return programme.modules.get(name="Psychoedukacja")
+
+
+def session_at(module, day, start=time(9), end=time(13), **fields):
+    fields.setdefault("leader_name", "Trener z partnera")
+    return services.session_create(
+        session=Session(module=module, date=day, starts_at=start, ends_at=end, **fields)
+    )
+
+
+def test_the_radom_programme_ships_as_the_default_template():
+    template = ProgrammeTemplate.objects.get(is_default=True)
+    assert template.weeks == 38
+    hours = {module.name: module.hours for module in template.modules.all()}
+    assert hours["Psychoedukacja"] == 48
+    assert hours["Aktywność społeczna w środowisku lokalnym"] == 82
+    pool = template.modules.get(form="consultation")
+    assert (pool.hours, pool.basis) == (38, HoursBasis.POOL)
+    assert template.modules.get(form="interview").basis == HoursBasis.INDIVIDUAL
+
+
+def test_a_cohort_gets_its_own_copy_once(programme, cohort):
+    assert programme.modules.count() == 12
+    module = programme.modules.get(name="Psychoedukacja")
+    module.hours = 40
+    module.save()
+    template_module = ProgrammeTemplate.objects.get().modules.get(name="Psychoedukacja")
+    assert template_module.hours == 48  # the template is untouched
+    with pytest.raises(ValidationError):
+        services.programme_copy(template=ProgrammeTemplate.objects.get(), cohort=cohort)
+
+
+def test_patterns_of_a_series():
+    start, end = date(2026, 11, 2), date(2026, 11, 29)
+    weekly = pattern_dates(pattern=Pattern.WEEKLY, start=start, end=end, weekdays=[0, 2, 4])
+    assert len(weekly) == 12 and weekly[0] == date(2026, 11, 2) and weekly[1] == date(2026, 11, 4)
+    biweekly = pattern_dates(pattern=Pattern.BIWEEKLY, start=start, end=end, weekdays=[1])
+    assert biweekly == [date(2026, 11, 3), date(2026, 11, 17)]
+    first_friday = pattern_dates(
+        pattern=Pattern.MONTHLY, start=date(2026, 9, 1), end=date(2026, 12, 31), weekdays=[4]
+    )
+    assert first_friday == [
+        date(2026, 9, 4),
+        date(2026, 10, 2),
+        date(2026, 11, 6),
+        date(2026, 12, 4),
+    ]
+    last_friday = pattern_dates(
+        pattern=Pattern.MONTHLY, start=start, end=end, weekdays=[4], week_of_month=-1
+    )
+    assert last_friday == [date(2026, 11, 27)]
+    workdays = pattern_dates(pattern=Pattern.WORKDAYS, start=start, end=end)
+    assert len(workdays) == 20 and all(day.weekday() < 5 for day in workdays)
+
+
+def test_a_series_skips_holidays_including_christmas_eve_and_reports_clashes(workshop, cohort):
+    session_at(workshop, date(2026, 12, 21), place="Sala 1", leader_name="Anna Trener")
+    template = Session(
+        module=workshop, starts_at=time(10), ends_at=time(12), leader_name="Jan", place="Sala 1"
+    )
+    dates = pattern_dates(
+        pattern=Pattern.WORKDAYS, start=date(2026, 12, 21), end=date(2026, 12, 31)
+    )
+    result = services.series_create(template=template, dates=dates)
+    skipped = {day for day, _name in result.holidays}
+    assert skipped == {date(2026, 12, 24), date(2026, 12, 25)}
+    assert [day for day, _other in result.clashes] == [date(2026, 12, 21)]
+    assert len(result.created) == len(dates) - 3
+    assert result.created[0].roster.count() == 30
+    outside = services.series_create(
+        template=template,
+        dates=[date(2027, 5, 31)],
+    )
+    assert outside.outside == [date(2027, 5, 31)] and not outside.created
+
+
+def test_bad_sessions_get_clear_messages(workshop):
+    with pytest.raises(ValidationError) as error:
+        session_at(workshop, date(2026, 11, 24), start=time(13), end=time(9))
+    assert "ends_at" in error.value.message_dict
+    with pytest.raises(ValidationError) as error:
+        session_at(workshop, date(2026, 11, 11))
+    assert "11.11.2026" in error.value.message_dict["date"][0]
+    with pytest.raises(ValidationError) as error:
+        session_at(workshop, date(2026, 8, 3))
+    assert "date" in error.value.message_dict
+    with pytest.raises(ValidationError) as error:
+        session_at(workshop, date(2026, 11, 24), leader_name="")
+    assert "leader" in error.value.message_dict
+
+
+def test_hours_are_local_times_a_trip_spans_days_and_dst_changes_nothing(workshop):
+    regular = session_at(workshop, date(2026, 11, 24))
+    assert regular.hours == Decimal("4.00")
+    dst = session_at(workshop, date(2026, 10, 26), start=time(0, 30), end=time(4, 30))
+    assert dst.hours == Decimal("4.00")
+    trip = session_at(
+        workshop, date(2026, 11, 25), start=time(9), end=time(15), last_date=date(2026, 11, 26)
+    )
+    assert trip.hours == Decimal("12.00")
+
+
+def test_the_roster_is_the_cohorts_active_participants_that_day(cohort, workshop):
+    left = cohort.enrolments.first()
+    left.status, left.ended_on = EnrolmentStatus.DROPPED_OUT, date(2026, 11, 10)
+    left.exit_outcome = ExitOutcome.RESIGNATION
+    left.save()
+    later = EnrolmentFactory(cohort=cohort, starts_on=date(2026, 12, 1))
+    session = session_at(workshop, date(2026, 11, 24))
+    people = set(session.roster.values_list("participant_id", flat=True))
+    assert left.participant_id not in people and later.participant_id not in people
+    assert len(people) == 29
+    with pytest.raises(ValidationError):
+        services.roster_add(session=session, participant_id=later.participant_id, by=None)
+    walk_in = EnrolmentFactory(cohort=None, starts_on=date(2026, 11, 1)).participant_id
+    assert services.roster_add(session=session, participant_id=walk_in, by=None).walk_in
+
+
+def test_attendance_for_30_present_by_default_late_minutes_and_corrections(workshop, manager):
+    session = session_at(workshop, date(2026, 11, 23))
+    people = list(session.roster.values_list("participant_id", flat=True))
+    marks = [MarkInput(pk, Mark.PRESENT) for pk in people]
+    marks[0] = MarkInput(people[0], Mark.LATE, 30)
+    marks[1] = MarkInput(people[1], Mark.EXCUSED)
+    assert services.attendance_save(session=session, marks=marks, by=manager) == {
+        "created": 30,
+        "changed": 0,
+    }
+    hours = dict(Attendance.objects.values_list("participant_id", "hours"))
+    assert hours[people[0]] == Decimal("3.50")
+    assert hours[people[1]] == 0
+    assert hours[people[2]] == Decimal("4.00")
+    # Saving the same again changes nothing; a change needs its reason and is audited.
+    assert services.attendance_save(session=session, marks=marks, by=manager)["created"] == 0
+    marks[1] = MarkInput(people[1], Mark.PRESENT)
+    with pytest.raises(ValidationError) as error:
+        services.attendance_save(session=session, marks=marks, by=manager)
+    assert "reason" in error.value.message_dict
+    with set_actor(manager):  # as the audit middleware does for every request
+        services.attendance_save(
+            session=session, marks=marks, by=manager, reason="Przyszedł, pomyłka przy liście."
+        )
+    row = Attendance.objects.get(participant_id=people[1])
+    assert row.hours == Decimal("4.00")
+    entry = LogEntry.objects.get_for_object(row).filter(action=LogEntry.Action.UPDATE).get()
+    assert entry.additional_data == {"reason": "Przyszedł, pomyłka przy liście."}
+    assert entry.actor == manager
+
+
+def test_marks_only_for_the_roster_and_never_twice(workshop, manager):
+    session = session_at(workshop, date(2026, 11, 23))
+    stranger = EnrolmentFactory().participant_id
+    with pytest.raises(ValidationError):
+        services.attendance_save(
+            session=session, marks=[MarkInput(stranger, Mark.PRESENT)], by=manager
+        )
+    person = session.roster.first().participant_id
+    services.attendance_save(session=session, marks=[MarkInput(person, Mark.PRESENT)], by=manager)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Attendance.objects.create(session=session, participant_id=person, mark=Mark.ABSENT)
+    future = session_at(workshop, date(2026, 11, 30))
+    with pytest.raises(ValidationError):
+        services.attendance_save(
+            session=future,
+            marks=[MarkInput(future.roster.first().participant_id, Mark.PRESENT)],
+            by=manager,
+        )
+
+
+def test_the_attendance_screen_saves_the_whole_roster_in_one_request(
+    workshop, client_for, trainer, django_assert_max_num_queries
+):
+    session = session_at(workshop, date(2026, 11, 23), leader=trainer.staff, leader_name="")
+    people = list(session.roster.values_list("participant_id", flat=True))
+    client = client_for(trainer)
+    page = client.get(reverse("activities:session", args=[session.pk]))
+    assert page.status_code == 200
+    assert page.content.decode().count('value="present" autocomplete="off" checked') == 30
+    data = {f"mark-{pk}": "present" for pk in people}
+    data[f"mark-{people[3]}"] = "absent"
+    data[f"mark-{people[4]}"] = "late"
+    data[f"late-{people[4]}"] = "15"
+    with django_assert_max_num_queries(25):
+        response = client.post(reverse("activities:session", args=[session.pk]), data)
+    assert response.status_code == 302
+    assert Attendance.objects.filter(session=session).count() == 30
+    assert Attendance.objects.get(participant_id=people[4]).hours == Decimal("3.75")
+    # The trainer's scope is the people on the rosters of their sessions, and only the basics.
+    from kis_site.access import policy
+
+    assert set(policy().participants_visible_to(trainer).values_list("pk", flat=True)) == set(
+        people
+    )
+    assert client.get(reverse("participants:detail", args=[people[0]])).status_code == 403
+
+
+def test_a_trainer_takes_attendance_only_for_their_own_sessions(workshop, client_for, trainer):
+    session = session_at(workshop, date(2026, 11, 23))
+    client = client_for(trainer)
+    assert client.get(reverse("activities:session", args=[session.pk])).status_code == 403
+    assert client.post(reverse("activities:session", args=[session.pk]), {}).status_code == 403
+    assert not RosterEntry.objects.filter(session__leader=trainer.staff).exists()
+
+
+def test_pages_of_the_programme_and_the_week(cohort, client_for, manager, case_manager):
+    client = client_for(manager)
+    url = reverse("activities:programme", args=[cohort.pk])
+    template = ProgrammeTemplate.objects.get()
+    assert client.post(url, {"template": template.pk}).status_code == 302
+    programme = cohort.programme
+    page = client.get(url).content.decode()
+    assert "Psychoedukacja" in page
+    series = client.post(
+        reverse("activities:series-new", args=[programme.pk]),
+        {
+            "module": programme.modules.get(name="Grupa samopomocowa").pk,
+            "pattern": Pattern.BIWEEKLY,
+            "weekdays": ["2"],
+            "week_of_month": "1",
+            "date": "2026-11-02",
+            "until": "2026-12-31",
+            "starts_at": "10:00",
+            "ends_at": "12:00",
+            "leader": case_manager.staff.pk,
+            "place": "Sala 2",
+        },
+    )
+    assert series.status_code == 302
+    assert Session.objects.count() == 5  # 4.11, 18.11, 2.12, 16.12, 30.12
+    week = client.get(reverse("activities:week") + f"?cohort={cohort.pk}&week=2026-11-16")
+    assert "Grupa samopomocowa" in week.content.decode()
