@@ -12,6 +12,7 @@ urlpatterns = [
     path("programmes/<int:programme>/sessions/new/", views.session_new, name="session-new"),
     path("programmes/<int:programme>/sessions/series/", views.series_new, name="series-new"),
     path("sessions/<int:pk>/", views.session_attendance, name="session"),
+    path("sessions/<int:pk>/list.pdf", views.attendance_list_pdf, name="attendance-list"),
     path("sessions/<int:pk>/walk-in/", views.walk_in, name="walk-in"),
     path("sessions/<int:pk>/cancel/", views.session_cancel, name="session-cancel"),
 ]

@@ -5,6 +5,7 @@ from datetime import date, timedelta
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -18,6 +19,7 @@ from activities.models import Attendance, Mark, Programme, ProgrammeModule, Rost
 from kis_site.access import Action, policy
 from kis_site.editing import add_errors, save_form
 from kis_site.locking import save_versioned
+from kis_site.pdf import render_pdf
 from kis_site.pending import form_data
 from kis_site.roles import user_staff_id
 from participants.access import participants_visible_to
@@ -404,3 +406,27 @@ def session_cancel(request, pk):
         session.save(update_fields=["cancelled", "version"])
         messages.success(request, _("The session has been cancelled."))
     return redirect("activities:session", pk=session.pk)
+
+
+def attendance_list_pdf(request, pk):
+    """The paper the participants sign in the room: a row and a signature box per person."""
+    session = _session(request, pk)
+    roster = (
+        RosterEntry.objects.filter(session=session)
+        .select_related("participant")
+        .order_by("participant__sort_name")
+    )
+    marks = {a.participant_id: a for a in Attendance.objects.filter(session=session)}
+    content = render_pdf(
+        "activities/pdf/attendance_list.html",
+        {
+            "session": session,
+            "rows": [(entry, marks.get(entry.participant_id)) for entry in roster],
+            "title": _("Attendance list"),
+        },
+    )
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = (
+        f'inline; filename="lista-obecnosci-{session.date.isoformat()}-{session.pk}.pdf"'
+    )
+    return response

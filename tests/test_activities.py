@@ -23,6 +23,7 @@ from activities.models import (
 from activities.services import MarkInput, Pattern, pattern_dates
 from participants.models import EnrolmentStatus, ExitOutcome
 from tests.factories import CohortFactory, EnrolmentFactory
+from tests.test_documents import pdf_text
 
 pytestmark = pytest.mark.django_db
 
@@ -285,3 +286,21 @@ def test_pages_of_the_programme_and_the_week(cohort, client_for, manager, case_m
     assert Session.objects.count() == 5  # 4.11, 18.11, 2.12, 16.12, 30.12
     week = client.get(reverse("activities:week") + f"?cohort={cohort.pk}&week=2026-11-16")
     assert "Grupa samopomocowa" in week.content.decode()
+
+
+def test_the_attendance_list_prints_the_roster_with_signature_boxes(
+    workshop, client_for, trainer, manager
+):
+    session = session_at(
+        workshop, date(2026, 11, 23), leader=trainer.staff, leader_name="", topic="Asertywność"
+    )
+    person = session.roster.order_by("participant__sort_name").first().participant
+    services.attendance_save(
+        session=session, marks=[MarkInput(person.pk, Mark.LATE, 10)], by=manager
+    )
+    response = client_for(trainer).get(reverse("activities:attendance-list", args=[session.pk]))
+    assert response["Content-Type"] == "application/pdf"
+    text = " ".join(pdf_text(response.content).split())
+    assert "LISTA OBECNOŚCI" in text and "Asertywność" in text and "Psychoedukacja" in text
+    assert person.full_name in text and "spóźniony (10 min)" in text
+    assert "Michał Dąbrowski" in text and "Strona 1 z" in text
