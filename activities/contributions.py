@@ -3,7 +3,14 @@
 from django.utils.translation import gettext_lazy
 
 from kis_site.access import Action, policy
-from kis_site.registries import NavItem, RosterScope, nav_items, roster_scopes
+from kis_site.registries import (
+    NavItem,
+    Panel,
+    RosterScope,
+    nav_items,
+    participant_panels,
+    roster_scopes,
+)
 from kis_site.roles import user_staff_id
 
 
@@ -27,3 +34,46 @@ def register():
         )
     )
     roster_scopes.register(RosterScope("sessions", _rostered_with_me))
+    participant_panels.register(
+        Panel(
+            key="hours",
+            title=gettext_lazy("Hours and attendance"),
+            template="activities/_file_panel.html",
+            context=_hours_panel,
+            order=20,
+        )
+    )
+
+
+def _hours_panel(request, participant):
+    """Hours planned and done per category: two aggregated queries."""
+    from django.db.models import Q, Sum
+
+    from activities.models import Attendance, Category, RosterEntry
+
+    if not policy().can(request.user, Action.VIEW, participant):
+        return None
+
+    def per_category(queryset, path, field):
+        return queryset.aggregate(
+            **{category: Sum(field, filter=Q(**{path: category})) for category in Category.values}
+        )
+
+    planned = per_category(
+        RosterEntry.objects.filter(participant=participant, session__cancelled=False),
+        "session__module__category",
+        "session__planned_hours",
+    )
+    done = per_category(
+        Attendance.objects.filter(participant=participant),
+        "session__module__category",
+        "hours",
+    )
+    totals = [
+        {"label": label, "planned": planned[category] or 0, "done": done[category] or 0}
+        for category, label in Category.choices
+    ]
+    return {
+        "participant": participant,
+        "totals": totals if any(t["planned"] for t in totals) else [],
+    }

@@ -198,6 +198,8 @@ class Session(Versioned):
     topic = models.CharField(_("topic"), max_length=300, blank=True)
     cancelled = models.BooleanField(_("cancelled"), default=False)
     series = models.CharField(max_length=36, blank=True, editable=False, db_index=True)
+    # Kept with the row (derived from the times and days) so that ledgers sum it in the database.
+    planned_hours = models.DecimalField(max_digits=6, decimal_places=2, default=0, editable=False)
 
     class Meta:
         verbose_name = _("session")
@@ -241,6 +243,14 @@ class Session(Versioned):
         if self.leader_id:
             return str(self.leader)
         return self.leader_name
+
+    def save(self, *args, **kwargs):
+        if self.starts_at and self.ends_at and self.ends_at > self.starts_at:
+            self.planned_hours = self.hours
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "planned_hours" not in update_fields:
+            kwargs["update_fields"] = [*update_fields, "planned_hours"]
+        super().save(*args, **kwargs)
 
     def clean(self):
         errors = {}

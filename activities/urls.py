@@ -13,6 +13,8 @@ urlpatterns = [
     path("programmes/<int:programme>/sessions/series/", views.series_new, name="series-new"),
     path("sessions/<int:pk>/", views.session_attendance, name="session"),
     path("sessions/<int:pk>/list.pdf", views.attendance_list_pdf, name="attendance-list"),
+    path("participants/<int:pk>/hours/", views.hour_card, name="hour-card"),
+    path("participants/<int:pk>/hours.pdf", views.hour_card_pdf, name="hour-card-pdf"),
     path("sessions/<int:pk>/walk-in/", views.walk_in, name="walk-in"),
     path("sessions/<int:pk>/cancel/", views.session_cancel, name="session-cancel"),
 ]

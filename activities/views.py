@@ -13,16 +13,17 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from activities import services
+from activities import ledger, services
 from activities.forms import ModuleForm, ProgrammeStartForm, SeriesForm, SessionForm
 from activities.models import Attendance, Mark, Programme, ProgrammeModule, RosterEntry, Session
 from kis_site.access import Action, policy
+from kis_site.audit import AccessKind, log_access
 from kis_site.editing import add_errors, save_form
 from kis_site.locking import save_versioned
 from kis_site.pdf import render_pdf
 from kis_site.pending import form_data
 from kis_site.roles import user_staff_id
-from participants.access import participants_visible_to
+from participants.access import get_participant_for_user, participants_visible_to
 from participants.models import Cohort
 
 
@@ -429,4 +430,45 @@ def attendance_list_pdf(request, pk):
     response["Content-Disposition"] = (
         f'inline; filename="lista-obecnosci-{session.date.isoformat()}-{session.pk}.pdf"'
     )
+    return response
+
+
+def _hour_card_context(participant) -> dict:
+    rows = ledger.module_rows(participant.pk)
+    return {
+        "participant": participant,
+        "rows": rows,
+        "totals": ledger.totals(rows),
+        "weeks": ledger.weeks(participant.pk),
+        "share": ledger.SHARE,
+    }
+
+
+def hour_card(request, pk):
+    """A participant's hours: per module planned and done, absences, the weekly 2/3 share."""
+    participant = get_participant_for_user(request.user, pk, Action.VIEW)
+    log_access(user=request.user, instance=participant, what="hour card")
+    return render(
+        request,
+        "activities/hour_card.html",
+        {
+            **_hour_card_context(participant),
+            "title": _("Hours: %(name)s") % {"name": participant.full_name},
+            "breadcrumbs": [
+                (_("Participants"), reverse("participants:list")),
+                (participant.full_name, reverse("participants:detail", args=[participant.pk])),
+            ],
+        },
+    )
+
+
+def hour_card_pdf(request, pk):
+    participant = get_participant_for_user(request.user, pk, Action.VIEW)
+    log_access(user=request.user, instance=participant, kind=AccessKind.PDF, what="hour card")
+    content = render_pdf(
+        "activities/pdf/hour_card.html",
+        {**_hour_card_context(participant), "title": _("Hour card")},
+    )
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="karta-godzin-{participant.pk}.pdf"'
     return response

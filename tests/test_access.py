@@ -143,6 +143,8 @@ WALK = {
     "activities:series-new": (one("programme"), expect(ENROLLERS, scoped=False), GET),
     "activities:session": (one("session"), expect(FILE_ROLES, scoped=False), GET),
     "activities:attendance-list": (one("session"), expect(FILE_ROLES, scoped=False), GET),
+    "activities:hour-card": (one("participant"), expect(FILE_ROLES), GET),
+    "activities:hour-card-pdf": (one("participant"), expect(FILE_ROLES), GET),
     # A walk-in without a person is answered with a message on the session.
     "activities:walk-in": (one("session"), expect(ATTENDANCE_TAKERS, scoped=False, ok=302), POST),
     "activities:session-cancel": (one("session"), expect(ENROLLERS, scoped=False, ok=302), POST),

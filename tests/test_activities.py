@@ -1,6 +1,6 @@
 """The programme and its hours, sessions and series (holidays, clashes), rosters, attendance."""
 
-from datetime import date, time
+from datetime import date, time, timedelta
 from decimal import Decimal
 
 import pytest
@@ -304,3 +304,41 @@ def test_the_attendance_list_prints_the_roster_with_signature_boxes(
     assert "LISTA OBECNOŚCI" in text and "Asertywność" in text and "Psychoedukacja" in text
     assert person.full_name in text and "spóźniony (10 min)" in text
     assert "Michał Dąbrowski" in text and "Strona 1 z" in text
+
+
+def test_the_ledger_sums_in_the_database_and_flags_weeks_below_two_thirds(
+    programme, manager, client_for, django_assert_max_num_queries
+):
+    from activities import ledger
+
+    social = programme.modules.get(name="Psychoedukacja")
+    vocational = programme.modules.get(name="Aktywne postawy na rynku pracy")
+    # Four weeks of 4 h social + 4 h vocational a week (1/2 share: below 2/3), then a week of
+    # social only.
+    mondays = [date(2026, 10, 19) + timedelta(weeks=n) for n in range(5)]
+    sessions = []
+    for index, monday in enumerate(mondays):
+        sessions.append(session_at(social, monday + timedelta(days=1)))
+        if index < 4:
+            sessions.append(session_at(vocational, monday + timedelta(days=3)))
+    person = sessions[0].roster.order_by("participant__sort_name").first().participant_id
+    for session in sessions:
+        mark = Mark.LATE if session == sessions[0] else Mark.PRESENT
+        services.attendance_save(session=session, marks=[MarkInput(person, mark, 60)], by=manager)
+    with django_assert_max_num_queries(2):
+        rows = ledger.module_rows(person)
+    planned = {row.name: (row.planned, row.done, row.rate) for row in rows}
+    assert planned["Psychoedukacja"] == (Decimal("20.00"), Decimal("19.00"), 100)
+    assert planned["Aktywne postawy na rynku pracy"] == (Decimal("16.00"), Decimal("16.00"), 100)
+    with django_assert_max_num_queries(2):
+        weeks = ledger.weeks(person)
+    assert [week.monday for week in weeks] == mondays
+    assert weeks[3].planned_window_share == Decimal("0.5") and weeks[3].planned_below
+    assert weeks[4].planned_window_share == Decimal(16) / Decimal(28)  # still below 2/3
+    page = client_for(manager).get(reverse("activities:hour-card", args=[person]))
+    assert "poniżej 2/3" in page.content.decode() or "below 2/3" in page.content.decode()
+    pdf = client_for(manager).get(reverse("activities:hour-card-pdf", args=[person]))
+    text = " ".join(pdf_text(pdf.content).split())
+    assert "KARTA GODZIN" in text and "Psychoedukacja" in text
+    file = client_for(manager).get(reverse("participants:detail", args=[person])).content.decode()
+    assert reverse("activities:hour-card", args=[person]) in file
