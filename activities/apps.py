@@ -11,7 +11,15 @@ class ActivitiesConfig(AppConfig):
 
     def ready(self):
         from activities import contributions, reference
-        from activities.models import Attendance, Programme, ProgrammeModule, RosterEntry, Session
+        from activities.models import (
+            AbsenceAction,
+            AbsenceCase,
+            Attendance,
+            Programme,
+            ProgrammeModule,
+            RosterEntry,
+            Session,
+        )
         from kis_site.access import register_participant_data
         from kis_site.audit import register_audited
 
@@ -20,6 +28,8 @@ class ActivitiesConfig(AppConfig):
         register_participant_data(
             Attendance, path="participant", audit_exclude=("recorded_at", "recorded_by")
         )
+        register_participant_data(AbsenceCase, path="participant")
+        register_participant_data(AbsenceAction, path="case__participant")
         for model in (Programme, ProgrammeModule, Session):
             register_audited(model)
         contributions.register()

@@ -7,9 +7,12 @@ from kis_site.registries import (
     NavItem,
     Panel,
     RosterScope,
+    TodoCount,
+    TodoItem,
     nav_items,
     participant_panels,
     roster_scopes,
+    todo_items,
 )
 from kis_site.roles import user_staff_id
 
@@ -34,6 +37,9 @@ def register():
         )
     )
     roster_scopes.register(RosterScope("sessions", _rostered_with_me))
+    todo_items.register(
+        TodoItem("absence-cases", gettext_lazy("Absence rule: open cases"), _absence_cases, 41)
+    )
     participant_panels.register(
         Panel(
             key="hours",
@@ -77,3 +83,14 @@ def _hours_panel(request, participant):
         "participant": participant,
         "totals": totals if any(t["planned"] for t in totals) else [],
     }
+
+
+def _absence_cases(user):
+    if not policy().can(user, Action.CHANGE_STATUS):
+        return None
+    from django.urls import reverse
+
+    from activities.absences import cases_in_scope
+
+    count = cases_in_scope(user).filter(closed_on__isnull=True).count()
+    return TodoCount(count, reverse("activities:absence-cases"), "danger")

@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from activities.models import ProgrammeModule, ProgrammeTemplate, Session
+from activities.models import AbsenceAction, ExcuseKind, ProgrammeModule, ProgrammeTemplate, Session
 from activities.services import Pattern
 from kis_site.forms import DateInput, form_helper, form_row
 from kis_site.locking import VersionedFormMixin
@@ -152,3 +152,41 @@ class SeriesForm(SessionForm):
         if data.get("date") and data.get("until") and (data["until"] - data["date"]).days > 400:
             self.add_error("until", _("A series may span at most 400 days."))
         return data
+
+
+class ExcuseForm(forms.Form):
+    excuse = forms.ChoiceField(label=_("Justified by"), choices=ExcuseKind.choices)
+    excuse_date = forms.DateField(label=_("Date of the document"), widget=DateInput())
+    excuse_note = forms.CharField(label=_("Notes"), max_length=300, required=False)
+    scan = forms.FileField(
+        label=_("Scan of the document"),
+        required=False,
+        help_text=_("PDF, JPEG or PNG, at most 10 MB."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = form_helper(form_row("excuse", "excuse_date"), "excuse_note", "scan")
+
+
+class AbsenceActionForm(forms.ModelForm):
+    class Meta:
+        model = AbsenceAction
+        fields = ["kind", "taken_on", "note"]
+        widgets = {"taken_on": DateInput()}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = form_helper(form_row("kind", "taken_on"), "note")
+
+
+class CloseCaseForm(forms.Form):
+    outcome = forms.CharField(
+        label=_("How the case ended"),
+        max_length=300,
+        help_text=_("E.g. the participant came back regularly; or: removed from the list on…"),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = form_helper()

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kis_site.locking import Versioned
-from kis_site.models import ParticipantRecord, StaffMember
+from kis_site.models import ParticipantRecord, StaffMember, StoredFile
 from participants.models import Cohort, Enrolment, Participant
 from partners.models import Institution
 
@@ -290,6 +290,11 @@ class Mark(models.TextChoices):
     ABSENT = "absent", _("absent, unjustified")
 
 
+class ExcuseKind(models.TextChoices):
+    SICK_NOTE = "sick_note", _("sick note (zwolnienie lekarskie)")
+    OTHER = "other", _("other document")
+
+
 class Attendance(ParticipantRecord, Versioned):
     """One mark per person and session (a database constraint: two tablets never make two)."""
 
@@ -306,6 +311,20 @@ class Attendance(ParticipantRecord, Versioned):
         verbose_name=_("recorded by"),
         on_delete=models.PROTECT,
         null=True,
+        related_name="+",
+    )
+    # A justified absence: its document (zwolnienie lekarskie or other), date, optional scan.
+    excuse = models.CharField(
+        _("justified by"), max_length=12, choices=ExcuseKind.choices, blank=True
+    )
+    excuse_date = models.DateField(_("date of the document"), null=True, blank=True)
+    excuse_note = models.CharField(_("notes"), max_length=300, blank=True)
+    excuse_scan = models.ForeignKey(
+        StoredFile,
+        verbose_name=_("scan of the document"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="+",
     )
 
@@ -339,3 +358,84 @@ class Attendance(ParticipantRecord, Versioned):
                 Decimal("0.01"), rounding=ROUND_HALF_UP
             )
         return Decimal(0)
+
+
+class CaseReason(models.TextChoices):
+    LIMIT = "limit", _("limit of justified absences reached")
+    BREACH = "breach", _("unjustified absence")
+
+
+class AbsenceCase(ParticipantRecord, Versioned):
+    """What the regulations' absence rule raised, for the case manager to follow up. The decision
+    itself (e.g. removal from the list) goes through the enrolment's status change, never here."""
+
+    participant = models.ForeignKey(
+        Participant, on_delete=models.PROTECT, related_name="absence_cases"
+    )
+    enrolment = models.ForeignKey(Enrolment, on_delete=models.PROTECT, related_name="absence_cases")
+    reason = models.CharField(_("reason"), max_length=10, choices=CaseReason.choices)
+    attendance = models.ForeignKey(
+        Attendance,
+        verbose_name=_("the absence"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    absences = models.PositiveSmallIntegerField(_("justified absences counted"), default=0)
+    opened_at = models.DateTimeField(_("opened"), default=timezone.now)
+    closed_on = models.DateField(_("closed on"), null=True, blank=True)
+    outcome = models.CharField(_("how it ended"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("absence case")
+        verbose_name_plural = _("absence cases")
+        ordering = ["-opened_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["enrolment"],
+                condition=Q(reason="limit"),
+                name="one_limit_case_per_enrolment",
+            ),
+            models.UniqueConstraint(
+                fields=["attendance"],
+                condition=Q(reason="breach"),
+                name="one_breach_case_per_absence",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_reason_display()} — {self.participant}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.closed_on is None
+
+
+class FollowUpKind(models.TextChoices):
+    TALK = "talk", _("talk with the participant")
+    WARNING = "warning", _("warning (upomnienie)")
+    REMOVAL_REQUEST = "removal_request", _("request to remove from the list")
+
+
+class AbsenceAction(ParticipantRecord):
+    case = models.ForeignKey(AbsenceCase, on_delete=models.PROTECT, related_name="actions")
+    kind = models.CharField(_("what followed"), max_length=20, choices=FollowUpKind.choices)
+    taken_on = models.DateField(_("date"))
+    note = models.CharField(_("notes"), max_length=500, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("follow-up of an absence case")
+        verbose_name_plural = _("follow-ups of absence cases")
+        ordering = ["taken_on", "pk"]
+
+    def clean(self):
+        if self.taken_on and self.taken_on > timezone.localdate():
+            raise ValidationError({"taken_on": _("The date cannot be in the future.")})

@@ -338,4 +338,8 @@ def attendance_save(*, session: Session, marks: list[MarkInput], by, reason: str
             row.save()
         if new:
             log_bulk_change(user=by, instance=session, what="attendance", count=len(new))
-    return {"created": len(new), "changed": len(changed)}
+        from activities.absences import apply_rule
+
+        looked_at = [row for row in new if row.mark in (Mark.EXCUSED, Mark.ABSENT)] + changed
+        cases = apply_rule(session=session, marks=looked_at)
+    return {"created": len(new), "changed": len(changed), "cases": len(cases)}

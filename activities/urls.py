@@ -15,6 +15,9 @@ urlpatterns = [
     path("sessions/<int:pk>/list.pdf", views.attendance_list_pdf, name="attendance-list"),
     path("participants/<int:pk>/hours/", views.hour_card, name="hour-card"),
     path("participants/<int:pk>/hours.pdf", views.hour_card_pdf, name="hour-card-pdf"),
+    path("absence-cases/", views.absence_cases, name="absence-cases"),
+    path("absence-cases/<int:pk>/", views.absence_case, name="absence-case"),
+    path("attendance/<int:pk>/excuse/", views.excuse, name="excuse"),
     path("sessions/<int:pk>/walk-in/", views.walk_in, name="walk-in"),
     path("sessions/<int:pk>/cancel/", views.session_cancel, name="session-cancel"),
 ]

@@ -13,17 +13,38 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from activities import ledger, services
-from activities.forms import ModuleForm, ProgrammeStartForm, SeriesForm, SessionForm
-from activities.models import Attendance, Mark, Programme, ProgrammeModule, RosterEntry, Session
+from activities import absences, ledger, services
+from activities.forms import (
+    AbsenceActionForm,
+    CloseCaseForm,
+    ExcuseForm,
+    ModuleForm,
+    ProgrammeStartForm,
+    SeriesForm,
+    SessionForm,
+)
+from activities.models import (
+    AbsenceCase,
+    Attendance,
+    Mark,
+    Programme,
+    ProgrammeModule,
+    RosterEntry,
+    Session,
+)
 from kis_site.access import Action, policy
 from kis_site.audit import AccessKind, log_access
 from kis_site.editing import add_errors, save_form
 from kis_site.locking import save_versioned
+from kis_site.models import KisSettings
 from kis_site.pdf import render_pdf
 from kis_site.pending import form_data
 from kis_site.roles import user_staff_id
-from participants.access import get_participant_for_user, participants_visible_to
+from participants.access import (
+    get_participant_for_user,
+    get_record_for_user,
+    participants_visible_to,
+)
 from participants.models import Cohort
 
 
@@ -325,6 +346,11 @@ def session_attendance(request, pk):
                 request,
                 _("Attendance saved (%(created)s new, %(changed)s changed).") % result,
             )
+            if result["cases"]:
+                messages.warning(
+                    request,
+                    _("The absence rule opened cases for the case managers: %(cases)s.") % result,
+                )
             return redirect("activities:session", pk=session.pk)
     rows = []
     for entry in roster:
@@ -335,6 +361,7 @@ def session_attendance(request, pk):
                 "mark": mark.mark if mark else Mark.PRESENT,
                 "minutes_late": mark.minutes_late if mark and mark.minutes_late else "",
                 "saved": mark is not None and mark.pk is not None,
+                "attendance": mark if mark is not None and mark.pk is not None else None,
                 "hours": mark.hours if mark and mark.pk else None,
             }
         )
@@ -472,3 +499,133 @@ def hour_card_pdf(request, pk):
     response = HttpResponse(content, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="karta-godzin-{participant.pk}.pdf"'
     return response
+
+
+# --- The absence rule ------------------------------------------------------------------------
+
+
+def _case_scope(user):
+    if not policy().can(user, Action.CHANGE_STATUS):
+        raise PermissionDenied
+    return absences.cases_in_scope(user)
+
+
+def absence_cases(request):
+    cases = list(
+        _case_scope(request.user)
+        .filter(closed_on__isnull=True)
+        .select_related("participant", "enrolment", "attendance__session__module")
+        .annotate(follow_ups=Count("actions"))
+        .order_by("opened_at")
+    )
+    for case in cases:
+        case.streak = absences.consecutive_absences(case.participant_id)
+    return render(
+        request,
+        "activities/absence_cases.html",
+        {
+            "cases": cases,
+            "rules": KisSettings.load(),
+            "title": _("Absence rule: open cases"),
+            "breadcrumbs": _crumbs(),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def absence_case(request, pk):
+    case = get_record_for_user(
+        request.user,
+        AbsenceCase.objects.select_related("participant", "enrolment", "attendance__session"),
+        pk,
+        Action.CHANGE_STATUS,
+    )
+    data = form_data(request)
+    action_form = AbsenceActionForm(
+        data if request.POST.get("form") == "action" else None,
+        initial={"taken_on": timezone.localdate()},
+        prefix="action",
+    )
+    close_form = CloseCaseForm(
+        data if request.POST.get("form") == "close" else None, prefix="close"
+    )
+    if request.method == "POST":
+        form = action_form if request.POST.get("form") == "action" else close_form
+        if form.is_valid():
+            try:
+                if form is action_form:
+                    absences.case_action(case=case, by=request.user, **form.cleaned_data)
+                    messages.success(request, _("The follow-up has been recorded."))
+                else:
+                    absences.case_close(case=case, by=request.user, **form.cleaned_data)
+                    messages.success(request, _("The case has been closed."))
+            except ValidationError as error:
+                add_errors(form, error)
+            else:
+                return redirect("activities:absence-case", pk=case.pk)
+    return render(
+        request,
+        "activities/absence_case.html",
+        {
+            "case": case,
+            "actions": case.actions.select_related("recorded_by"),
+            "action_form": action_form,
+            "close_form": close_form,
+            "streak": absences.consecutive_absences(case.participant_id),
+            "justified": absences.justified_absences(case.enrolment),
+            "rules": KisSettings.load(),
+            "title": str(case),
+            "breadcrumbs": _crumbs((_("Absence rule"), reverse("activities:absence-cases"))),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def excuse(request, pk):
+    """Record the document justifying an absence (a sick note or other, its date, a scan)."""
+    attendance = get_record_for_user(
+        request.user,
+        Attendance.objects.select_related("session__module__programme__cohort", "participant"),
+        pk,
+        Action.VIEW,
+    )
+    session = attendance.session
+    if not may_take_attendance(request.user, session) and not policy().can(
+        request.user, Action.CHANGE_STATUS
+    ):
+        raise PermissionDenied
+    form = ExcuseForm(
+        form_data(request),
+        request.FILES or None,
+        initial={
+            "excuse": attendance.excuse or "sick_note",
+            "excuse_date": attendance.excuse_date,
+            "excuse_note": attendance.excuse_note,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            absences.excuse_record(
+                attendance=attendance,
+                kind=form.cleaned_data["excuse"],
+                date=form.cleaned_data["excuse_date"],
+                note=form.cleaned_data["excuse_note"],
+                scan=form.cleaned_data.get("scan"),
+                by=request.user,
+            )
+        except ValidationError as error:
+            add_errors(form, error)
+        else:
+            messages.success(request, _("The justification has been recorded."))
+            return redirect("activities:session", pk=session.pk)
+    return render(
+        request,
+        "participants/form.html",
+        {
+            "form": form,
+            "title": _("Justified absence: %(name)s") % {"name": attendance.participant.full_name},
+            "intro": str(session),
+            "cancel_url": reverse("activities:session", args=[session.pk]),
+            "breadcrumbs": _crumbs(),
+        },
+    )

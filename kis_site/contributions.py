@@ -1,7 +1,7 @@
 """What kis_site itself adds to the shared pages: club documents, documents missing a scan."""
 
 from django.urls import reverse
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from kis_site.access import Action, policy
 from kis_site.registries import NavItem, TodoCount, TodoItem, nav_items, todo_items
@@ -22,7 +22,7 @@ def register():
     nav_items.register(
         NavItem(
             "club-documents",
-            gettext_lazy("Club documents"),
+            pgettext_lazy("navigation", "Club documents"),
             "club-documents",
             lambda user: bool(user_roles(user)),
             80,

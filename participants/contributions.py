@@ -72,7 +72,13 @@ def _register_navigation():
         NavItem("cohorts", gettext_lazy("Cohorts"), "cohorts:list", _can(Action.VIEW), 30)
     )
     nav_items.register(
-        NavItem("audit-log", gettext_lazy("Audit log"), "audit-log", _can(Action.VIEW_AUDIT), 90)
+        NavItem(
+            "audit-log",
+            pgettext_lazy("navigation", "Audit log"),
+            "audit-log",
+            _can(Action.VIEW_AUDIT),
+            90,
+        )
     )
     nav_items.register(
         NavItem(

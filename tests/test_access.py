@@ -144,6 +144,8 @@ WALK = {
     "activities:session": (one("session"), expect(FILE_ROLES, scoped=False), GET),
     "activities:attendance-list": (one("session"), expect(FILE_ROLES, scoped=False), GET),
     "activities:hour-card": (one("participant"), expect(FILE_ROLES), GET),
+    "activities:absence-case": (one("absence_case"), expect(ENROLLERS), GET),
+    "activities:excuse": (one("absence"), expect(ATTENDANCE_TAKERS), GET),
     "activities:hour-card-pdf": (one("participant"), expect(FILE_ROLES), GET),
     # A walk-in without a person is answered with a message on the session.
     "activities:walk-in": (one("session"), expect(ATTENDANCE_TAKERS, scoped=False, ok=302), POST),
@@ -252,7 +254,16 @@ def victim(case_manager):
         ends_at=time(13),
         leader_name="Trener z zewnątrz",
     )
+    from activities.models import AbsenceCase, Attendance, RosterEntry
+
+    RosterEntry.objects.create(session=session, participant=participant)
+    absence = Attendance.objects.create(session=session, participant=participant, mark="absent")
+    absence_case = AbsenceCase.objects.create(
+        participant=participant, enrolment=enrolment, reason="breach", attendance=absence
+    )
     return {
+        "absence": absence.pk,
+        "absence_case": absence_case.pk,
         "programme": programme.pk,
         "module": module.pk,
         "session": session.pk,

@@ -182,6 +182,7 @@ def test_attendance_for_30_present_by_default_late_minutes_and_corrections(works
     assert services.attendance_save(session=session, marks=marks, by=manager) == {
         "created": 30,
         "changed": 0,
+        "cases": 0,  # a justified absence is not a case until the limit is reached
     }
     hours = dict(Attendance.objects.values_list("participant_id", "hours"))
     assert hours[people[0]] == Decimal("3.50")
@@ -342,3 +343,75 @@ def test_the_ledger_sums_in_the_database_and_flags_weeks_below_two_thirds(
     assert "KARTA GODZIN" in text and "Psychoedukacja" in text
     file = client_for(manager).get(reverse("participants:detail", args=[person])).content.decode()
     assert reverse("activities:hour-card", args=[person]) in file
+
+
+def test_the_absence_rule_opens_cases_and_the_case_manager_follows_up(
+    programme, manager, case_manager, client_for
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from activities import absences
+    from activities.models import AbsenceCase, CaseReason
+
+    module = programme.modules.get(name="Psychoedukacja")
+    days = [
+        date(2026, 11, 2),
+        date(2026, 11, 3),
+        date(2026, 11, 4),
+        date(2026, 11, 5),
+        date(2026, 11, 6),
+    ]
+    sessions = [session_at(module, day) for day in days]
+    person = sessions[0].roster.order_by("participant__sort_name").first().participant
+    person.case_manager = case_manager.staff
+    person.save()
+    others = [
+        pk for pk in sessions[0].roster.values_list("participant_id", flat=True) if pk != person.pk
+    ]
+    for index, session in enumerate(sessions):
+        mark = Mark.ABSENT if index == 0 else Mark.EXCUSED
+        marks = [MarkInput(person.pk, mark)] + [MarkInput(pk, Mark.PRESENT) for pk in others]
+        services.attendance_save(session=session, marks=marks, by=manager)
+    cases = AbsenceCase.objects.filter(participant=person)
+    assert {case.reason for case in cases} == {CaseReason.BREACH, CaseReason.LIMIT}
+    assert cases.get(reason=CaseReason.LIMIT).absences == 4
+    assert AbsenceCase.objects.count() == 2  # the others came: no cases for them
+    assert absences.consecutive_absences(person.pk) == 5
+    # The unjustified absence gets its sick note afterwards: the breach closes by itself.
+    breach = cases.get(reason=CaseReason.BREACH)
+    client = client_for(case_manager)
+    response = client.post(
+        reverse("activities:excuse", args=[breach.attendance_id]),
+        {
+            "excuse": "sick_note",
+            "excuse_date": "2026-11-02",
+            "excuse_note": "L4 od lekarza rodzinnego",
+            "scan": SimpleUploadedFile("l4.pdf", b"%PDF-1.4 zwolnienie"),
+        },
+    )
+    assert response.status_code == 302
+    breach.refresh_from_db()
+    assert not breach.is_open
+    attendance = breach.attendance
+    attendance.refresh_from_db()
+    assert attendance.mark == Mark.EXCUSED and attendance.excuse_scan.size > 0
+    # The limit case: a talk, then closed; the case manager's to-do list counted it.
+    limit = cases.get(reason=CaseReason.LIMIT)
+    home = client.get(reverse("home")).content.decode()
+    assert reverse("activities:absence-cases") in home
+    assert "Uczestnik" in client.get(reverse("activities:absence-cases")).content.decode()
+    url = reverse("activities:absence-case", args=[limit.pk])
+    client.post(
+        url,
+        {
+            "form": "action",
+            "action-kind": "talk",
+            "action-taken_on": "2026-11-09",
+            "action-note": "Rozmowa o powrocie na zajęcia.",
+        },
+    )
+    assert limit.actions.get().kind == "talk"
+    assert client.post(url, {"form": "close", "close-outcome": ""}).status_code == 200
+    client.post(url, {"form": "close", "close-outcome": "Wrócił na zajęcia."})
+    limit.refresh_from_db()
+    assert limit.closed_on == TODAY and limit.outcome == "Wrócił na zajęcia."

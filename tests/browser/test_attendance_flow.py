@@ -66,3 +66,27 @@ def test_a_trainer_takes_attendance_for_30_with_the_keyboard(checker, trainer, m
     assert list(marks.values()).count("present") == 28
     late = Attendance.objects.get(participant__last_name="Osoba04")
     assert late.minutes_late == 20 and str(late.hours) == "3.67"
+
+
+def test_the_manager_pages_of_the_programme_pass_axe(checker, manager, case_manager):
+    today = timezone.localdate()
+    cohort = CohortFactory(starts_on=today - timezone.timedelta(days=60))
+    enrolment = EnrolmentFactory(
+        cohort=cohort, starts_on=cohort.starts_on, participant__case_manager=case_manager.staff
+    )
+    page = checker.page
+    log_in(checker, "kierownik")
+    page.goto(checker.url(f"/activities/cohorts/{cohort.pk}/programme/"))
+    checker.check("programme-empty")
+    page.click("main button[type=submit]")
+    expect(page.locator("main table tbody tr")).to_have_count(12)
+    checker.check("programme")
+    programme = cohort.programme  # copied from the default template by the click above
+    page.goto(checker.url(f"/activities/programmes/{programme.pk}/sessions/series/"))
+    checker.check("series")
+    page.goto(checker.url(f"/activities/?cohort={cohort.pk}"))
+    checker.check("timetable-cohort")
+    page.goto(checker.url(f"/activities/participants/{enrolment.participant_id}/hours/"))
+    checker.check("hour-card")
+    page.goto(checker.url("/activities/absence-cases/"))
+    checker.check("absence-cases")
