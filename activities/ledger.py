@@ -185,3 +185,82 @@ def _window_share(window: list[Week], kind: str) -> Decimal | None:
     vocational = sum(getattr(week, kind)[Category.VOCATIONAL] for week in window)
     total = social + vocational
     return Decimal(social) / Decimal(total) if total else None
+
+
+BEHIND = Decimal("0.8")  # done below 80% of the pro-rata share of the programme: behind the plan
+
+
+@dataclass
+class PersonRow:
+    participant: object
+    planned: dict = field(default_factory=lambda: {c: Decimal(0) for c in Category.values})
+    done: dict = field(default_factory=lambda: {c: Decimal(0) for c in Category.values})
+    marked: int = 0
+    attended: int = 0
+    excused: int = 0
+    absent: int = 0
+    expected: Decimal = Decimal(0)
+
+    @property
+    def done_total(self) -> Decimal:
+        return sum(self.done.values(), Decimal(0))
+
+    @property
+    def rate(self) -> int | None:
+        return round(100 * self.attended / self.marked) if self.marked else None
+
+    @property
+    def behind(self) -> bool:
+        return self.expected > 0 and self.done_total < self.expected * BEHIND
+
+
+def cohort_rows(cohort, people, *, today: date) -> list[PersonRow]:
+    """Per participant of a cohort: hours planned to date and done per category, marks, and the
+    hours expected by now (the programme's group hours, pro rata of the cycle). Three aggregated
+    queries whatever the number of sessions and marks."""
+    from activities.models import ProgrammeModule
+
+    rows = {person.pk: PersonRow(person) for person in people}
+    if not rows:
+        return []
+    for row in (
+        RosterEntry.objects.filter(
+            participant_id__in=rows,
+            session__module__programme__cohort=cohort,
+            session__cancelled=False,
+            session__date__lte=today,
+        )
+        .values("participant_id", "session__module__category")
+        .annotate(hours=Sum("session__planned_hours"))
+        .order_by()
+    ):
+        rows[row["participant_id"]].planned[row["session__module__category"]] += row["hours"] or 0
+    for row in (
+        Attendance.objects.filter(
+            participant_id__in=rows, session__module__programme__cohort=cohort
+        )
+        .values("participant_id", "session__module__category")
+        .annotate(
+            hours=Sum("hours"),
+            marked=Count("id"),
+            attended=Count("id", filter=Q(mark__in=[Mark.PRESENT, Mark.LATE])),
+            excused=Count("id", filter=Q(mark=Mark.EXCUSED)),
+            absent=Count("id", filter=Q(mark=Mark.ABSENT)),
+        )
+        .order_by()
+    ):
+        person = rows[row["participant_id"]]
+        person.done[row["session__module__category"]] += row["hours"] or 0
+        person.marked += row["marked"]
+        person.attended += row["attended"]
+        person.excused += row["excused"]
+        person.absent += row["absent"]
+    group_hours = ProgrammeModule.objects.filter(
+        programme__cohort=cohort, is_retired=False, basis="per_participant"
+    ).aggregate(total=Sum("hours"))["total"] or Decimal(0)
+    length = (cohort.ends_on - cohort.starts_on).days + 1
+    elapsed = min(max((today - cohort.starts_on).days + 1, 0), length)
+    expected = (group_hours * elapsed / length).quantize(Decimal("0.1")) if length else 0
+    for person in rows.values():
+        person.expected = expected
+    return list(rows.values())

@@ -7,6 +7,7 @@ app_name = "activities"
 urlpatterns = [
     path("", views.week, name="week"),
     path("cohorts/<int:pk>/programme/", views.cohort_programme, name="programme"),
+    path("cohorts/<int:pk>/hours/", views.cohort_hours, name="cohort-hours"),
     path("programmes/<int:programme>/modules/new/", views.module_edit, name="module-new"),
     path("modules/<int:pk>/edit/", views.module_edit, name="module-edit"),
     path("programmes/<int:programme>/sessions/new/", views.session_new, name="session-new"),

@@ -629,3 +629,30 @@ def excuse(request, pk):
             "breadcrumbs": _crumbs(),
         },
     )
+
+
+def cohort_hours(request, pk):
+    """The group's ledger: who is behind their plan at this point of the cycle."""
+    if not policy().can(request.user, Action.VIEW):
+        raise PermissionDenied
+    cohort = get_object_or_404(Cohort, pk=pk)
+    people = (
+        participants_visible_to(request.user)
+        .filter(enrolments__cohort=cohort)
+        .distinct()
+        .order_by("sort_name")
+    )
+    today = timezone.localdate()
+    rows = ledger.cohort_rows(cohort, list(people), today=today)
+    return render(
+        request,
+        "activities/cohort_hours.html",
+        {
+            "cohort": cohort,
+            "rows": rows,
+            "behind": ledger.BEHIND,
+            "today": today,
+            "title": _("Hours of the group: %(cohort)s") % {"cohort": cohort.name},
+            "breadcrumbs": _crumbs((cohort.name, reverse("cohorts:detail", args=[cohort.pk]))),
+        },
+    )

@@ -392,3 +392,122 @@ def diagnosis_for(participant_id) -> int:
         .values_list("pk", flat=True)
         .first()
     )
+
+
+def activities(*, seed=17):
+    """Every cohort with its programme and 114 sessions (Mon/Wed/Fri for 38 weeks), everyone
+    rostered and marked: about 550,000 marks. Returns a participant and a cohort to measure."""
+    from decimal import Decimal
+
+    from activities.models import (
+        Attendance,
+        Mark,
+        Programme,
+        ProgrammeModule,
+        ProgrammeTemplate,
+        RosterEntry,
+        Session,
+    )
+
+    rng = random.Random(seed)
+    template = ProgrammeTemplate.objects.get(is_default=True)
+    modules = [m for m in template.modules.all() if m.basis == "per_participant"]
+    cohorts = list(Cohort.objects.order_by("pk"))
+    Programme.objects.bulk_create([Programme(cohort=cohort) for cohort in cohorts])
+    programmes = dict(Programme.objects.values_list("cohort_id", "pk"))
+    ProgrammeModule.objects.bulk_create(
+        [
+            ProgrammeModule(
+                programme_id=programmes[cohort.pk],
+                **{name: getattr(module, name) for name in module.COPIED},
+            )
+            for cohort in cohorts
+            for module in modules
+        ],
+        batch_size=5000,
+    )
+    by_programme = {}
+    for pk, programme in ProgrammeModule.objects.values_list("pk", "programme_id"):
+        by_programme.setdefault(programme, []).append(pk)
+    sessions = []
+    for cohort in cohorts:
+        mine = by_programme[programmes[cohort.pk]]
+        for week in range(38):
+            for offset in (0, 2, 4):
+                sessions.append(
+                    Session(
+                        module_id=mine[(week * 3 + offset) % len(mine)],
+                        date=cohort.starts_on + timedelta(weeks=week, days=offset),
+                        starts_at="09:00",
+                        ends_at="13:00",
+                        planned_hours=Decimal(4),
+                        leader_name="Prowadzący",
+                        place="Sala 1",
+                    )
+                )
+    Session.objects.bulk_create(sessions, batch_size=5000)
+    members = {}
+    for participant, cohort in Enrolment.objects.filter(cohort__isnull=False).values_list(
+        "participant_id", "cohort_id"
+    ):
+        members.setdefault(cohort, []).append(participant)
+    session_rows = Session.objects.values_list("pk", "module__programme__cohort_id")
+    roster, marks = [], []
+    choices = [Mark.PRESENT] * 17 + [Mark.LATE, Mark.EXCUSED, Mark.ABSENT]
+    for session, cohort in session_rows.iterator(chunk_size=5000):
+        for participant in members.get(cohort, []):
+            roster.append(RosterEntry(session_id=session, participant_id=participant))
+            mark = rng.choice(choices)
+            marks.append(
+                Attendance(
+                    session_id=session,
+                    participant_id=participant,
+                    mark=mark,
+                    minutes_late=15 if mark == Mark.LATE else 0,
+                    hours=Decimal("3.75")
+                    if mark == Mark.LATE
+                    else (Decimal(4) if mark == Mark.PRESENT else Decimal(0)),
+                )
+            )
+        if len(roster) >= 50000:
+            RosterEntry.objects.bulk_create(roster, batch_size=10000)
+            Attendance.objects.bulk_create(marks, batch_size=10000)
+            roster, marks = [], []
+    RosterEntry.objects.bulk_create(roster, batch_size=10000)
+    Attendance.objects.bulk_create(marks, batch_size=10000)
+    cohort = max(members, key=lambda pk: len(members[pk]))
+    return {
+        "cohort": cohort,
+        "participant": members[cohort][0],
+        "marks": Attendance.objects.count(),
+    }
+
+
+def fresh_sessions(cohort_id: int, count: int) -> list[int]:
+    """Sessions of one cohort without marks yet (for timing the first save of 30)."""
+    from decimal import Decimal
+
+    from activities.models import ProgrammeModule, RosterEntry, Session
+
+    module = ProgrammeModule.objects.filter(programme__cohort_id=cohort_id).first()
+    people = list(
+        Enrolment.objects.filter(cohort_id=cohort_id).values_list("participant_id", flat=True)
+    )
+    today = date.today()
+    made = Session.objects.bulk_create(
+        [
+            Session(
+                module=module,
+                date=today - timedelta(days=1),
+                starts_at=f"{6 + n % 12:02d}:00",
+                ends_at=f"{7 + n % 12:02d}:00",
+                planned_hours=Decimal(1),
+                leader_name="Prowadzący",
+            )
+            for n in range(count)
+        ]
+    )
+    RosterEntry.objects.bulk_create(
+        [RosterEntry(session=session, participant_id=pk) for session in made for pk in people]
+    )
+    return [session.pk for session in made]

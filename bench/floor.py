@@ -90,3 +90,33 @@ def participant_file(request, pk):
         rows = cursor.fetchall()
         cursor.execute(ACCESS_SQL, {"type": content_type, "pk": pk, "actor": request.user.pk})
     return render(request, "bench/floor_file.html", {"rows": rows, "title": "Floor"})
+
+
+HOURS_SQL = """
+SELECT 'p', s.module_id, SUM(s.planned_hours), COUNT(*)
+  FROM activities_rosterentry r JOIN activities_session s ON s.id = r.session_id
+  WHERE r.participant_id = %(pk)s AND NOT s.cancelled GROUP BY s.module_id
+UNION ALL
+SELECT 'd', s.module_id, SUM(a.hours), COUNT(*)
+  FROM activities_attendance a JOIN activities_session s ON s.id = a.session_id
+  WHERE a.participant_id = %(pk)s GROUP BY s.module_id
+UNION ALL
+SELECT 'w', strftime('%%Y-%%W', s.date), SUM(s.planned_hours), SUM(a.hours)
+  FROM activities_rosterentry r JOIN activities_session s ON s.id = r.session_id
+  LEFT JOIN activities_attendance a ON a.session_id = s.id AND a.participant_id = r.participant_id
+  WHERE r.participant_id = %(pk)s AND NOT s.cancelled GROUP BY strftime('%%Y-%%W', s.date)
+"""
+
+
+def hour_card(request, pk):
+    """The hour card's rows (per module, per week) by one raw query, plus the audit row."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from participants.models import Participant
+
+    content_type = ContentType.objects.get_for_model(Participant).pk
+    with connection.cursor() as cursor:
+        cursor.execute(HOURS_SQL, {"pk": pk})
+        rows = cursor.fetchall()
+        cursor.execute(ACCESS_SQL, {"type": content_type, "pk": pk, "actor": request.user.pk})
+    return render(request, "bench/floor_file.html", {"rows": rows, "title": "Floor"})

@@ -60,6 +60,30 @@ def measure(client, *urls, rounds=ROUNDS):
     return results if len(results) > 1 else results[0]
 
 
+def save_times(client, sessions):
+    """POST the whole roster of each (unmarked) session once: one save of 30 marks each."""
+    from activities.models import RosterEntry
+
+    times = []
+    for session in sessions:
+        people = RosterEntry.objects.filter(session_id=session).values_list(
+            "participant_id", flat=True
+        )
+        data = {f"mark-{pk}": "present" for pk in people}
+        started = time.perf_counter()
+        response = client.post(f"/activities/sessions/{session}/", data)
+        times.append((time.perf_counter() - started) * 1000)
+        assert response.status_code == 302, response.status_code
+    with CaptureQueriesContext(connection) as queries:
+        client.post(f"/activities/sessions/{sessions[0]}/", data)
+    samples = sorted(times)
+    return {
+        "p50_ms": round(statistics.median(samples), 2),
+        "p95_ms": round(samples[int(len(samples) * 0.95) - 1], 2),
+        "queries": len(queries),
+    }
+
+
 def row(name, size, page, floor=None, peer=None, target=None):
     return {
         "name": name,
@@ -134,6 +158,23 @@ def main():
     rows.append(row("institution page (2,000 referrals)", 20000, page, None, None, 150))
     page = measure(client, "/partners/network/", rounds=ROUNDS // 3)
     rows.append(row("network overview (20,000 referrals)", 20000, page, None, None, 150))
+
+    print("Adding the programme, 19,380 sessions and ~550,000 marks ...", flush=True)
+    started = time.perf_counter()
+    marked = dataset.activities()
+    print(f"  {marked['marks']} marks in {time.perf_counter() - started:.1f} s", flush=True)
+    person, cohort = marked["participant"], marked["cohort"]
+    page, floor = measure(
+        client, f"/activities/participants/{person}/hours/", f"/bench/floor/hours/{person}/"
+    )
+    rows.append(row("hour card (participant ledger)", marked["marks"], page, floor, None, 200))
+    page = measure(client, f"/activities/cohorts/{cohort}/hours/", rounds=ROUNDS // 3)
+    rows.append(row("group hours (cohort ledger)", marked["marks"], page, None, None, 200))
+    fresh = dataset.fresh_sessions(cohort, 31)
+    page = measure(client, f"/activities/sessions/{fresh[0]}/", rounds=ROUNDS // 3)
+    rows.append(row("attendance screen (load, 30 people)", marked["marks"], page, None, None, 150))
+    saved = save_times(client, fresh[1:])
+    rows.append(row("attendance save (30 marks)", marked["marks"], saved, None, None, 150))
 
     cm_client = Client()
     cm_client.force_login(get_user_model().objects.get(username=info["case_manager"]))

@@ -8,5 +8,6 @@ from kis_site.urls import urlpatterns as project_urlpatterns
 urlpatterns = [
     path("bench/floor/participants/", floor.participant_list),
     path("bench/floor/participants/<int:pk>/", floor.participant_file),
+    path("bench/floor/hours/<int:pk>/", floor.hour_card),
     *project_urlpatterns,
 ]

@@ -14,6 +14,7 @@ from django.urls import reverse
 from activities import services
 from activities.models import (
     Attendance,
+    Category,
     HoursBasis,
     Mark,
     ProgrammeTemplate,
@@ -415,3 +416,31 @@ def test_the_absence_rule_opens_cases_and_the_case_manager_follows_up(
     client.post(url, {"form": "close", "close-outcome": "Wrócił na zajęcia."})
     limit.refresh_from_db()
     assert limit.closed_on == TODAY and limit.outcome == "Wrócił na zajęcia."
+
+
+def test_the_group_ledger_shows_who_is_behind_pro_rata(
+    programme, cohort, manager, client_for, django_assert_max_num_queries
+):
+    from activities import ledger
+
+    module = programme.modules.get(name="Psychoedukacja")
+    sessions = [session_at(module, date(2026, 11, 16) + timedelta(days=n)) for n in range(5)]
+    people = list(sessions[0].roster.order_by("participant__sort_name"))
+    keen, absent = people[0].participant_id, people[1].participant_id
+    for session in sessions:
+        services.attendance_save(
+            session=session,
+            marks=[MarkInput(keen, Mark.PRESENT), MarkInput(absent, Mark.ABSENT)],
+            by=manager,
+        )
+    members = [entry.participant for entry in people]
+    with django_assert_max_num_queries(3):
+        rows = {row.participant.pk: row for row in ledger.cohort_rows(cohort, members, today=TODAY)}
+    assert rows[keen].planned[Category.SOCIAL] == 20 and rows[keen].done[Category.SOCIAL] == 20
+    assert rows[absent].absent == 5 and rows[absent].rate == 0
+    # Programme group hours 401 h (the Radom template less the pool and the interview) over
+    # 7 Sep 2026 – 28 May 2027 (264 days); 78 days have passed on 23 Nov: 118.5 h due by now.
+    assert rows[keen].expected == Decimal("118.5")
+    assert rows[keen].behind and rows[absent].behind
+    page = client_for(manager).get(reverse("activities:cohort-hours", args=[cohort.pk]))
+    assert page.status_code == 200 and "118,5" in page.content.decode()
