@@ -15,6 +15,7 @@ class ActivitiesConfig(AppConfig):
             AbsenceAction,
             AbsenceCase,
             Attendance,
+            Consultation,
             Programme,
             ProgrammeModule,
             RosterEntry,
@@ -29,6 +30,9 @@ class ActivitiesConfig(AppConfig):
             Attendance, path="participant", audit_exclude=("recorded_at", "recorded_by")
         )
         register_participant_data(AbsenceCase, path="participant")
+        register_participant_data(
+            Consultation, path="participant", section_field="section", audit_exclude=("section",)
+        )
         register_participant_data(AbsenceAction, path="case__participant")
         for model in (Programme, ProgrammeModule, Session):
             register_audited(model)

@@ -52,10 +52,10 @@ def register():
 
 
 def _hours_panel(request, participant):
-    """Hours planned and done per category: two aggregated queries."""
+    """Hours planned and done per category: three aggregated queries."""
     from django.db.models import Q, Sum
 
-    from activities.models import Attendance, Category, RosterEntry
+    from activities.models import Attendance, Category, Consultation, RosterEntry
 
     if not policy().can(request.user, Action.VIEW, participant):
         return None
@@ -75,8 +75,15 @@ def _hours_panel(request, participant):
         "session__module__category",
         "hours",
     )
+    consulted = per_category(
+        Consultation.objects.filter(participant=participant), "module__category", "duration"
+    )
     totals = [
-        {"label": label, "planned": planned[category] or 0, "done": done[category] or 0}
+        {
+            "label": label,
+            "planned": (planned[category] or 0) + (consulted[category] or 0),
+            "done": (done[category] or 0) + (consulted[category] or 0),
+        }
         for category, label in Category.choices
     ]
     return {

@@ -1,7 +1,14 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from activities.models import AbsenceAction, ExcuseKind, ProgrammeModule, ProgrammeTemplate, Session
+from activities.models import (
+    AbsenceAction,
+    Consultation,
+    ExcuseKind,
+    ProgrammeModule,
+    ProgrammeTemplate,
+    Session,
+)
 from activities.services import Pattern
 from kis_site.forms import DateInput, form_helper, form_row
 from kis_site.locking import VersionedFormMixin
@@ -190,3 +197,24 @@ class CloseCaseForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = form_helper()
+
+
+class ConsultationForm(forms.ModelForm):
+    class Meta:
+        model = Consultation
+        fields = ["module", "kind", "date", "duration", "specialist", "specialist_name", "note"]
+        widgets = {"date": DateInput(), "note": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, modules=None, kinds=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if modules is not None:
+            self.fields["module"].queryset = modules
+        if kinds is not None:
+            self.fields["kind"].choices = [("", "---------"), *kinds]
+        self.fields["specialist"].queryset = StaffMember.objects.active()
+        self.helper = form_helper(
+            form_row("module", "kind"),
+            form_row("date", "duration"),
+            form_row("specialist", "specialist_name"),
+            "note",
+        )

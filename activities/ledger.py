@@ -13,7 +13,7 @@ from decimal import Decimal
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import TruncWeek
 
-from activities.models import Attendance, Category, Mark, RosterEntry
+from activities.models import Attendance, Category, Consultation, Mark, RosterEntry
 
 SHARE = Decimal(2) / Decimal(3)
 WINDOW = 4  # weeks
@@ -101,6 +101,7 @@ def module_rows(participant_id: int) -> list[ModuleRow]:
     }
     labels = dict(Category.choices)
     rows = []
+    rows_by_module = {}
     for row in planned:
         module = row["session__module_id"]
         marks = done.get(module, {})
@@ -121,6 +122,31 @@ def module_rows(participant_id: int) -> list[ModuleRow]:
                 absent=marks.get("absent", 0),
             )
         )
+        rows_by_module[module] = rows[-1]
+    # Consultations and interviews count in their module's category (one more query).
+    for row in (
+        Consultation.objects.filter(participant_id=participant_id)
+        .values("module_id", "module__name", "module__category", "module__hours", "module__basis")
+        .annotate(hours=Sum("duration"), count=Count("id"))
+        .order_by("module__order", "module_id")
+    ):
+        target = rows_by_module.get(row["module_id"])
+        if target is None:
+            target = ModuleRow(
+                module_id=row["module_id"],
+                name=row["module__name"],
+                category=row["module__category"],
+                category_label=labels[row["module__category"]],
+                programme_hours=row["module__hours"],
+                basis=row["module__basis"],
+            )
+            rows.append(target)
+            rows_by_module[row["module_id"]] = target
+        target.sessions += row["count"]
+        target.planned += row["hours"]
+        target.done += row["hours"]
+        target.marked += row["count"]
+        target.attended += row["count"]
     return rows
 
 
@@ -165,6 +191,16 @@ def weeks(participant_id: int) -> list[Week]:
         .order_by()
     ):
         week_of(row["week"]).done[row["session__module__category"]] += row["hours"] or 0
+    for row in (
+        Consultation.objects.filter(participant_id=participant_id)
+        .annotate(week=TruncWeek("date"))
+        .values("week", "module__category")
+        .annotate(hours=Sum("duration"))
+        .order_by()
+    ):
+        week = week_of(row["week"])
+        week.planned[row["module__category"]] += row["hours"]
+        week.done[row["module__category"]] += row["hours"]
     if not by_week:
         return []
     first, last = min(by_week), max(by_week)
@@ -216,7 +252,7 @@ class PersonRow:
 
 def cohort_rows(cohort, people, *, today: date) -> list[PersonRow]:
     """Per participant of a cohort: hours planned to date and done per category, marks, and the
-    hours expected by now (the programme's group hours, pro rata of the cycle). Three aggregated
+    hours expected by now (the programme's group hours, pro rata of the cycle). Four aggregated
     queries whatever the number of sessions and marks."""
     from activities.models import ProgrammeModule
 
@@ -255,6 +291,17 @@ def cohort_rows(cohort, people, *, today: date) -> list[PersonRow]:
         person.attended += row["attended"]
         person.excused += row["excused"]
         person.absent += row["absent"]
+    for row in (
+        Consultation.objects.filter(
+            participant_id__in=rows, module__programme__cohort=cohort, date__lte=today
+        )
+        .values("participant_id", "module__category")
+        .annotate(hours=Sum("duration"))
+        .order_by()
+    ):
+        person = rows[row["participant_id"]]
+        person.planned[row["module__category"]] += row["hours"]
+        person.done[row["module__category"]] += row["hours"]
     group_hours = ProgrammeModule.objects.filter(
         programme__cohort=cohort, is_retired=False, basis="per_participant"
     ).aggregate(total=Sum("hours"))["total"] or Decimal(0)

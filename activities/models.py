@@ -439,3 +439,84 @@ class AbsenceAction(ParticipantRecord):
     def clean(self):
         if self.taken_on and self.taken_on > timezone.localdate():
             raise ValidationError({"taken_on": _("The date cannot be in the future.")})
+
+
+class ConsultationKind(models.TextChoices):
+    PSYCHOLOGICAL = "psychological", _("psychological")
+    LEGAL = "legal", _("legal")
+    VOCATIONAL = "vocational", _("vocational")
+    SOCIAL = "social", _("social work")
+    PEDAGOGICAL = "pedagogical", _("pedagogical")
+    THERAPEUTIC = "therapeutic", _("therapeutic")
+
+
+# Notes of these consultations are sensitive sections of the file.
+CONSULTATION_SECTIONS = {
+    ConsultationKind.PSYCHOLOGICAL: "psychological",
+    ConsultationKind.THERAPEUTIC: "psychological",
+    ConsultationKind.LEGAL: "legal",
+}
+
+
+class Consultation(ParticipantRecord, Versioned):
+    """An individual consultation or diagnostic interview: it draws on its module's hours (the
+    consultants' duty pool, or the interview's hours per participant)."""
+
+    participant = models.ForeignKey(
+        Participant, on_delete=models.PROTECT, related_name="consultations"
+    )
+    module = models.ForeignKey(
+        ProgrammeModule,
+        verbose_name=_("module"),
+        on_delete=models.PROTECT,
+        related_name="consultations",
+    )
+    kind = models.CharField(_("kind"), max_length=15, choices=ConsultationKind.choices)
+    specialist = models.ForeignKey(
+        StaffMember,
+        verbose_name=_("specialist"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="consultations",
+    )
+    specialist_name = models.CharField(_("specialist from outside"), max_length=200, blank=True)
+    date = models.DateField(_("date"))
+    duration = models.DecimalField(
+        _("duration (hours)"),
+        max_digits=4,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0.25")), MaxValueValidator(Decimal("8"))],
+    )
+    note = models.TextField(_("short note"), blank=True)
+    section = models.CharField(max_length=15, blank=True, editable=False)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("individual consultation")
+        verbose_name_plural = _("individual consultations")
+        ordering = ["-date", "-pk"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}, {self.date:%d.%m.%Y}"
+
+    def save(self, *args, **kwargs):
+        self.section = CONSULTATION_SECTIONS.get(self.kind, "")
+        super().save(*args, **kwargs)
+
+    def clean(self):
+        errors = {}
+        if self.date and self.date > timezone.localdate():
+            errors["date"] = _("The date cannot be in the future.")
+        if not self.specialist_id and not (self.specialist_name or "").strip():
+            errors["specialist"] = _("Give who held the consultation.")
+        if errors:
+            raise ValidationError(errors)

@@ -343,3 +343,65 @@ def attendance_save(*, session: Session, marks: list[MarkInput], by, reason: str
         looked_at = [row for row in new if row.mark in (Mark.EXCUSED, Mark.ABSENT)] + changed
         cases = apply_rule(session=session, marks=looked_at)
     return {"created": len(new), "changed": len(changed), "cases": len(cases)}
+
+
+# --- Individual consultations ----------------------------------------------------------------
+
+
+def consultation_modules(participant_id: int, day: date):
+    """The consultation and interview modules of the programme the person follows that day."""
+    enrolment = (
+        Enrolment.objects.filter(participant_id=participant_id, starts_on__lte=day)
+        .exclude(status=EnrolmentStatus.CANDIDATE)
+        .filter(Q(ended_on__isnull=True) | Q(ended_on__gte=day))
+        .order_by("-starts_on")
+        .first()
+    )
+    if enrolment is None:
+        return ProgrammeModule.objects.none(), None
+    owner = Q(programme__enrolment=enrolment)
+    if enrolment.cohort_id:
+        owner |= Q(programme__cohort_id=enrolment.cohort_id)
+    modules = ProgrammeModule.objects.filter(
+        owner, form__in=["consultation", "interview"], is_retired=False
+    )
+    return modules, enrolment
+
+
+def pool_left(module: ProgrammeModule, participant_id: int, *, exclude=None):
+    """Hours left: of the group's pool, or of the person's own hours (an interview)."""
+    from django.db.models import Sum
+
+    from activities.models import Consultation, HoursBasis
+
+    used = Consultation.objects.filter(module=module)
+    if module.basis != HoursBasis.POOL:
+        used = used.filter(participant_id=participant_id)
+    if exclude is not None:
+        used = used.exclude(pk=exclude)
+    return module.hours - (used.aggregate(total=Sum("duration"))["total"] or 0)
+
+
+def consultation_save(*, consultation, by):
+    """Record a consultation; it draws on its module's hours and may not exceed them."""
+    consultation.recorded_by = by if getattr(by, "is_authenticated", False) else None
+    consultation.full_clean()
+    modules, enrolment = consultation_modules(consultation.participant_id, consultation.date)
+    if enrolment is None:
+        raise ValidationError({"date": _("The person is not enrolled on that day.")})
+    if not modules.filter(pk=consultation.module_id).exists():
+        raise ValidationError(
+            {"module": _("Choose a consultation module of the person's programme.")}
+        )
+    with transaction.atomic():
+        ProgrammeModule.objects.select_for_update().filter(pk=consultation.module_id).first()
+        left = pool_left(consultation.module, consultation.participant_id, exclude=consultation.pk)
+        if consultation.duration > left:
+            raise ValidationError(
+                {
+                    "duration": _("Only %(left)s h of this module's hours are left.")
+                    % {"left": left.normalize() if left > 0 else 0}
+                }
+            )
+        consultation.save()
+    return consultation

@@ -15,6 +15,7 @@ urlpatterns = [
     path("sessions/<int:pk>/", views.session_attendance, name="session"),
     path("sessions/<int:pk>/list.pdf", views.attendance_list_pdf, name="attendance-list"),
     path("participants/<int:pk>/hours/", views.hour_card, name="hour-card"),
+    path("participants/<int:pk>/consultations/", views.consultations, name="consultations"),
     path("participants/<int:pk>/hours.pdf", views.hour_card_pdf, name="hour-card-pdf"),
     path("absence-cases/", views.absence_cases, name="absence-cases"),
     path("absence-cases/<int:pk>/", views.absence_case, name="absence-case"),

@@ -4,7 +4,7 @@ from datetime import date, timedelta
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count
+from django.db.models import Count, Sum
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -17,6 +17,7 @@ from activities import absences, ledger, services
 from activities.forms import (
     AbsenceActionForm,
     CloseCaseForm,
+    ConsultationForm,
     ExcuseForm,
     ModuleForm,
     ProgrammeStartForm,
@@ -24,8 +25,11 @@ from activities.forms import (
     SessionForm,
 )
 from activities.models import (
+    CONSULTATION_SECTIONS,
     AbsenceCase,
     Attendance,
+    Consultation,
+    ConsultationKind,
     Mark,
     Programme,
     ProgrammeModule,
@@ -102,8 +106,16 @@ def cohort_programme(request, pk):
         ):
             count, hours = planned.get(session.module_id, (0, 0))
             planned[session.module_id] = (count + 1, hours + session.hours)
+        consulted = dict(
+            Consultation.objects.filter(module__programme=programme)
+            .values("module_id")
+            .annotate(total=Sum("duration"))
+            .values_list("module_id", "total")
+        )
         for module in modules:
             module.planned, module.planned_hours = planned.get(module.pk, (0, 0))
+            module.consulted = consulted.get(module.pk, 0)
+            module.pool_left = module.hours - module.consulted if module.basis == "pool" else None
     return render(
         request,
         "activities/programme.html",
@@ -654,5 +666,68 @@ def cohort_hours(request, pk):
             "today": today,
             "title": _("Hours of the group: %(cohort)s") % {"cohort": cohort.name},
             "breadcrumbs": _crumbs((cohort.name, reverse("cohorts:detail", args=[cohort.pk]))),
+        },
+    )
+
+
+# --- Individual consultations ----------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def consultations(request, pk):
+    """A participant's consultations and interviews (sensitive ones only for those who see
+    them), and the form to record one."""
+    user = request.user
+    participant = get_participant_for_user(user, pk, Action.VIEW)
+    sections = policy().sections_for(user, participant)
+    log_access(user=user, instance=participant, what="consultations")
+    kinds = [
+        (value, label)
+        for value, label in ConsultationKind.choices
+        if CONSULTATION_SECTIONS.get(value) is None or CONSULTATION_SECTIONS[value] in sections
+    ]
+    can_add = policy().can(user, Action.ADD_NOTE, participant)
+    form = None
+    if can_add:
+        day = timezone.localdate()
+        modules, _enrolment = services.consultation_modules(participant.pk, day)
+        form = ConsultationForm(
+            form_data(request),
+            instance=Consultation(participant=participant),
+            modules=modules,
+            kinds=kinds,
+            initial={"date": day, "specialist": user_staff_id(user)},
+        )
+        if request.method == "POST" and form.is_valid():
+            consultation = form.instance
+            try:
+                policy().gate(user, consultation, Action.ADD_NOTE)
+                services.consultation_save(consultation=consultation, by=user)
+            except ValidationError as error:
+                add_errors(form, error)
+            else:
+                messages.success(request, _("The consultation has been recorded."))
+                return redirect("activities:consultations", pk=participant.pk)
+    elif request.method == "POST":
+        raise PermissionDenied
+    records = [
+        c
+        for c in Consultation.objects.filter(participant=participant).select_related(
+            "module", "specialist"
+        )
+        if not c.section or c.section in sections
+    ]
+    return render(
+        request,
+        "activities/consultations.html",
+        {
+            "participant": participant,
+            "records": records,
+            "form": form,
+            "title": _("Consultations: %(name)s") % {"name": participant.full_name},
+            "breadcrumbs": [
+                (_("Participants"), reverse("participants:list")),
+                (participant.full_name, reverse("participants:detail", args=[participant.pk])),
+            ],
         },
     )

@@ -145,6 +145,7 @@ WALK = {
     "activities:session": (one("session"), expect(FILE_ROLES, scoped=False), GET),
     "activities:attendance-list": (one("session"), expect(FILE_ROLES, scoped=False), GET),
     "activities:hour-card": (one("participant"), expect(FILE_ROLES), GET),
+    "activities:consultations": (one("participant"), expect(FILE_ROLES), GET),
     "activities:absence-case": (one("absence_case"), expect(ENROLLERS), GET),
     "activities:excuse": (one("absence"), expect(ATTENDANCE_TAKERS), GET),
     "activities:hour-card-pdf": (one("participant"), expect(FILE_ROLES), GET),

@@ -327,12 +327,12 @@ def test_the_ledger_sums_in_the_database_and_flags_weeks_below_two_thirds(
     for session in sessions:
         mark = Mark.LATE if session == sessions[0] else Mark.PRESENT
         services.attendance_save(session=session, marks=[MarkInput(person, mark, 60)], by=manager)
-    with django_assert_max_num_queries(2):
+    with django_assert_max_num_queries(3):  # roster, marks, consultations
         rows = ledger.module_rows(person)
     planned = {row.name: (row.planned, row.done, row.rate) for row in rows}
     assert planned["Psychoedukacja"] == (Decimal("20.00"), Decimal("19.00"), 100)
     assert planned["Aktywne postawy na rynku pracy"] == (Decimal("16.00"), Decimal("16.00"), 100)
-    with django_assert_max_num_queries(2):
+    with django_assert_max_num_queries(3):
         weeks = ledger.weeks(person)
     assert [week.monday for week in weeks] == mondays
     assert weeks[3].planned_window_share == Decimal("0.5") and weeks[3].planned_below
@@ -434,7 +434,7 @@ def test_the_group_ledger_shows_who_is_behind_pro_rata(
             by=manager,
         )
     members = [entry.participant for entry in people]
-    with django_assert_max_num_queries(3):
+    with django_assert_max_num_queries(4):
         rows = {row.participant.pk: row for row in ledger.cohort_rows(cohort, members, today=TODAY)}
     assert rows[keen].planned[Category.SOCIAL] == 20 and rows[keen].done[Category.SOCIAL] == 20
     assert rows[absent].absent == 5 and rows[absent].rate == 0
@@ -444,3 +444,58 @@ def test_the_group_ledger_shows_who_is_behind_pro_rata(
     assert rows[keen].behind and rows[absent].behind
     page = client_for(manager).get(reverse("activities:cohort-hours", args=[cohort.pk]))
     assert page.status_code == 200 and "118,5" in page.content.decode()
+
+
+def test_consultations_draw_on_the_pool_and_count_in_the_ledger(
+    programme, cohort, client_for, psychologist, career_advisor, manager
+):
+    from activities import ledger
+    from activities.models import Consultation
+
+    people = list(cohort.enrolments.values_list("participant_id", flat=True)[:2])
+    pool = programme.modules.get(form="consultation")
+    url = reverse("activities:consultations", args=[people[0]])
+    client = client_for(psychologist)
+    for day, hours in ((16, "8"), (17, "8"), (18, "8"), (19, "8")):
+        services.consultation_save(
+            consultation=Consultation(
+                participant_id=people[0],
+                module=pool,
+                kind="vocational",
+                date=date(2026, 11, day),
+                duration=Decimal(hours),
+                specialist_name="Doradca PUP",
+            ),
+            by=manager,
+        )
+    data = {
+        "module": pool.pk,
+        "kind": "psychological",
+        "date": "2026-11-20",
+        "duration": "4",
+        "specialist": psychologist.staff.pk,
+        "note": "Praca nad lękiem przed rozmową o pracę.",
+    }
+    assert client.post(url, data).status_code == 302
+    data.update(duration="3")
+    response = client.post(reverse("activities:consultations", args=[people[1]]), data)
+    assert "duration" in response.context["form"].errors  # only 2 h of 38 are left
+    data.update(duration="2", kind="vocational", note="CV")
+    assert (
+        client.post(reverse("activities:consultations", args=[people[1]]), data).status_code == 302
+    )
+    assert services.pool_left(pool, people[1]) == 0
+    # The psychological note is hidden from the career advisor; the ledger counts the hours.
+    page = client_for(career_advisor).get(url).content.decode()
+    assert "lękiem" not in page
+    assert "psychological" not in [
+        k for k, _l in client_for(career_advisor).get(url).context["form"].fields["kind"].choices
+    ]
+    assert "lękiem" in client.get(url).content.decode()
+    rows = {row.name: row for row in ledger.module_rows(people[0])}
+    assert rows[pool.name].done == Decimal("36") and rows[pool.name].category == Category.SOCIAL
+    assert Consultation.objects.get(participant_id=people[0], kind="psychological").section == (
+        "psychological"
+    )
+    programme_page = client_for(manager).get(reverse("activities:programme", args=[cohort.pk]))
+    assert "38 h" in programme_page.content.decode() or "38" in programme_page.content.decode()
