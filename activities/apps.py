@@ -16,6 +16,8 @@ class ActivitiesConfig(AppConfig):
             AbsenceCase,
             Attendance,
             Consultation,
+            Placement,
+            PlacementHours,
             Programme,
             ProgrammeModule,
             RosterEntry,
@@ -30,6 +32,8 @@ class ActivitiesConfig(AppConfig):
             Attendance, path="participant", audit_exclude=("recorded_at", "recorded_by")
         )
         register_participant_data(AbsenceCase, path="participant")
+        register_participant_data(Placement, path="participant")
+        register_participant_data(PlacementHours, path="placement__participant")
         register_participant_data(
             Consultation, path="participant", section_field="section", audit_exclude=("section",)
         )

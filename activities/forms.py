@@ -5,6 +5,7 @@ from activities.models import (
     AbsenceAction,
     Consultation,
     ExcuseKind,
+    Placement,
     ProgrammeModule,
     ProgrammeTemplate,
     Session,
@@ -13,6 +14,7 @@ from activities.services import Pattern
 from kis_site.forms import DateInput, form_helper, form_row
 from kis_site.locking import VersionedFormMixin
 from kis_site.models import StaffMember
+from partners.models import Institution
 
 WEEKDAYS = [
     (0, _("Monday")),
@@ -218,3 +220,48 @@ class ConsultationForm(forms.ModelForm):
             form_row("specialist", "specialist_name"),
             "note",
         )
+
+
+class PlacementForm(VersionedFormMixin, forms.ModelForm):
+    class Meta:
+        model = Placement
+        fields = [
+            "kind",
+            "institution",
+            "employer",
+            "starts_on",
+            "ends_on",
+            "hours_per_week",
+            "pup_referral",
+            "outcome",
+        ]
+        widgets = {
+            "starts_on": DateInput(),
+            "ends_on": DateInput(),
+            "outcome": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["institution"].queryset = Institution.objects.filter(is_archived=False)
+        self.helper = form_helper(
+            form_row("kind", "pup_referral"),
+            form_row("institution", "employer"),
+            form_row("starts_on", "ends_on", "hours_per_week"),
+            "outcome",
+            "expected_version",
+        )
+
+
+class PlacementHoursForm(forms.Form):
+    day = forms.DateField(label=_("Day"), widget=DateInput())
+    hours = forms.DecimalField(label=_("Hours"), min_value=0, max_value=250, decimal_places=2)
+    whole_month = forms.BooleanField(
+        label=_("a total for the whole month"),
+        required=False,
+        help_text=_("When the employer reports monthly: the hours of the month of the day given."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = form_helper(form_row("day", "hours"), "whole_month")

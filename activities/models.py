@@ -520,3 +520,91 @@ class Consultation(ParticipantRecord, Versioned):
             errors["specialist"] = _("Give who held the consultation.")
         if errors:
             raise ValidationError(errors)
+
+
+class PlacementKind(models.TextChoices):
+    PSU = "psu", _("socially useful work (PSU)")
+    PUBLIC_WORKS = "public_works", _("public works")
+    INTERNSHIP = "internship", _("internship (staż)")
+    PRACTICE = "practice", _("work practice")
+    SUPPORTED = "supported", _("supported employment")
+
+
+class Placement(ParticipantRecord, Versioned):
+    """Work outside the KIS: its hours are kept apart from the programme's (the 2/3 rule does
+    not count them)."""
+
+    participant = models.ForeignKey(
+        Participant, on_delete=models.PROTECT, related_name="placements"
+    )
+    kind = models.CharField(_("kind"), max_length=15, choices=PlacementKind.choices)
+    institution = models.ForeignKey(
+        Institution,
+        verbose_name=_("institution"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",  # the network knows no participant
+    )
+    employer = models.CharField(_("employer"), max_length=200, blank=True)
+    starts_on = models.DateField(_("from"))
+    ends_on = models.DateField(_("until"), null=True, blank=True)
+    hours_per_week = models.DecimalField(
+        _("hours per week"),
+        max_digits=4,
+        decimal_places=1,
+        validators=[MinValueValidator(Decimal("1")), MaxValueValidator(Decimal("40"))],
+    )
+    pup_referral = models.CharField(_("PUP referral number"), max_length=60, blank=True)
+    outcome = models.TextField(_("outcome"), blank=True)
+
+    class Meta:
+        verbose_name = _("placement")
+        verbose_name_plural = _("placements")
+        ordering = ["-starts_on", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__isnull=True) | Q(ends_on__gte=models.F("starts_on")),
+                name="placement_dates_in_order",
+                violation_error_message=_("The end cannot be earlier than the start."),
+            )
+        ]
+
+    def __str__(self):
+        where = self.institution.name if self.institution_id else self.employer
+        return f"{self.get_kind_display()} — {where}"
+
+    def clean(self):
+        errors = {}
+        if not self.institution_id and not (self.employer or "").strip():
+            errors["employer"] = _("Give the employer or choose the institution.")
+        if self.ends_on and self.starts_on and self.ends_on < self.starts_on:
+            errors["ends_on"] = _("The end cannot be earlier than the start.")
+        if errors:
+            raise ValidationError(errors)
+
+
+class PlacementHours(ParticipantRecord):
+    """Hours worked on a day (or a month's total, recorded on its first day)."""
+
+    placement = models.ForeignKey(Placement, on_delete=models.PROTECT, related_name="hours")
+    day = models.DateField(_("day"))
+    whole_month = models.BooleanField(_("total for the month"), default=False)
+    hours = models.DecimalField(
+        _("hours"),
+        max_digits=5,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("250"))],
+    )
+
+    class Meta:
+        verbose_name = _("placement hours")
+        verbose_name_plural = _("placement hours")
+        ordering = ["day"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["placement", "day"],
+                name="one_hour_record_per_day",
+                violation_error_message=_("Hours for this day are already recorded."),
+            )
+        ]

@@ -405,3 +405,44 @@ def consultation_save(*, consultation, by):
             )
         consultation.save()
     return consultation
+
+
+# --- Placements ------------------------------------------------------------------------------
+
+
+def placement_hours_record(*, placement, day: date, hours, whole_month: bool = False, by=None):
+    """Hours worked on a day, or a month's total (kept on the month's first day)."""
+    from activities.models import PlacementHours
+
+    if whole_month:
+        day = day.replace(day=1)
+    errors = {}
+    last = placement.ends_on or timezone.localdate()
+    first = placement.starts_on.replace(day=1) if whole_month else placement.starts_on
+    if day < first or day > last:
+        errors["day"] = _("The day must fall within the placement.")
+    if day > timezone.localdate():
+        errors["day"] = _("The date cannot be in the future.")
+    if not whole_month and hours > 12:
+        errors["hours"] = _("At most 12 hours a day.")
+    if errors:
+        raise ValidationError(errors)
+    record, _created = PlacementHours.objects.update_or_create(
+        placement=placement,
+        day=day,
+        defaults={"hours": hours, "whole_month": whole_month},
+    )
+    return record
+
+
+def placement_months(placement) -> list[dict]:
+    """Hours per month (one aggregated query)."""
+    from django.db.models import Sum
+    from django.db.models.functions import TruncMonth
+
+    return list(
+        placement.hours.annotate(month=TruncMonth("day"))
+        .values("month")
+        .annotate(total=Sum("hours"))
+        .order_by("month")
+    )

@@ -16,6 +16,13 @@ urlpatterns = [
     path("sessions/<int:pk>/list.pdf", views.attendance_list_pdf, name="attendance-list"),
     path("participants/<int:pk>/hours/", views.hour_card, name="hour-card"),
     path("participants/<int:pk>/consultations/", views.consultations, name="consultations"),
+    path(
+        "participants/<int:participant>/placements/new/",
+        views.placement_edit,
+        name="placement-new",
+    ),
+    path("placements/<int:pk>/", views.placement_detail, name="placement"),
+    path("placements/<int:pk>/edit/", views.placement_edit, name="placement-edit"),
     path("participants/<int:pk>/hours.pdf", views.hour_card_pdf, name="hour-card-pdf"),
     path("absence-cases/", views.absence_cases, name="absence-cases"),
     path("absence-cases/<int:pk>/", views.absence_case, name="absence-case"),

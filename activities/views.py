@@ -20,6 +20,8 @@ from activities.forms import (
     ConsultationForm,
     ExcuseForm,
     ModuleForm,
+    PlacementForm,
+    PlacementHoursForm,
     ProgrammeStartForm,
     SeriesForm,
     SessionForm,
@@ -31,6 +33,7 @@ from activities.models import (
     Consultation,
     ConsultationKind,
     Mark,
+    Placement,
     Programme,
     ProgrammeModule,
     RosterEntry,
@@ -474,7 +477,13 @@ def attendance_list_pdf(request, pk):
 
 def _hour_card_context(participant) -> dict:
     rows = ledger.module_rows(participant.pk)
+    placements = list(
+        Placement.objects.filter(participant=participant)
+        .select_related("institution")
+        .annotate(worked=Sum("hours__hours"))
+    )
     return {
+        "placements": placements,
         "participant": participant,
         "rows": rows,
         "totals": ledger.totals(rows),
@@ -728,6 +737,95 @@ def consultations(request, pk):
             "breadcrumbs": [
                 (_("Participants"), reverse("participants:list")),
                 (participant.full_name, reverse("participants:detail", args=[participant.pk])),
+            ],
+        },
+    )
+
+
+# --- Placements ------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def placement_edit(request, pk=None, participant=None):
+    if pk is not None:
+        placement = get_record_for_user(
+            request.user, Placement.objects.select_related("participant"), pk, Action.EDIT
+        )
+        person = placement.participant
+    else:
+        person = get_participant_for_user(request.user, participant, Action.EDIT)
+        placement = Placement(participant=person)
+    form = PlacementForm(form_data(request), instance=placement)
+    done = save_form(
+        request,
+        form,
+        lambda form: save_versioned(
+            form.instance, expected_version=form.cleaned_data.get("expected_version")
+        ),
+        success_url=lambda saved: reverse("activities:placement", args=[saved.pk]),
+        success_message=_("The placement has been saved."),
+    )
+    return done or render(
+        request,
+        "participants/form.html",
+        {
+            "form": form,
+            "title": str(placement)
+            if placement.pk
+            else _("New placement: %(name)s") % {"name": person.full_name},
+            "intro": _("Work outside the KIS: its hours are kept apart from the programme's."),
+            "cancel_url": reverse("activities:hour-card", args=[person.pk]),
+            "breadcrumbs": [
+                (_("Participants"), reverse("participants:list")),
+                (person.full_name, reverse("participants:detail", args=[person.pk])),
+            ],
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def placement_detail(request, pk):
+    placement = get_record_for_user(
+        request.user,
+        Placement.objects.select_related("participant", "institution"),
+        pk,
+        Action.VIEW,
+    )
+    can_edit = policy().can(request.user, Action.EDIT, placement)
+    form = PlacementHoursForm(
+        form_data(request) if can_edit else None, initial={"day": timezone.localdate()}
+    )
+    if request.method == "POST":
+        if not can_edit:
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                services.placement_hours_record(
+                    placement=placement, by=request.user, **form.cleaned_data
+                )
+            except ValidationError as error:
+                add_errors(form, error)
+            else:
+                messages.success(request, _("The hours have been recorded."))
+                return redirect("activities:placement", pk=placement.pk)
+    log_access(user=request.user, instance=placement)
+    return render(
+        request,
+        "activities/placement.html",
+        {
+            "placement": placement,
+            "participant": placement.participant,
+            "months": services.placement_months(placement),
+            "records": placement.hours.order_by("-day")[:62],
+            "form": form if can_edit else None,
+            "can_edit": can_edit,
+            "title": str(placement),
+            "breadcrumbs": [
+                (_("Participants"), reverse("participants:list")),
+                (
+                    placement.participant.full_name,
+                    reverse("participants:detail", args=[placement.participant_id]),
+                ),
             ],
         },
     )

@@ -146,6 +146,9 @@ WALK = {
     "activities:attendance-list": (one("session"), expect(FILE_ROLES, scoped=False), GET),
     "activities:hour-card": (one("participant"), expect(FILE_ROLES), GET),
     "activities:consultations": (one("participant"), expect(FILE_ROLES), GET),
+    "activities:placement-new": (one("participant"), expect(EDITORS), GET),
+    "activities:placement": (one("placement"), expect(FILE_ROLES), GET),
+    "activities:placement-edit": (one("placement"), expect(EDITORS), GET),
     "activities:absence-case": (one("absence_case"), expect(ENROLLERS), GET),
     "activities:excuse": (one("absence"), expect(ATTENDANCE_TAKERS), GET),
     "activities:hour-card-pdf": (one("participant"), expect(FILE_ROLES), GET),
@@ -263,7 +266,17 @@ def victim(case_manager):
     absence_case = AbsenceCase.objects.create(
         participant=participant, enrolment=enrolment, reason="breach", attendance=absence
     )
+    from activities.models import Placement
+
+    placement = Placement.objects.create(
+        participant=participant,
+        kind="psu",
+        employer="ZUK",
+        starts_on=enrolment.starts_on,
+        hours_per_week=10,
+    )
     return {
+        "placement": placement.pk,
         "absence": absence.pk,
         "absence_case": absence_case.pk,
         "programme": programme.pk,

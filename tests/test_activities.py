@@ -499,3 +499,47 @@ def test_consultations_draw_on_the_pool_and_count_in_the_ledger(
     )
     programme_page = client_for(manager).get(reverse("activities:programme", args=[cohort.pk]))
     assert "38 h" in programme_page.content.decode() or "38" in programme_page.content.decode()
+
+
+def test_placements_keep_their_hours_apart_from_the_programme(cohort, client_for, case_manager):
+    from activities.models import Placement
+
+    person = cohort.enrolments.first().participant
+    client = client_for(case_manager)
+    response = client.post(
+        reverse("activities:placement-new", args=[person.pk]),
+        {
+            "kind": "psu",
+            "employer": "Zakład Usług Komunalnych",
+            "starts_on": "2026-11-02",
+            "ends_on": "2026-10-01",
+            "hours_per_week": "10",
+            "pup_referral": "PSU/12/2026",
+        },
+    )
+    assert "ends_on" in response.context["form"].errors
+    response = client.post(
+        reverse("activities:placement-new", args=[person.pk]),
+        {
+            "kind": "psu",
+            "employer": "Zakład Usług Komunalnych",
+            "starts_on": "2026-11-02",
+            "hours_per_week": "10",
+            "pup_referral": "PSU/12/2026",
+        },
+    )
+    assert response.status_code == 302
+    placement = Placement.objects.get()
+    url = reverse("activities:placement", args=[placement.pk])
+    for day, hours in (("2026-11-03", "5"), ("2026-11-05", "5"), ("2026-11-10", "5")):
+        assert client.post(url, {"day": day, "hours": hours}).status_code == 302
+    assert client.post(url, {"day": "2026-11-03", "hours": "4"}).status_code == 302  # corrected
+    assert client.post(url, {"day": "2026-10-30", "hours": "4"}).status_code == 200  # before
+    assert client.post(url, {"day": "2026-11-12", "hours": "13"}).status_code == 200  # > 12 h
+    months = services.placement_months(placement)
+    assert [(m["month"].month, m["total"]) for m in months] == [(11, Decimal("14"))]
+    card = client.get(reverse("activities:hour-card", args=[person.pk])).content.decode()
+    assert "Zakład Usług Komunalnych" in card and "14" in card
+    from activities import ledger
+
+    assert ledger.module_rows(person.pk) == []  # nothing of it counts in the programme
