@@ -6,6 +6,7 @@ app_name = "activities"
 
 urlpatterns = [
     path("", views.week, name="week"),
+    path("statements/", views.monthly_statements, name="statements"),
     path("cohorts/<int:pk>/programme/", views.cohort_programme, name="programme"),
     path("cohorts/<int:pk>/hours/", views.cohort_hours, name="cohort-hours"),
     path("programmes/<int:programme>/modules/new/", views.module_edit, name="module-new"),

@@ -543,3 +543,53 @@ def test_placements_keep_their_hours_apart_from_the_programme(cohort, client_for
     from activities import ledger
 
     assert ledger.module_rows(person.pk) == []  # nothing of it counts in the programme
+
+
+def test_monthly_statements_psu_ops_and_days(
+    programme, cohort, manager, case_manager, career_advisor, client_for
+):
+    import io
+
+    from openpyxl import load_workbook
+
+    from activities.models import Placement
+
+    module = programme.modules.get(name="Psychoedukacja")
+    people = list(
+        cohort.enrolments.order_by("participant__sort_name").values_list(
+            "participant_id", flat=True
+        )
+    )
+    for day in (date(2026, 10, 6), date(2026, 10, 8)):
+        session = session_at(module, day)
+        services.attendance_save(
+            session=session,
+            marks=[MarkInput(people[0], Mark.PRESENT), MarkInput(people[1], Mark.ABSENT)],
+            by=manager,
+        )
+    placement = Placement.objects.create(
+        participant_id=people[0],
+        kind="psu",
+        employer="ZUK Radom",
+        starts_on=date(2026, 10, 1),
+        hours_per_week=10,
+        pup_referral="PSU/7/2026",
+    )
+    for day in (5, 7, 9):
+        services.placement_hours_record(placement=placement, day=date(2026, 10, day), hours=5)
+    client = client_for(case_manager)
+    url = reverse("activities:statements")
+    assert client_for(career_advisor).get(url).status_code == 403
+    page = client.get(url, {"kind": "ops", "month": "2026-10", "cohort": cohort.pk})
+    rows = page.context["statement"].rows
+    assert [row[1:6] for row in rows[:2]] == [[2, 2, 0, 0, Decimal("8.00")], [2, 0, 0, 2, 0]]
+    days = client.get(url, {"kind": "days", "month": "2026-10"}).context["statement"]
+    assert days.columns[1:3] == ["6", "8"] and days.rows[0][1:] == ["✓", "✓", 2]
+    pdf = client.get(url, {"kind": "psu", "month": "2026-10", "format": "pdf"})
+    text = " ".join(pdf_text(pdf.content).split())
+    assert "ZUK Radom" in text and "PSU/7/2026" in text and "15" in text
+    xlsx = client.get(url, {"kind": "psu", "month": "2026-10", "format": "xlsx"})
+    sheet = load_workbook(io.BytesIO(xlsx.content)).active
+    values = [[cell.value for cell in row] for row in sheet.iter_rows()]
+    assert values[4][1:] == ["ZUK Radom", "PSU/7/2026", 3, 15.0]
+    assert LogEntry.objects.filter(action=LogEntry.Action.ACCESS, object_pk=str(people[0])).exists()

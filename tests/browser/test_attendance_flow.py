@@ -90,3 +90,7 @@ def test_the_manager_pages_of_the_programme_pass_axe(checker, manager, case_mana
     checker.check("hour-card")
     page.goto(checker.url("/activities/absence-cases/"))
     checker.check("absence-cases")
+    page.goto(checker.url(f"/activities/statements/?kind=ops&cohort={cohort.pk}"))
+    checker.check("statements")
+    page.goto(checker.url(f"/activities/participants/{enrolment.participant_id}/consultations/"))
+    checker.check("consultations")

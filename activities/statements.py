@@ -1,0 +1,198 @@
+"""The monthly statements the KIS sends out: PSU hours for the PUP refund, an attendance summary
+for the OPS, and who attended on which days (meals, travel tickets, accident insurance).
+
+Each is a table (title, column headings, rows) printed as PDF with the letterhead and a signature
+line, or written as XLSX; the numbers come from aggregated queries.
+"""
+
+import calendar
+import io
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.db.models import Count, Q, Sum
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from activities.models import Attendance, Mark, PlacementHours, PlacementKind
+
+KINDS = {
+    "psu": gettext_lazy("PSU hours for the labour office (refund)"),
+    "ops": gettext_lazy("Attendance summary for the social welfare centre"),
+    "days": gettext_lazy("Days of attendance (meals, travel tickets, insurance)"),
+}
+
+
+@dataclass
+class Statement:
+    title: str
+    subtitle: str
+    columns: list
+    rows: list  # [participant, *cells]
+    totals: list | None = None
+
+    @property
+    def participants(self):
+        return [row[0] for row in self.rows]
+
+
+def month_bounds(month: date) -> tuple[date, date]:
+    first = month.replace(day=1)
+    return first, first.replace(day=calendar.monthrange(first.year, first.month)[1])
+
+
+def _month_name(month: date) -> str:
+    return date_format(month, "F Y")
+
+
+def psu(month: date, participants) -> Statement:
+    first, last = month_bounds(month)
+    rows = (
+        PlacementHours.objects.filter(
+            day__range=(first, last),
+            placement__kind=PlacementKind.PSU,
+            placement__participant__in=participants,
+        )
+        .values(
+            "placement__participant_id",
+            "placement__employer",
+            "placement__institution__name",
+            "placement__pup_referral",
+        )
+        .annotate(hours=Sum("hours"), days=Count("id", filter=Q(whole_month=False)))
+        .order_by("placement__participant__sort_name")
+    )
+    people = {
+        p.pk: p for p in participants.filter(pk__in=[r["placement__participant_id"] for r in rows])
+    }
+    table = [
+        [
+            people[row["placement__participant_id"]],
+            row["placement__institution__name"] or row["placement__employer"],
+            row["placement__pup_referral"],
+            row["days"] or "",
+            row["hours"],
+        ]
+        for row in rows
+    ]
+    return Statement(
+        title=_("Statement of hours of socially useful work"),
+        subtitle=_month_name(first),
+        columns=[_("Participant"), _("Where"), _("PUP referral number"), _("Days"), _("Hours")],
+        rows=table,
+        totals=["", "", "", "", sum((row[-1] for row in table), Decimal(0))],
+    )
+
+
+def ops(month: date, participants) -> Statement:
+    first, last = month_bounds(month)
+    rows = (
+        Attendance.objects.filter(session__date__range=(first, last), participant__in=participants)
+        .values("participant_id")
+        .annotate(
+            sessions=Count("id"),
+            attended=Count("id", filter=Q(mark__in=[Mark.PRESENT, Mark.LATE])),
+            excused=Count("id", filter=Q(mark=Mark.EXCUSED)),
+            absent=Count("id", filter=Q(mark=Mark.ABSENT)),
+            hours=Sum("hours"),
+        )
+        .order_by("participant__sort_name")
+    )
+    people = {p.pk: p for p in participants.filter(pk__in=[r["participant_id"] for r in rows])}
+    table = []
+    for row in rows:
+        rate = round(100 * row["attended"] / row["sessions"]) if row["sessions"] else 0
+        table.append(
+            [
+                people[row["participant_id"]],
+                row["sessions"],
+                row["attended"],
+                row["excused"],
+                row["absent"],
+                row["hours"],
+                f"{rate}%",
+            ]
+        )
+    return Statement(
+        title=_("Attendance summary"),
+        subtitle=_month_name(first),
+        columns=[
+            _("Participant"),
+            _("Sessions"),
+            _("Present"),
+            _("Justified absences"),
+            _("Unjustified absences"),
+            _("Hours"),
+            _("Attendance"),
+        ],
+        rows=table,
+    )
+
+
+def days(month: date, participants) -> Statement:
+    first, last = month_bounds(month)
+    marks = (
+        Attendance.objects.filter(
+            session__date__range=(first, last),
+            participant__in=participants,
+            mark__in=[Mark.PRESENT, Mark.LATE],
+        )
+        .values_list("participant_id", "session__date")
+        .distinct()
+    )
+    present: dict[int, set] = {}
+    for participant_id, day in marks:
+        present.setdefault(participant_id, set()).add(day)
+    all_days = sorted({day for days_ in present.values() for day in days_})
+    people = participants.filter(pk__in=present).order_by("sort_name")
+    table = [
+        [
+            person,
+            *["✓" if day in present[person.pk] else "" for day in all_days],
+            len(present[person.pk]),
+        ]
+        for person in people
+    ]
+    return Statement(
+        title=_("Days of attendance"),
+        subtitle=_month_name(first),
+        columns=[_("Participant"), *[str(day.day) for day in all_days], _("Days")],
+        rows=table,
+        totals=["", *[sum(1 for row in table if row[i + 1]) for i in range(len(all_days))], ""],
+    )
+
+
+BUILDERS = {"psu": psu, "ops": ops, "days": days}
+
+
+def xlsx(statement: Statement, *, kis_name: str) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = statement.title[:31]
+    sheet.append([kis_name])
+    sheet.append([f"{statement.title} — {statement.subtitle}"])
+    sheet["A1"].font = Font(bold=True)
+    sheet["A2"].font = Font(bold=True)
+    sheet.append([])
+    sheet.append([str(column) for column in statement.columns])
+    for cell in sheet[4]:
+        cell.font = Font(bold=True)
+    for row in statement.rows:
+        sheet.append([row[0].full_name, *[_cell(value) for value in row[1:]]])
+    if statement.totals:
+        sheet.append([_("Total"), *[_cell(value) for value in statement.totals[1:]]])
+    sheet.column_dimensions["A"].width = 32
+    output = io.BytesIO()
+    book.save(output)
+    return output.getvalue()
+
+
+def _cell(value):
+    if isinstance(value, Decimal):
+        return float(value)
+    return value
