@@ -100,27 +100,14 @@ def consecutive_absences(participant_id: int) -> int:
 
 def excuse_record(*, attendance: Attendance, kind: str, date, note: str, scan=None, by):
     """The document justifying an absence; the mark becomes a justified absence."""
-    errors = {}
     if date and date > timezone.localdate():
-        errors["excuse_date"] = _("The date cannot be in the future.")
-    if scan is not None:
-        if scan.size > SCAN_MAX_BYTES:
-            errors["scan"] = _("The scan may be at most 10 MB.")
-        elif sniff_upload(scan) not in SCAN_TYPES:
-            errors["scan"] = _("Only PDF, JPEG or PNG files are accepted.")
-    if errors:
-        raise ValidationError(errors)
+        raise ValidationError({"excuse_date": _("The date cannot be in the future.")})
     with transaction.atomic():
         attendance.excuse, attendance.excuse_date, attendance.excuse_note = kind, date, note
         changed = attendance.mark != Mark.EXCUSED
         attendance.mark, attendance.minutes_late, attendance.hours = Mark.EXCUSED, 0, 0
         if scan is not None:
-            attendance.excuse_scan = stored_file(
-                name=scan.name,
-                content=scan.read(),
-                content_type=SCAN_TYPES[sniff_upload(scan) or "pdf"],
-                by=by,
-            )
+            attendance.excuse_scan = stored_scan(scan, by=by)
         attendance.version += 1
         attendance._change_reason = _("Justified absence recorded.") if changed else ""
         attendance.save()
@@ -156,3 +143,15 @@ def cases_in_scope(user):
     if Role.MANAGER not in policy().roles(user):
         cases = cases.filter(participant__case_manager_id=user_staff_id(user))
     return cases
+
+
+def stored_scan(upload, *, by, field: str = "scan"):
+    """A scan of a signed paper (PDF, JPEG or PNG, at most 10 MB), kept in the database."""
+    if upload.size > SCAN_MAX_BYTES:
+        raise ValidationError({field: _("The scan may be at most 10 MB.")})
+    kind = sniff_upload(upload)
+    if kind not in SCAN_TYPES:
+        raise ValidationError({field: _("Only PDF, JPEG or PNG files are accepted.")})
+    return stored_file(
+        name=upload.name, content=upload.read(), content_type=SCAN_TYPES[kind], by=by
+    )

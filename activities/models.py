@@ -200,6 +200,15 @@ class Session(Versioned):
     series = models.CharField(max_length=36, blank=True, editable=False, db_index=True)
     # Kept with the row (derived from the times and days) so that ledgers sum it in the database.
     planned_hours = models.DecimalField(max_digits=6, decimal_places=2, default=0, editable=False)
+    list_scan = models.ForeignKey(
+        StoredFile,
+        verbose_name=_("scan of the signed attendance list"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = _("session")

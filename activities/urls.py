@@ -15,6 +15,8 @@ urlpatterns = [
     path("programmes/<int:programme>/sessions/series/", views.series_new, name="series-new"),
     path("sessions/<int:pk>/", views.session_attendance, name="session"),
     path("sessions/<int:pk>/list.pdf", views.attendance_list_pdf, name="attendance-list"),
+    path("sessions/<int:pk>/scan/", views.list_scan, name="list-scan"),
+    path("sessions/<int:pk>/scan/upload/", views.list_scan_upload, name="list-scan-upload"),
     path("participants/<int:pk>/hours/", views.hour_card, name="hour-card"),
     path("participants/<int:pk>/consultations/", views.consultations, name="consultations"),
     path(

@@ -5,7 +5,7 @@ from datetime import date, timedelta
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Sum
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -887,3 +887,35 @@ def monthly_statements(request):
             "breadcrumbs": _crumbs(),
         },
     )
+
+
+@require_POST
+def list_scan_upload(request, pk):
+    """Attach the scan of the attendance list the participants signed in the room."""
+    session = _session(request, pk)
+    if not may_take_attendance(request.user, session):
+        raise PermissionDenied
+    upload = request.FILES.get("scan")
+    if upload is None:
+        messages.error(request, _("Choose the file with the scan."))
+    else:
+        try:
+            session.list_scan = absences.stored_scan(upload, by=request.user)
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+        else:
+            session.version += 1
+            session.save(update_fields=["list_scan", "version"])
+            messages.success(request, _("The scan of the signed list has been attached."))
+    return redirect("activities:session", pk=session.pk)
+
+
+def list_scan(request, pk):
+    session = _session(request, pk)
+    if session.list_scan_id is None:
+        raise Http404
+    stored = session.list_scan
+    response = HttpResponse(bytes(stored.data), content_type=stored.content_type)
+    response["Content-Disposition"] = f'inline; filename="lista-obecnosci-skan-{session.pk}"'
+    return response

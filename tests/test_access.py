@@ -144,6 +144,13 @@ WALK = {
     "activities:series-new": (one("programme"), expect(ENROLLERS, scoped=False), GET),
     "activities:session": (one("session"), expect(FILE_ROLES, scoped=False), GET),
     "activities:attendance-list": (one("session"), expect(FILE_ROLES, scoped=False), GET),
+    "activities:list-scan": (one("session"), expect(FILE_ROLES, scoped=False), GET),
+    # Without a file: a message on the session page.
+    "activities:list-scan-upload": (
+        one("session"),
+        expect(ATTENDANCE_TAKERS, scoped=False, ok=302),
+        POST,
+    ),
     "activities:hour-card": (one("participant"), expect(FILE_ROLES), GET),
     "activities:consultations": (one("participant"), expect(FILE_ROLES), GET),
     "activities:placement-new": (one("participant"), expect(EDITORS), GET),
@@ -268,6 +275,10 @@ def victim(case_manager):
     )
     from activities.models import Placement
 
+    session.list_scan = documents.stored_file(
+        name="lista.pdf", content=b"%PDF-1.4 lista", content_type="application/pdf"
+    )
+    session.save()
     placement = Placement.objects.create(
         participant=participant,
         kind="psu",

@@ -593,3 +593,59 @@ def test_monthly_statements_psu_ops_and_days(
     values = [[cell.value for cell in row] for row in sheet.iter_rows()]
     assert values[4][1:] == ["ZUK Radom", "PSU/7/2026", 3, 15.0]
     assert LogEntry.objects.filter(action=LogEntry.Action.ACCESS, object_pk=str(people[0])).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(
+    "sqlite" in __import__("django.conf").conf.settings.DATABASES["default"]["ENGINE"],
+    reason="an in-memory SQLite test database cannot run two writers; CI runs this on PostgreSQL",
+)
+def test_two_tablets_saving_one_session_at_once_never_make_two_marks(workshop, manager):
+    import threading
+
+    from django.db import connection
+
+    session = session_at(workshop, date(2026, 11, 23))
+    people = list(session.roster.values_list("participant_id", flat=True))
+    barrier = threading.Barrier(2)
+    results, errors = [], []
+
+    def save(mark):
+        try:
+            barrier.wait()
+            results.append(
+                services.attendance_save(
+                    session=Session.objects.get(pk=session.pk),
+                    marks=[MarkInput(pk, mark) for pk in people],
+                    by=manager,
+                    reason="Druga tablica.",
+                )
+            )
+        except ValidationError as error:
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=save, args=(mark,)) for mark in (Mark.PRESENT, Mark.EXCUSED)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert Attendance.objects.filter(session=session).count() == len(people)
+    # The session row is locked for the save: the second waits, then changes the first's marks.
+    assert sorted(result["created"] for result in results) == [0, len(people)] or errors
+
+
+def test_the_signed_list_scan_is_attached_to_the_session(workshop, client_for, trainer):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    session = session_at(workshop, date(2026, 11, 23), leader=trainer.staff, leader_name="")
+    client = client_for(trainer)
+    upload = reverse("activities:list-scan-upload", args=[session.pk])
+    client.post(upload, {"scan": SimpleUploadedFile("lista.exe", b"MZ\x90\x00 program")})
+    session.refresh_from_db()
+    assert session.list_scan is None
+    client.post(upload, {"scan": SimpleUploadedFile("lista.pdf", b"%PDF-1.4 podpisy")})
+    session.refresh_from_db()
+    scan = client.get(reverse("activities:list-scan", args=[session.pk]))
+    assert scan["Content-Type"] == "application/pdf" and scan.content == b"%PDF-1.4 podpisy"
