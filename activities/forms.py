@@ -265,3 +265,26 @@ class PlacementHoursForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = form_helper(form_row("day", "hours"), "whole_month")
+
+
+class SessionEditForm(SessionForm):
+    roster = forms.ModelMultipleChoiceField(
+        label=_("Roster"),
+        queryset=None,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_(
+            "A subgroup: e.g. a self-help group for one risk group, or a course for those "
+            "qualified through their plan."
+        ),
+    )
+
+    def __init__(self, *args, candidates=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["roster"].queryset = candidates
+        self.fields["roster"].label_from_instance = lambda person: person.full_name
+        if self.instance.pk and not self.is_bound:
+            self.initial["roster"] = list(
+                self.instance.roster.values_list("participant_id", flat=True)
+            )
+        self.helper.layout.fields.insert(len(self.helper.layout.fields) - 1, "roster")

@@ -446,3 +446,46 @@ def placement_months(placement) -> list[dict]:
         .annotate(total=Sum("hours"))
         .order_by("month")
     )
+
+
+def session_update(*, session: Session, expected_version, roster: list[int]) -> Session:
+    """Change a session and its roster. People who already have a mark stay on it."""
+    from kis_site.locking import save_versioned
+
+    with transaction.atomic():
+        check_session(session)
+        save_versioned(session, expected_version=expected_version)
+        current = set(session.roster.values_list("participant_id", flat=True))
+        wanted = set(roster)
+        marked = set(session.attendance.values_list("participant_id", flat=True))
+        if (current - wanted) & marked:
+            raise ValidationError(
+                {"roster": _("People who already have a mark cannot be taken off the roster.")}
+            )
+        session.roster.filter(participant_id__in=current - wanted).delete()
+        RosterEntry.objects.bulk_create(
+            [RosterEntry(session=session, participant_id=pk) for pk in wanted - current]
+        )
+    return session
+
+
+def roster_candidates(session: Session):
+    """Who can be on a session's roster: the group's people enrolled that day (or the one person
+    of an individual programme), and whoever is on it already."""
+    from participants.models import Participant
+
+    programme = session.module.programme
+    day = session.date or timezone.localdate()
+    enrolled = (
+        Enrolment.objects.filter(starts_on__lte=day)
+        .exclude(status=EnrolmentStatus.CANDIDATE)
+        .filter(Q(ended_on__isnull=True) | Q(ended_on__gte=day))
+    )
+    if programme.cohort_id:
+        enrolled = enrolled.filter(cohort_id=programme.cohort_id)
+    else:
+        enrolled = enrolled.filter(pk=programme.enrolment_id)
+    condition = Q(pk__in=enrolled.values("participant_id"))
+    if session.pk:
+        condition |= Q(roster_entries__session=session)
+    return Participant.objects.filter(condition).distinct().order_by("sort_name")

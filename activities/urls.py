@@ -18,6 +18,7 @@ urlpatterns = [
     path("sessions/<int:pk>/scan/", views.list_scan, name="list-scan"),
     path("sessions/<int:pk>/scan/upload/", views.list_scan_upload, name="list-scan-upload"),
     path("participants/<int:pk>/hours/", views.hour_card, name="hour-card"),
+    path("participants/<int:pk>/timetable/", views.participant_timetable, name="timetable"),
     path("participants/<int:pk>/consultations/", views.consultations, name="consultations"),
     path(
         "participants/<int:participant>/placements/new/",
@@ -32,4 +33,5 @@ urlpatterns = [
     path("attendance/<int:pk>/excuse/", views.excuse, name="excuse"),
     path("sessions/<int:pk>/walk-in/", views.walk_in, name="walk-in"),
     path("sessions/<int:pk>/cancel/", views.session_cancel, name="session-cancel"),
+    path("sessions/<int:pk>/edit/", views.session_edit, name="session-edit"),
 ]

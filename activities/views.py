@@ -24,6 +24,7 @@ from activities.forms import (
     PlacementHoursForm,
     ProgrammeStartForm,
     SeriesForm,
+    SessionEditForm,
     SessionForm,
 )
 from activities.models import (
@@ -392,6 +393,7 @@ def session_attendance(request, pk):
             "has_saved": any(row["saved"] for row in rows),
             "can_mark": can_mark and not session.cancelled,
             "can_add": can_mark,
+            "can_manage": _may_schedule(user),
             "walk_in_choices": _walk_in_choices(user, session, roster) if can_mark else [],
             "title": session.module.name,
             "breadcrumbs": _crumbs(),
@@ -919,3 +921,76 @@ def list_scan(request, pk):
     response = HttpResponse(bytes(stored.data), content_type=stored.content_type)
     response["Content-Disposition"] = f'inline; filename="lista-obecnosci-skan-{session.pk}"'
     return response
+
+
+@require_http_methods(["GET", "POST"])
+def session_edit(request, pk):
+    _schedule_gate(request.user)
+    session = get_object_or_404(Session.objects.select_related("module__programme"), pk=pk)
+    form = SessionEditForm(
+        form_data(request),
+        instance=session,
+        programme=session.module.programme,
+        candidates=services.roster_candidates(session),
+    )
+    done = save_form(
+        request,
+        form,
+        lambda form: services.session_update(
+            session=form.instance,
+            expected_version=form.cleaned_data.get("expected_version"),
+            roster=[person.pk for person in form.cleaned_data["roster"]],
+        ),
+        success_url=reverse("activities:session", args=[session.pk]),
+        success_message=_("The session has been saved."),
+    )
+    return done or render(
+        request,
+        "participants/form.html",
+        {
+            "form": form,
+            "title": str(session),
+            "cancel_url": reverse("activities:session", args=[session.pk]),
+            "breadcrumbs": _crumbs(),
+        },
+    )
+
+
+def participant_timetable(request, pk):
+    """A person's individual timetable: the sessions they are on the roster of."""
+    participant = get_participant_for_user(request.user, pk, Action.VIEW)
+    monday = _monday(request.GET.get("week"))
+    until = monday + timedelta(weeks=4)
+    entries = (
+        RosterEntry.objects.filter(
+            participant=participant, session__date__range=(monday, until - timedelta(days=1))
+        )
+        .select_related("session__module", "session__leader")
+        .order_by("session__date", "session__starts_at")
+    )
+    marks = dict(
+        Attendance.objects.filter(
+            participant=participant, session__date__range=(monday, until)
+        ).values_list("session_id", "mark")
+    )
+    labels = dict(Mark.choices)
+    rows = [
+        {"session": entry.session, "mark": labels.get(marks.get(entry.session_id), "")}
+        for entry in entries
+    ]
+    return render(
+        request,
+        "activities/timetable.html",
+        {
+            "participant": participant,
+            "rows": rows,
+            "monday": monday,
+            "previous": (monday - timedelta(weeks=4)).isoformat(),
+            "next": until.isoformat(),
+            "title": _("Timetable: %(name)s") % {"name": participant.full_name},
+            "breadcrumbs": [
+                (_("Participants"), reverse("participants:list")),
+                (participant.full_name, reverse("participants:detail", args=[participant.pk])),
+            ],
+        },
+    )

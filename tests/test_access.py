@@ -153,6 +153,7 @@ WALK = {
     ),
     "activities:hour-card": (one("participant"), expect(FILE_ROLES), GET),
     "activities:consultations": (one("participant"), expect(FILE_ROLES), GET),
+    "activities:timetable": (one("participant"), expect(FILE_ROLES), GET),
     "activities:placement-new": (one("participant"), expect(EDITORS), GET),
     "activities:placement": (one("placement"), expect(FILE_ROLES), GET),
     "activities:placement-edit": (one("placement"), expect(EDITORS), GET),
@@ -161,6 +162,7 @@ WALK = {
     "activities:hour-card-pdf": (one("participant"), expect(FILE_ROLES), GET),
     # A walk-in without a person is answered with a message on the session.
     "activities:walk-in": (one("session"), expect(ATTENDANCE_TAKERS, scoped=False, ok=302), POST),
+    "activities:session-edit": (one("session"), expect(ENROLLERS, scoped=False), GET),
     "activities:session-cancel": (one("session"), expect(ENROLLERS, scoped=False, ok=302), POST),
     "club-document-file": (
         one("club_document"),

@@ -649,3 +649,44 @@ def test_the_signed_list_scan_is_attached_to_the_session(workshop, client_for, t
     session.refresh_from_db()
     scan = client.get(reverse("activities:list-scan", args=[session.pk]))
     assert scan["Content-Type"] == "application/pdf" and scan.content == b"%PDF-1.4 podpisy"
+
+
+def test_a_session_is_edited_with_a_subgroup_roster(workshop, client_for, manager):
+    session = session_at(workshop, date(2026, 11, 23), place="Sala 1")
+    people = list(
+        session.roster.order_by("participant__sort_name").values_list("participant_id", flat=True)
+    )
+    services.attendance_save(
+        session=session, marks=[MarkInput(people[0], Mark.PRESENT)], by=manager
+    )
+    client = client_for(manager)
+    url = reverse("activities:session-edit", args=[session.pk])
+    assert client.get(url).status_code == 200
+    data = {
+        "module": workshop.pk,
+        "date": "2026-11-23",
+        "starts_at": "10:00",
+        "ends_at": "12:00",
+        "leader_name": "Trener z partnera",
+        "place": "Sala 2",
+        "topic": "Grupa kobiet",
+        "expected_version": session.version,
+        "roster": [str(pk) for pk in people[1:6]],
+    }
+    response = client.post(url, data)
+    assert "roster" in response.context["form"].errors  # the person already marked stays
+    data["roster"] = [str(pk) for pk in people[:6]]
+    assert client.post(url, data).status_code == 302
+    session.refresh_from_db()
+    assert session.roster.count() == 6 and session.place == "Sala 2"
+    assert session.planned_hours == Decimal("2.00")
+
+
+def test_a_participants_timetable_lists_their_rostered_sessions(workshop, client_for, manager):
+    session = session_at(workshop, date(2026, 11, 24), topic="Budżet domowy")
+    person = session.roster.first().participant_id
+    page = client_for(manager).get(
+        reverse("activities:timetable", args=[person]) + "?week=2026-11-23"
+    )
+    assert "Budżet domowy" in page.content.decode()
+    assert [row["session"] for row in page.context["rows"]] == [session]

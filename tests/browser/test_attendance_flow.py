@@ -94,3 +94,15 @@ def test_the_manager_pages_of_the_programme_pass_axe(checker, manager, case_mana
     checker.check("statements")
     page.goto(checker.url(f"/activities/participants/{enrolment.participant_id}/consultations/"))
     checker.check("consultations")
+    session = Session.objects.create(
+        module=programme.modules.get(name="Grupa samopomocowa"),
+        date=today,
+        starts_at=time(14),
+        ends_at=time(16),
+        leader_name="Wolontariuszka",
+    )
+    session.roster.create(participant_id=enrolment.participant_id)
+    page.goto(checker.url(f"/activities/sessions/{session.pk}/edit/"))
+    checker.check("session-edit")
+    page.goto(checker.url(f"/activities/participants/{enrolment.participant_id}/timetable/"))
+    checker.check("timetable-participant")
