@@ -6,11 +6,13 @@ from kis_site.access import Action, policy
 from kis_site.registries import (
     NavItem,
     Panel,
+    ParticipationSummary,
     RosterScope,
     TodoCount,
     TodoItem,
     nav_items,
     participant_panels,
+    participation_summaries,
     roster_scopes,
     todo_items,
 )
@@ -37,6 +39,7 @@ def register():
         )
     )
     roster_scopes.register(RosterScope("sessions", _rostered_with_me))
+    participation_summaries.register(ParticipationSummary("hours", _certificate_lines))
     todo_items.register(
         TodoItem("absence-cases", gettext_lazy("Absence rule: open cases"), _absence_cases, 41)
     )
@@ -86,8 +89,17 @@ def _hours_panel(request, participant):
         }
         for category, label in Category.choices
     ]
+    individual = next(
+        (
+            enrolment
+            for enrolment in participant.enrolments.all()
+            if enrolment.cohort_id is None and enrolment.ended_on is None
+        ),
+        None,
+    )
     return {
         "participant": participant,
+        "individual": individual,
         "totals": totals if any(t["planned"] for t in totals) else [],
     }
 
@@ -101,3 +113,18 @@ def _absence_cases(user):
 
     count = cases_in_scope(user).filter(closed_on__isnull=True).count()
     return TodoCount(count, reverse("activities:absence-cases"), "danger")
+
+
+def _certificate_lines(enrolment) -> list[dict]:
+    """The certificate lists the modules the person took part in, with the hours done."""
+    from django.utils.formats import number_format
+
+    from activities.ledger import module_rows
+
+    return [
+        {"label": row.name, "hours": number_format(row.done.normalize(), use_l10n=True)}
+        for row in module_rows(
+            enrolment.participant_id, start=enrolment.starts_on, end=enrolment.ended_on
+        )
+        if row.done > 0
+    ]

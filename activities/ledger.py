@@ -71,10 +71,20 @@ class Week:
         return self.done_window_share is not None and self.done_window_share < SHARE
 
 
-def module_rows(participant_id: int) -> list[ModuleRow]:
-    """Per module: two aggregated queries, whatever the number of sessions and marks."""
+def module_rows(participant_id: int, *, start=None, end=None) -> list[ModuleRow]:
+    """Per module (optionally within dates): three aggregated queries, whatever the number of
+    sessions and marks."""
+    sessions, days = Q(), Q()
+    if start is not None:
+        sessions &= Q(session__date__gte=start)
+        days &= Q(date__gte=start)
+    if end is not None:
+        sessions &= Q(session__date__lte=end)
+        days &= Q(date__lte=end)
     planned = (
-        RosterEntry.objects.filter(participant_id=participant_id, session__cancelled=False)
+        RosterEntry.objects.filter(
+            sessions, participant_id=participant_id, session__cancelled=False
+        )
         .values(
             "session__module_id",
             "session__module__name",
@@ -88,7 +98,7 @@ def module_rows(participant_id: int) -> list[ModuleRow]:
     )
     done = {
         row["session__module_id"]: row
-        for row in Attendance.objects.filter(participant_id=participant_id)
+        for row in Attendance.objects.filter(sessions, participant_id=participant_id)
         .values("session__module_id")
         .annotate(
             done=Sum("hours"),
@@ -125,7 +135,7 @@ def module_rows(participant_id: int) -> list[ModuleRow]:
         rows_by_module[module] = rows[-1]
     # Consultations and interviews count in their module's category (one more query).
     for row in (
-        Consultation.objects.filter(participant_id=participant_id)
+        Consultation.objects.filter(days, participant_id=participant_id)
         .values("module_id", "module__name", "module__category", "module__hours", "module__basis")
         .annotate(hours=Sum("duration"), count=Count("id"))
         .order_by("module__order", "module_id")

@@ -9,6 +9,7 @@ urlpatterns = [
     path("statements/", views.monthly_statements, name="statements"),
     path("cohorts/<int:pk>/programme/", views.cohort_programme, name="programme"),
     path("cohorts/<int:pk>/hours/", views.cohort_hours, name="cohort-hours"),
+    path("enrolments/<int:pk>/programme/", views.enrolment_programme, name="enrolment-programme"),
     path("programmes/<int:programme>/modules/new/", views.module_edit, name="module-new"),
     path("modules/<int:pk>/edit/", views.module_edit, name="module-edit"),
     path("programmes/<int:programme>/sessions/new/", views.session_new, name="session-new"),

@@ -53,7 +53,7 @@ from participants.access import (
     get_record_for_user,
     participants_visible_to,
 )
-from participants.models import Cohort
+from participants.models import Cohort, Enrolment
 
 
 def _crumbs(*items):
@@ -86,17 +86,45 @@ def cohort_programme(request, pk):
     if not policy().can(request.user, Action.VIEW):
         raise PermissionDenied
     cohort = get_object_or_404(Cohort, pk=pk)
-    programme = Programme.objects.filter(cohort=cohort).first()
+    return _programme_page(
+        request,
+        owner={"cohort": cohort},
+        here=reverse("activities:programme", args=[cohort.pk]),
+        title=_("Programme: %(cohort)s") % {"cohort": cohort.name},
+        crumb=(cohort.name, reverse("cohorts:detail", args=[cohort.pk])),
+        extra={"cohort": cohort},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def enrolment_programme(request, pk):
+    """An individual programme, for a person enrolled outside any cohort (rolling intake)."""
+    enrolment = get_record_for_user(
+        request.user, Enrolment.objects.select_related("participant"), pk, Action.VIEW
+    )
+    if enrolment.cohort_id:
+        return redirect("activities:programme", pk=enrolment.cohort_id)
+    person = enrolment.participant
+    return _programme_page(
+        request,
+        owner={"enrolment": enrolment},
+        here=reverse("activities:enrolment-programme", args=[enrolment.pk]),
+        title=_("Individual programme: %(name)s") % {"name": person.full_name},
+        crumb=(person.full_name, reverse("participants:detail", args=[person.pk])),
+        extra={"enrolment": enrolment},
+    )
+
+
+def _programme_page(request, *, owner, here, title, crumb, extra):
+    programme = Programme.objects.filter(**owner).first()
     form = None
     if programme is None and _may_schedule(request.user):
         form = ProgrammeStartForm(form_data(request))
         done = save_form(
             request,
             form,
-            lambda form: services.programme_copy(
-                template=form.cleaned_data["template"], cohort=cohort
-            ),
-            success_url=reverse("activities:programme", args=[cohort.pk]),
+            lambda form: services.programme_copy(template=form.cleaned_data["template"], **owner),
+            success_url=here,
             success_message=_("The programme has been copied: adjust its modules if needed."),
         )
         if done:
@@ -124,13 +152,13 @@ def cohort_programme(request, pk):
         request,
         "activities/programme.html",
         {
-            "cohort": cohort,
+            **extra,
             "programme": programme,
             "modules": modules,
             "form": form,
             "can_manage": _may_schedule(request.user),
-            "title": _("Programme: %(cohort)s") % {"cohort": cohort.name},
-            "breadcrumbs": _crumbs((cohort.name, reverse("cohorts:detail", args=[cohort.pk]))),
+            "title": title,
+            "breadcrumbs": _crumbs(crumb),
         },
     )
 
@@ -145,7 +173,11 @@ def module_edit(request, pk=None, programme=None):
         module = ProgrammeModule(programme=owner, order=owner.modules.count() + 1)
     cohort = module.programme.cohort
     form = ModuleForm(form_data(request), instance=module)
-    back = reverse("activities:programme", args=[cohort.pk]) if cohort else reverse("home")
+    back = (
+        reverse("activities:programme", args=[cohort.pk])
+        if cohort
+        else reverse("activities:enrolment-programme", args=[module.programme.enrolment_id])
+    )
     done = save_form(
         request,
         form,

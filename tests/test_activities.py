@@ -690,3 +690,43 @@ def test_a_participants_timetable_lists_their_rostered_sessions(workshop, client
     )
     assert "Budżet domowy" in page.content.decode()
     assert [row["session"] for row in page.context["rows"]] == [session]
+
+
+def test_the_certificate_lists_the_hours_done_per_module(workshop, cohort, manager):
+    from participants import services as participant_services
+
+    session = session_at(workshop, date(2026, 11, 16))
+    enrolment = cohort.enrolments.order_by("participant__sort_name").first()
+    services.attendance_save(
+        session=session, marks=[MarkInput(enrolment.participant_id, Mark.LATE, 30)], by=manager
+    )
+    participant_services.enrolment_change_status(
+        enrolment=enrolment,
+        to_status=EnrolmentStatus.COMPLETED,
+        changed_on=date(2026, 11, 20),
+        reason="Ukończenie programu.",
+        by=manager,
+        expected_version=enrolment.version,
+        exit_outcome=ExitOutcome.EMPLOYMENT,
+    )
+    enrolment.refresh_from_db()
+    certificate = participant_services.certificate_issue(
+        enrolment=enrolment, issued_on=date(2026, 11, 23), by=manager
+    )
+    assert certificate.lines == [{"label": "Psychoedukacja", "hours": "3,5"}]
+
+
+def test_rolling_intake_gets_an_individual_programme_and_timetable(client_for, manager):
+    enrolment = EnrolmentFactory(cohort=None, starts_on=date(2026, 10, 1))
+    client = client_for(manager)
+    url = reverse("activities:enrolment-programme", args=[enrolment.pk])
+    file = client.get(reverse("participants:detail", args=[enrolment.participant_id]))
+    assert url in file.content.decode()
+    assert client.post(url, {"template": ProgrammeTemplate.objects.get().pk}).status_code == 302
+    programme = enrolment.programme
+    course = programme.modules.get(name="Kurs: podstawy obsługi komputera i internetu")
+    session = session_at(course, date(2026, 11, 19), leader_name="Szkoła komputerowa")
+    assert list(session.roster.values_list("participant_id", flat=True)) == [
+        enrolment.participant_id
+    ]
+    assert "Kurs: podstawy" in client.get(url).content.decode()
