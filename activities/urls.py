@@ -9,6 +9,7 @@ urlpatterns = [
     path("statements/", views.monthly_statements, name="statements"),
     path("cohorts/<int:pk>/programme/", views.cohort_programme, name="programme"),
     path("cohorts/<int:pk>/hours/", views.cohort_hours, name="cohort-hours"),
+    path("cohorts/<int:pk>/month-list.pdf", views.cohort_month_list_pdf, name="month-list"),
     path("enrolments/<int:pk>/programme/", views.enrolment_programme, name="enrolment-programme"),
     path("programmes/<int:programme>/modules/new/", views.module_edit, name="module-new"),
     path("modules/<int:pk>/edit/", views.module_edit, name="module-edit"),

@@ -1026,3 +1026,48 @@ def participant_timetable(request, pk):
             ],
         },
     )
+
+
+def cohort_month_list_pdf(request, pk):
+    """The monthly attendance list of a group: a row per participant, a signature box per
+    session of the month."""
+    if not policy().can(request.user, Action.VIEW):
+        raise PermissionDenied
+    cohort = get_object_or_404(Cohort, pk=pk)
+    try:
+        month = date.fromisoformat(request.GET.get("month", "") + "-01")
+    except ValueError:
+        month = timezone.localdate().replace(day=1)
+    first, last = statements.month_bounds(month)
+    sessions = list(
+        Session.objects.filter(
+            module__programme__cohort=cohort, date__range=(first, last), cancelled=False
+        ).select_related("module")
+    )
+    people = list(
+        participants_visible_to(request.user)
+        .filter(roster_entries__session__in=sessions)
+        .distinct()
+        .order_by("sort_name")
+    )
+    rostered = set(
+        RosterEntry.objects.filter(session__in=sessions).values_list("session_id", "participant_id")
+    )
+    rows = [
+        (person, [(session.pk, person.pk) in rostered for session in sessions]) for person in people
+    ]
+    content = render_pdf(
+        "activities/pdf/month_list.html",
+        {
+            "cohort": cohort,
+            "month": first,
+            "sessions": sessions,
+            "rows": rows,
+            "title": _("Attendance list"),
+        },
+    )
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = (
+        f'inline; filename="lista-obecnosci-{cohort.pk}-{first:%Y-%m}.pdf"'
+    )
+    return response

@@ -138,6 +138,7 @@ WALK = {
     "diagnosis:tool-remove": (one("tool"), expect(TOOL_WRITERS, ok=302), POST),
     "activities:programme": (one("cohort"), expect(FILE_ROLES, scoped=False), GET),
     "activities:cohort-hours": (one("cohort"), expect(FILE_ROLES, scoped=False), GET),
+    "activities:month-list": (one("cohort"), expect(FILE_ROLES, scoped=False), GET),
     "activities:enrolment-programme": (one("enrolment"), expect(FILE_ROLES), GET),
     "activities:module-new": (one("programme"), expect(ENROLLERS, scoped=False), GET),
     "activities:module-edit": (one("module"), expect(ENROLLERS, scoped=False), GET),

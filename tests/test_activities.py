@@ -730,3 +730,15 @@ def test_rolling_intake_gets_an_individual_programme_and_timetable(client_for, m
         enrolment.participant_id
     ]
     assert "Kurs: podstawy" in client.get(url).content.decode()
+
+
+def test_the_monthly_attendance_list_of_a_group(workshop, cohort, client_for, manager):
+    session_at(workshop, date(2026, 11, 17), topic="Stres")
+    session_at(workshop, date(2026, 11, 19))
+    response = client_for(manager).get(
+        reverse("activities:month-list", args=[cohort.pk]) + "?month=2026-11"
+    )
+    assert response["Content-Type"] == "application/pdf"
+    text = " ".join(pdf_text(response.content).split())
+    assert "LISTA OBECNOŚCI" in text and "listopad 2026" in text.lower()
+    assert "17.11" in text and "19.11" in text and "Uczestnik00" in text
