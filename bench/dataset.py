@@ -511,3 +511,43 @@ def fresh_sessions(cohort_id: int, count: int) -> list[int]:
         [RosterEntry(session=session, participant_id=pk) for session in made for pk in people]
     )
     return [session.pk for session in made]
+
+
+def placements(*, people=600, seed=19):
+    """PSU placements for 600 people with a daily hour record over the last three months."""
+    from decimal import Decimal
+
+    from activities.models import Placement, PlacementHours
+
+    rng = random.Random(seed)
+    today = date.today()
+    start = (today.replace(day=1) - timedelta(days=75)).replace(day=1)
+    chosen = list(Participant.objects.order_by("pk").values_list("pk", flat=True)[:people])
+    Placement.objects.bulk_create(
+        [
+            Placement(
+                participant_id=pk,
+                kind="psu",
+                employer=f"Zakład {pk % 40}",
+                starts_on=start,
+                hours_per_week=10,
+                pup_referral=f"PSU/{pk}/{start.year}",
+            )
+            for pk in chosen
+        ]
+    )
+    days = [
+        start + timedelta(days=n)
+        for n in range((today - start).days)
+        if (start + timedelta(days=n)).weekday() < 5
+    ]
+    PlacementHours.objects.bulk_create(
+        [
+            PlacementHours(placement_id=placement, day=day, hours=Decimal(rng.choice([2, 3, 4])))
+            for placement in Placement.objects.values_list("pk", flat=True)
+            for day in days
+            if rng.random() < 0.6
+        ],
+        batch_size=10000,
+    )
+    return (today.replace(day=1) - timedelta(days=1)).strftime("%Y-%m")

@@ -176,6 +176,10 @@ def main():
     saved = save_times(client, fresh[1:])
     rows.append(row("attendance save (30 marks)", marked["marks"], saved, None, None, 150))
 
+    month = dataset.placements()
+    page = measure(client, f"/activities/statements/?kind=psu&month={month}", rounds=ROUNDS // 5)
+    rows.append(row("PSU statement (600 people, a month)", 600, page, None, None, 200))
+
     cm_client = Client()
     cm_client.force_login(get_user_model().objects.get(username=info["case_manager"]))
     page = measure(cm_client, "/")
