@@ -59,7 +59,9 @@ def polish_holidays(start: date, end: date) -> dict[date, str]:
     """Public holidays in Poland between the dates (Wigilia included from 2025)."""
     return {
         day: name
-        for day, name in holidays.Poland(years=range(start.year, end.year + 1)).items()
+        for day, name in holidays.Poland(
+            years=range(start.year, end.year + 1), language="pl"
+        ).items()
         if start <= day <= end
     }
 

@@ -6,6 +6,7 @@ app_name = "activities"
 
 urlpatterns = [
     path("", views.week, name="week"),
+    path("month/", views.month, name="month"),
     path("statements/", views.monthly_statements, name="statements"),
     path("cohorts/<int:pk>/programme/", views.cohort_programme, name="programme"),
     path("cohorts/<int:pk>/hours/", views.cohort_hours, name="cohort-hours"),

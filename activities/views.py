@@ -1071,3 +1071,60 @@ def cohort_month_list_pdf(request, pk):
         f'inline; filename="lista-obecnosci-{cohort.pk}-{first:%Y-%m}.pdf"'
     )
     return response
+
+
+def month(request):
+    """A month of sessions as a calendar: one group's, or the ones I lead."""
+    user = request.user
+    if not policy().can(user, Action.ATTENDANCE) and not policy().can(user, Action.VIEW):
+        raise PermissionDenied
+    try:
+        first = date.fromisoformat(request.GET.get("month", "") + "-01")
+    except ValueError:
+        first = timezone.localdate().replace(day=1)
+    first, last = statements.month_bounds(first)
+    sessions = Session.objects.filter(date__range=(first, last))
+    mine = not policy().can(user, Action.VIEW) or request.GET.get("mine") == "1"
+    cohort_id = request.GET.get("cohort", "")
+    chosen = None
+    if mine:
+        sessions = sessions.filter(leader_id=user_staff_id(user))
+    elif cohort_id.isdigit():
+        chosen = Cohort.objects.filter(pk=int(cohort_id)).first()
+        sessions = sessions.filter(module__programme__cohort_id=int(cohort_id))
+    by_day = {}
+    for session in sessions.select_related("module", "module__programme__cohort"):
+        by_day.setdefault(session.date, []).append(session)
+    holidays = services.polish_holidays(first, last)
+    start = first - timedelta(days=first.weekday())
+    weeks = []
+    day = start
+    while day <= last:
+        weeks.append(
+            [
+                {
+                    "date": day + timedelta(days=offset),
+                    "in_month": (day + timedelta(days=offset)).month == first.month,
+                    "sessions": by_day.get(day + timedelta(days=offset), []),
+                    "holiday": holidays.get(day + timedelta(days=offset), ""),
+                }
+                for offset in range(7)
+            ]
+        )
+        day += timedelta(weeks=1)
+    query = f"&cohort={chosen.pk}" if chosen else ("&mine=1" if mine else "")
+    return render(
+        request,
+        "activities/month.html",
+        {
+            "weeks": weeks,
+            "first": first,
+            "query": query,
+            "previous": (first - timedelta(days=1)).strftime("%Y-%m"),
+            "next": (last + timedelta(days=1)).strftime("%Y-%m"),
+            "chosen": chosen,
+            "mine": mine,
+            "title": _("Timetable: %(month)s") % {"month": date_format(first, "F Y")},
+            "breadcrumbs": _crumbs(),
+        },
+    )

@@ -742,3 +742,15 @@ def test_the_monthly_attendance_list_of_a_group(workshop, cohort, client_for, ma
     text = " ".join(pdf_text(response.content).split())
     assert "LISTA OBECNOŚCI" in text and "listopad 2026" in text.lower()
     assert "17.11" in text and "19.11" in text and "Uczestnik00" in text
+
+
+def test_the_month_view_of_a_group(workshop, cohort, client_for, manager, trainer):
+    session_at(workshop, date(2026, 11, 24), topic="Asertywność")
+    page = client_for(manager).get(
+        reverse("activities:month") + f"?month=2026-11&cohort={cohort.pk}"
+    )
+    html = page.content.decode()
+    assert "Psychoedukacja" in html and "Narodowe Święto Niepodległości" in html
+    assert len(page.context["weeks"]) == 6  # 26 Oct – 6 Dec
+    mine = client_for(trainer).get(reverse("activities:month") + "?month=2026-11")
+    assert mine.status_code == 200 and "Psychoedukacja" not in mine.content.decode()

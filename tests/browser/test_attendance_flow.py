@@ -86,6 +86,8 @@ def test_the_manager_pages_of_the_programme_pass_axe(checker, manager, case_mana
     checker.check("series")
     page.goto(checker.url(f"/activities/?cohort={cohort.pk}"))
     checker.check("timetable-cohort")
+    page.goto(checker.url(f"/activities/month/?cohort={cohort.pk}"))
+    checker.check("timetable-month")
     page.goto(checker.url(f"/activities/participants/{enrolment.participant_id}/hours/"))
     checker.check("hour-card")
     page.goto(checker.url("/activities/absence-cases/"))
