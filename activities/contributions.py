@@ -55,40 +55,10 @@ def register():
 
 
 def _hours_panel(request, participant):
-    """Hours planned and done per category: three aggregated queries."""
-    from django.db.models import Q, Sum
-
-    from activities.models import Attendance, Category, Consultation, RosterEntry
-
+    """Links to the person's hours, timetable and consultations: no query of its own (the file
+    page is the busiest page; the numbers are one click away on the hour card)."""
     if not policy().can(request.user, Action.VIEW, participant):
         return None
-
-    def per_category(queryset, path, field):
-        return queryset.aggregate(
-            **{category: Sum(field, filter=Q(**{path: category})) for category in Category.values}
-        )
-
-    planned = per_category(
-        RosterEntry.objects.filter(participant=participant, session__cancelled=False),
-        "session__module__category",
-        "session__planned_hours",
-    )
-    done = per_category(
-        Attendance.objects.filter(participant=participant),
-        "session__module__category",
-        "hours",
-    )
-    consulted = per_category(
-        Consultation.objects.filter(participant=participant), "module__category", "duration"
-    )
-    totals = [
-        {
-            "label": label,
-            "planned": (planned[category] or 0) + (consulted[category] or 0),
-            "done": (done[category] or 0) + (consulted[category] or 0),
-        }
-        for category, label in Category.choices
-    ]
     individual = next(
         (
             enrolment
@@ -97,11 +67,7 @@ def _hours_panel(request, participant):
         ),
         None,
     )
-    return {
-        "participant": participant,
-        "individual": individual,
-        "totals": totals if any(t["planned"] for t in totals) else [],
-    }
+    return {"participant": participant, "individual": individual}
 
 
 def _absence_cases(user):

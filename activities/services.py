@@ -175,15 +175,18 @@ def default_roster(session: Session) -> list[int]:
     if programme.enrolment_id:
         return [programme.enrolment.participant_id]
     day = session.date
-    return list(
-        Enrolment.objects.filter(
-            cohort_id=programme.cohort_id,
-            status=EnrolmentStatus.ACTIVE,
-            starts_on__lte=day,
-        )
-        .filter(Q(ended_on__isnull=True) | Q(ended_on__gte=day))
-        .values_list("participant_id", flat=True)
+    active = Enrolment.objects.filter(status=EnrolmentStatus.ACTIVE, starts_on__lte=day).filter(
+        Q(ended_on__isnull=True) | Q(ended_on__gte=day)
     )
+    group = active.filter(cohort_id=programme.cohort_id).values_list("participant_id", flat=True)
+    # Rolling intake: people enrolled individually whose own programme includes this module
+    # (by its name) join the group's session.
+    individual = active.filter(
+        cohort__isnull=True,
+        programme__modules__name=session.module.name,
+        programme__modules__is_retired=False,
+    ).values_list("participant_id", flat=True)
+    return list(dict.fromkeys([*group, *individual]))
 
 
 def session_create(*, session: Session, roster: list[int] | None = None) -> Session:

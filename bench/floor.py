@@ -120,3 +120,33 @@ def hour_card(request, pk):
         rows = cursor.fetchall()
         cursor.execute(ACCESS_SQL, {"type": content_type, "pk": pk, "actor": request.user.pk})
     return render(request, "bench/floor_file.html", {"rows": rows, "title": "Floor"})
+
+
+COHORT_HOURS_SQL = """
+SELECT 'p', r.participant_id, m.category, SUM(s.planned_hours)
+  FROM activities_rosterentry r JOIN activities_session s ON s.id = r.session_id
+  JOIN activities_programmemodule m ON m.id = s.module_id
+  JOIN activities_programme p ON p.id = m.programme_id
+  WHERE p.cohort_id = %(pk)s AND NOT s.cancelled AND s.date <= date('now')
+  GROUP BY r.participant_id, m.category
+UNION ALL
+SELECT 'd', a.participant_id, m.category, SUM(a.hours)
+  FROM activities_attendance a JOIN activities_session s ON s.id = a.session_id
+  JOIN activities_programmemodule m ON m.id = s.module_id
+  JOIN activities_programme p ON p.id = m.programme_id
+  WHERE p.cohort_id = %(pk)s GROUP BY a.participant_id, m.category
+"""
+
+
+def cohort_hours(request, pk):
+    """The group ledger's rows by one raw query (names are in the ledger's rows too)."""
+    with connection.cursor() as cursor:
+        cursor.execute(COHORT_HOURS_SQL, {"pk": pk})
+        rows = cursor.fetchall()
+        cursor.execute(
+            "SELECT id, first_name, last_name FROM participants_participant WHERE id IN "
+            "(SELECT participant_id FROM participants_enrolment WHERE cohort_id = %s)",
+            [pk],
+        )
+        rows += cursor.fetchall()
+    return render(request, "bench/floor_file.html", {"rows": rows, "title": "Floor"})

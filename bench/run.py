@@ -168,8 +168,13 @@ def main():
         client, f"/activities/participants/{person}/hours/", f"/bench/floor/hours/{person}/"
     )
     rows.append(row("hour card (participant ledger)", marked["marks"], page, floor, None, 200))
-    page = measure(client, f"/activities/cohorts/{cohort}/hours/", rounds=ROUNDS // 3)
-    rows.append(row("group hours (cohort ledger)", marked["marks"], page, None, None, 200))
+    page, floor = measure(
+        client,
+        f"/activities/cohorts/{cohort}/hours/",
+        f"/bench/floor/cohort-hours/{cohort}/",
+        rounds=ROUNDS // 3,
+    )
+    rows.append(row("group hours (cohort ledger)", marked["marks"], page, floor, None, 200))
     fresh = dataset.fresh_sessions(cohort, 31)
     page = measure(client, f"/activities/sessions/{fresh[0]}/", rounds=ROUNDS // 3)
     rows.append(row("attendance screen (load, 30 people)", marked["marks"], page, None, None, 150))

@@ -9,5 +9,6 @@ urlpatterns = [
     path("bench/floor/participants/", floor.participant_list),
     path("bench/floor/participants/<int:pk>/", floor.participant_file),
     path("bench/floor/hours/<int:pk>/", floor.hour_card),
+    path("bench/floor/cohort-hours/<int:pk>/", floor.cohort_hours),
     *project_urlpatterns,
 ]

@@ -754,3 +754,17 @@ def test_the_month_view_of_a_group(workshop, cohort, client_for, manager, traine
     assert len(page.context["weeks"]) == 6  # 26 Oct – 6 Dec
     mine = client_for(trainer).get(reverse("activities:month") + "?month=2026-11")
     assert mine.status_code == 200 and "Psychoedukacja" not in mine.content.decode()
+
+
+def test_rolling_intake_people_join_group_sessions_of_their_modules(workshop, cohort):
+    from activities.models import ProgrammeTemplate as Template
+
+    individual = EnrolmentFactory(cohort=None, starts_on=date(2026, 10, 1))
+    services.programme_copy(template=Template.objects.get(), enrolment=individual)
+    other = EnrolmentFactory(cohort=None, starts_on=date(2026, 10, 1))
+    own = services.programme_copy(template=Template.objects.get(), enrolment=other)
+    own.modules.filter(name="Psychoedukacja").update(is_retired=True)
+    session = session_at(workshop, date(2026, 11, 24))
+    people = set(session.roster.values_list("participant_id", flat=True))
+    assert individual.participant_id in people and other.participant_id not in people
+    assert len(people) == 31

@@ -9,6 +9,7 @@ from playwright.sync_api import expect
 
 from activities import services
 from activities.models import Attendance, ProgrammeTemplate, Session
+from tests.browser.test_documents_flow import pdf_text
 from tests.browser.test_recruitment_flow import log_in
 from tests.factories import CohortFactory, EnrolmentFactory
 
@@ -66,6 +67,12 @@ def test_a_trainer_takes_attendance_for_30_with_the_keyboard(checker, trainer, m
     assert list(marks.values()).count("present") == 28
     late = Attendance.objects.get(participant__last_name="Osoba04")
     assert late.minutes_late == 20 and str(late.hours) == "3.67"
+
+    # The trainer prints the list for the signatures in the room.
+    printed = page.request.get(checker.url(f"/activities/sessions/{session.pk}/list.pdf"))
+    text = " ".join(pdf_text(printed).split())
+    assert "LISTA OBECNOŚCI" in text and "Komunikacja bez przemocy" in text
+    assert "Osoba29" in text and "spóźniony (20 min)" in text
 
 
 def test_the_manager_pages_of_the_programme_pass_axe(checker, manager, case_manager):
