@@ -4,7 +4,7 @@ from datetime import date, timedelta
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Sum
+from django.db.models import Count, Q, Sum
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -144,7 +144,22 @@ def _programme_page(request, *, owner, here, title, crumb, extra):
             .annotate(total=Sum("duration"))
             .values_list("module_id", "total")
         )
+        done = {
+            row["session__module_id"]: row
+            for row in Attendance.objects.filter(session__module__programme=programme)
+            .values("session__module_id")
+            .annotate(
+                hours=Sum("hours"),
+                people=Count("participant", distinct=True),
+                marked=Count("id"),
+                attended=Count("id", filter=Q(mark__in=[Mark.PRESENT, Mark.LATE])),
+            )
+            .order_by()
+        }
         for module in modules:
+            row = done.get(module.pk)
+            module.done_average = row["hours"] / row["people"] if row and row["people"] else None
+            module.rate = round(100 * row["attended"] / row["marked"]) if row else None
             module.planned, module.planned_hours = planned.get(module.pk, (0, 0))
             module.consulted = consulted.get(module.pk, 0)
             module.pool_left = module.hours - module.consulted if module.basis == "pool" else None

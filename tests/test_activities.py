@@ -768,3 +768,18 @@ def test_rolling_intake_people_join_group_sessions_of_their_modules(workshop, co
     people = set(session.roster.values_list("participant_id", flat=True))
     assert individual.participant_id in people and other.participant_id not in people
     assert len(people) == 31
+
+
+def test_the_programme_page_shows_per_module_done_and_attendance(
+    workshop, cohort, client_for, manager
+):
+    session = session_at(workshop, date(2026, 11, 16))
+    people = list(session.roster.values_list("participant_id", flat=True)[:2])
+    services.attendance_save(
+        session=session,
+        marks=[MarkInput(people[0], Mark.PRESENT), MarkInput(people[1], Mark.ABSENT)],
+        by=manager,
+    )
+    page = client_for(manager).get(reverse("activities:programme", args=[cohort.pk]))
+    module = next(m for m in page.context["modules"] if m.pk == workshop.pk)
+    assert module.done_average == Decimal("2") and module.rate == 50
