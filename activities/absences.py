@@ -4,10 +4,10 @@ who records what follows; the decision itself goes through the enrolment's statu
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from activities.enrolments import enrolment_on
 from activities.models import (
     AbsenceAction,
     AbsenceCase,
@@ -16,23 +16,8 @@ from activities.models import (
     Mark,
     Session,
 )
-from kis_site.documents import stored_file
+from kis_site.documents import stored_scan
 from kis_site.models import KisSettings
-from kis_site.uploads import sniff_upload
-from participants.models import Enrolment, EnrolmentStatus
-
-SCAN_TYPES = {"pdf": "application/pdf", "jpeg": "image/jpeg", "png": "image/png"}
-SCAN_MAX_BYTES = 10 * 1024 * 1024
-
-
-def _enrolment_on(participant_id, day):
-    return (
-        Enrolment.objects.filter(participant_id=participant_id, starts_on__lte=day)
-        .exclude(status=EnrolmentStatus.CANDIDATE)
-        .filter(Q(ended_on__isnull=True) | Q(ended_on__gte=day))
-        .order_by("-starts_on")
-        .first()
-    )
 
 
 def justified_absences(enrolment) -> int:
@@ -53,7 +38,7 @@ def apply_rule(*, session: Session, marks: list[Attendance]) -> list[AbsenceCase
     opened = []
     for mark in marks:
         if mark.mark == Mark.ABSENT and rules.unjustified_absence_is_breach:
-            enrolment = _enrolment_on(mark.participant_id, session.date)
+            enrolment = enrolment_on(mark.participant_id, session.date)
             if enrolment is not None:
                 case, created = AbsenceCase.objects.get_or_create(
                     reason=CaseReason.BREACH,
@@ -70,7 +55,7 @@ def apply_rule(*, session: Session, marks: list[Attendance]) -> list[AbsenceCase
                 actions__isnull=True,
             ).update(closed_on=timezone.localdate(), outcome=_("The mark was corrected."))
         if mark.mark == Mark.EXCUSED:
-            enrolment = _enrolment_on(mark.participant_id, session.date)
+            enrolment = enrolment_on(mark.participant_id, session.date)
             if enrolment is None:
                 continue
             count = justified_absences(enrolment)
@@ -134,24 +119,6 @@ def case_close(*, case: AbsenceCase, outcome: str, by) -> AbsenceCase:
 
 def cases_in_scope(user):
     """The manager sees every case; a case manager those of the people they manage."""
-    from kis_site.access import policy
-    from kis_site.roles import user_staff_id
-    from kis_site.vocabulary import Role
-    from participants.access import participants_visible_to
+    from participants.access import managed_participants
 
-    cases = AbsenceCase.objects.filter(participant__in=participants_visible_to(user))
-    if Role.MANAGER not in policy().roles(user):
-        cases = cases.filter(participant__case_manager_id=user_staff_id(user))
-    return cases
-
-
-def stored_scan(upload, *, by, field: str = "scan"):
-    """A scan of a signed paper (PDF, JPEG or PNG, at most 10 MB), kept in the database."""
-    if upload.size > SCAN_MAX_BYTES:
-        raise ValidationError({field: _("The scan may be at most 10 MB.")})
-    kind = sniff_upload(upload)
-    if kind not in SCAN_TYPES:
-        raise ValidationError({field: _("Only PDF, JPEG or PNG files are accepted.")})
-    return stored_file(
-        name=upload.name, content=upload.read(), content_type=SCAN_TYPES[kind], by=by
-    )
+    return AbsenceCase.objects.filter(participant__in=managed_participants(user))

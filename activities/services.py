@@ -14,6 +14,8 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from activities.absences import apply_rule
+from activities.enrolments import enrolment_on
 from activities.models import (
     Attendance,
     Mark,
@@ -253,21 +255,12 @@ def series_create(*, template: Session, dates: list[date], roster: list[int] | N
 
 def roster_add(*, session: Session, participant_id: int, by) -> RosterEntry:
     """Add a walk-in: someone not expected, enrolled that day."""
-    if not _enrolled_on(participant_id, session.date):
+    if enrolment_on(participant_id, session.date) is None:
         raise ValidationError(_("This person is not enrolled on the day of the session."))
     entry, _created = RosterEntry.objects.get_or_create(
         session=session, participant_id=participant_id, defaults={"walk_in": True}
     )
     return entry
-
-
-def _enrolled_on(participant_id: int, day: date) -> bool:
-    return (
-        Enrolment.objects.filter(participant_id=participant_id, starts_on__lte=day)
-        .exclude(status=EnrolmentStatus.CANDIDATE)
-        .filter(Q(ended_on__isnull=True) | Q(ended_on__gte=day))
-        .exists()
-    )
 
 
 # --- Attendance ------------------------------------------------------------------------------
@@ -343,8 +336,6 @@ def attendance_save(*, session: Session, marks: list[MarkInput], by, reason: str
             row.save()
         if new:
             log_bulk_change(user=by, instance=session, what="attendance", count=len(new))
-        from activities.absences import apply_rule
-
         looked_at = [row for row in new if row.mark in (Mark.EXCUSED, Mark.ABSENT)] + changed
         cases = apply_rule(session=session, marks=looked_at)
     return {"created": len(new), "changed": len(changed), "cases": len(cases)}
@@ -355,13 +346,7 @@ def attendance_save(*, session: Session, marks: list[MarkInput], by, reason: str
 
 def consultation_modules(participant_id: int, day: date):
     """The consultation and interview modules of the programme the person follows that day."""
-    enrolment = (
-        Enrolment.objects.filter(participant_id=participant_id, starts_on__lte=day)
-        .exclude(status=EnrolmentStatus.CANDIDATE)
-        .filter(Q(ended_on__isnull=True) | Q(ended_on__gte=day))
-        .order_by("-starts_on")
-        .first()
-    )
+    enrolment = enrolment_on(participant_id, day)
     if enrolment is None:
         return ProgrammeModule.objects.none(), None
     owner = Q(programme__enrolment=enrolment)

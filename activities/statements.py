@@ -49,7 +49,7 @@ def _month_name(month: date) -> str:
 
 def psu(month: date, participants) -> Statement:
     first, last = month_bounds(month)
-    rows = (
+    rows = list(
         PlacementHours.objects.filter(
             day__range=(first, last),
             placement__kind=PlacementKind.PSU,
@@ -88,7 +88,7 @@ def psu(month: date, participants) -> Statement:
 
 def ops(month: date, participants) -> Statement:
     first, last = month_bounds(month)
-    rows = (
+    rows = list(
         Attendance.objects.filter(session__date__range=(first, last), participant__in=participants)
         .values("participant_id")
         .annotate(

@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -819,7 +820,7 @@ def placement_edit(request, pk=None, participant=None):
         "participants/form.html",
         {
             "form": form,
-            "title": str(placement)
+            "title": capfirst(str(placement))
             if placement.pk
             else _("New placement: %(name)s") % {"name": person.full_name},
             "intro": _("Work outside the KIS: its hours are kept apart from the programme's."),
@@ -868,7 +869,7 @@ def placement_detail(request, pk):
             "records": placement.hours.order_by("-day")[:62],
             "form": form if can_edit else None,
             "can_edit": can_edit,
-            "title": str(placement),
+            "title": capfirst(str(placement)),
             "breadcrumbs": [
                 (_("Participants"), reverse("participants:list")),
                 (

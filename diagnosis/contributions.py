@@ -226,9 +226,7 @@ def _file_panel(request, participant):
                 "ratings": ratings,
             }
         )
-    enrolled = participant.current_enrolment_id is not None or any(
-        True for _e in participant.enrolments.all()
-    )
+    enrolled = bool(participant.enrolments.all())
     return {
         "rows": rows,
         "can_start": enrolled
@@ -254,14 +252,11 @@ def _signed_slot(slot: str):
 
 def unsigned_diagnoses(user):
     """Drafts in the user's scope (the manager: all; a case manager: their participants)."""
-    from participants.access import participants_visible_to, staff_id
+    from participants.access import managed_participants
 
-    reports = DiagnosticReport.objects.filter(
-        state=DocumentState.DRAFT, participant__in=participants_visible_to(user)
+    return DiagnosticReport.objects.filter(
+        state=DocumentState.DRAFT, participant__in=managed_participants(user)
     )
-    if Role.MANAGER not in policy().roles(user):
-        reports = reports.filter(participant__case_manager_id=staff_id(user))
-    return reports
 
 
 def waiting_for_signature(user):

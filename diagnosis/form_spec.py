@@ -33,7 +33,6 @@ class SphereSpec:
     sphere: Sphere
     heading: str
     items: list = field(default_factory=list)
-    writer_label: str = ""
 
     @property
     def numeral(self) -> str:

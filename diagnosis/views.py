@@ -62,6 +62,16 @@ def _report(request, pk) -> DiagnosticReport:
     return report
 
 
+def _full_report(request, pk) -> DiagnosticReport:
+    """The report with everything its page shows (report_for_page), behind the same gate."""
+    try:
+        report = report_for_page(pk)
+    except DiagnosticReport.DoesNotExist as error:
+        raise Http404 from error
+    get_participant_for_user(request.user, report.participant_id)
+    return report
+
+
 def _crumbs(report):
     return breadcrumbs(
         file_crumb(report.participant),
@@ -107,7 +117,7 @@ def report_start(request, pk):
 
 def report_detail(request, pk):
     user = request.user
-    report = report_for_page(_report(request, pk).pk)
+    report = _full_report(request, pk)
     participant = report.participant
     log_access(user=user, instance=report)
     sections = policy().sections_for(user, participant)
@@ -147,7 +157,7 @@ def report_detail(request, pk):
 def sphere_edit(request, pk, sphere):
     if sphere not in SPHERE_RELATED:
         raise Http404
-    report = report_for_page(_report(request, pk).pk)
+    report = _full_report(request, pk)
     part = getattr(report, SPHERE_RELATED[sphere])
     policy().gate(request.user, part, Action.EDIT)
     if report.is_locked:

@@ -361,16 +361,31 @@ def document_pdf(*, document, number: int | None = None) -> PdfFile:
     return PdfFile(content, f"{name}-v{number}-projekt.pdf", False, "")
 
 
-def document_upload_scan(*, document, number: int, upload, by) -> DocumentRevision:
-    """Attach the scan of the signed paper original to a signed version."""
+def check_scan(upload, *, field: str = "scan") -> str:
+    """A scan of signed paper: PDF, JPEG or PNG (checked from its content), at most 10 MB.
+    Returns its kind; the file is left at its start."""
     if upload.size > SCAN_MAX_BYTES:
-        raise ValidationError({"scan": _("The scan may be at most 10 MB.")})
+        raise ValidationError({field: _("The scan may be at most 10 MB.")})
     kind = sniff_upload(upload)
     if kind not in SCAN_TYPES:
         raise ValidationError(
-            {"scan": _("The scan must be a PDF, JPEG or PNG file (checked from its content).")}
+            {field: _("The scan must be a PDF, JPEG or PNG file (checked from its content).")}
         )
     upload.seek(0)
+    return kind
+
+
+def stored_scan(upload, *, by, field: str = "scan") -> StoredFile:
+    """Check a scan (see check_scan) and keep it in the database."""
+    kind = check_scan(upload, field=field)
+    return stored_file(
+        name=upload.name, content=upload.read(), content_type=SCAN_TYPES[kind], by=by
+    )
+
+
+def document_upload_scan(*, document, number: int, upload, by) -> DocumentRevision:
+    """Attach the scan of the signed paper original to a signed version."""
+    kind = check_scan(upload)
     content = upload.read()
     with transaction.atomic():
         document = _locked_document(document)

@@ -243,6 +243,15 @@ def participants_visible_to(user):
     return policy().participants_visible_to(user)
 
 
+def managed_participants(user):
+    """Whose follow-up is the user's: the manager's the whole club in scope, anyone else's the
+    people whose case manager they are (to-do lists of cases, unsigned documents)."""
+    visible = participants_visible_to(user)
+    if Role.MANAGER in user_roles(user):
+        return visible
+    return visible.filter(case_manager_id=staff_id(user))
+
+
 def get_participant_for_user(user, pk, action: Action = Action.VIEW, *, prepare=None):
     """The participant, or 404 outside the user's scope, or 403 for a forbidden action.
 

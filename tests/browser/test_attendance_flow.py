@@ -8,7 +8,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from activities import services
-from activities.models import Attendance, ProgrammeTemplate, Session
+from activities.models import AbsenceCase, Attendance, Placement, ProgrammeTemplate, Session
 from tests.browser.test_documents_flow import pdf_text
 from tests.browser.test_recruitment_flow import log_in
 from tests.factories import CohortFactory, EnrolmentFactory
@@ -115,3 +115,29 @@ def test_the_manager_pages_of_the_programme_pass_axe(checker, manager, case_mana
     checker.check("session-edit")
     page.goto(checker.url(f"/activities/participants/{enrolment.participant_id}/timetable/"))
     checker.check("timetable-participant")
+    mark = Attendance.objects.create(
+        session=session, participant_id=enrolment.participant_id, mark="absent"
+    )
+    case = AbsenceCase.objects.create(
+        participant_id=enrolment.participant_id,
+        enrolment=enrolment,
+        reason="breach",
+        attendance=mark,
+    )
+    page.goto(checker.url(f"/activities/absence-cases/{case.pk}/"))
+    checker.check("absence-case")
+    page.goto(checker.url(f"/activities/attendance/{mark.pk}/excuse/"))
+    checker.check("excuse")
+    page.goto(checker.url(f"/activities/cohorts/{cohort.pk}/hours/"))
+    checker.check("cohort-hours")
+    page.goto(checker.url(f"/activities/participants/{enrolment.participant_id}/placements/new/"))
+    checker.check("placement-new")
+    placement = Placement.objects.create(
+        participant_id=enrolment.participant_id,
+        kind="psu",
+        employer="ZUK Radom",
+        starts_on=today - timezone.timedelta(days=30),
+        hours_per_week=10,
+    )
+    page.goto(checker.url(f"/activities/placements/{placement.pk}/"))
+    checker.check("placement")
