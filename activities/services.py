@@ -479,3 +479,33 @@ def roster_candidates(session: Session):
     if session.pk:
         condition |= Q(roster_entries__session=session)
     return Participant.objects.filter(condition).distinct().order_by("sort_name")
+
+
+def module_sessions(module: ProgrammeModule):
+    """The sessions a person following ``module`` attends: its own, and for a module of an
+    individual programme (rolling intake) the group sessions of a module of the same name."""
+    condition = Q(module=module)
+    if module.programme.enrolment_id:
+        condition |= Q(
+            module__name=module.name,
+            module__programme__cohort__isnull=False,
+            module__is_retired=False,
+        )
+    return Session.objects.filter(condition)
+
+
+def roster_plan(*, participant_id: int, module: ProgrammeModule, start: date, end: date) -> int:
+    """Put the person on the rosters of ``module``'s sessions from ``start`` (never in the past)
+    to ``end`` (the individual timetable an action plan asks for). Returns how many were added."""
+    first = max(start, timezone.localdate())
+    if end < first:
+        return 0
+    sessions = (
+        module_sessions(module)
+        .filter(date__gte=first, date__lte=end, cancelled=False)
+        .exclude(roster__participant_id=participant_id)
+        .values_list("pk", flat=True)
+    )
+    entries = [RosterEntry(session_id=pk, participant_id=participant_id) for pk in sessions]
+    RosterEntry.objects.bulk_create(entries, ignore_conflicts=True)
+    return len(entries)

@@ -70,6 +70,8 @@ ADMIN_PERMISSIONS: dict[Role, list[str]] = {
         *[f"activities.{verb}_programmetemplate" for verb in _REFERENCE],
         *[f"activities.{verb}_templatemodule" for verb in (*_REFERENCE, "delete")],
         *[f"kis_site.{verb}_clubdocument" for verb in _REFERENCE],
+        *[f"ipd.{verb}_catalogueentry" for verb in (*_REFERENCE, "delete")],
+        "ipd.view_actionplan",
         "auditlog.view_logentry",
     ],
     Role.ADMINISTRATOR: [

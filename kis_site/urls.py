@@ -21,6 +21,7 @@ urlpatterns = [
     path("partners/", include("partners.urls")),
     path("diagnosis/", include("diagnosis.urls")),
     path("activities/", include("activities.urls")),
+    path("ipd/", include("ipd.urls")),
     path(
         "admin/login/",
         login_not_required(RedirectView.as_view(pattern_name="login", query_string=True)),

@@ -1,7 +1,7 @@
 """Access: every URL with an id, walked as every role; sensitive sections; the policy table."""
 
 import re
-from datetime import time
+from datetime import time, timedelta
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
@@ -45,6 +45,17 @@ DIAGNOSIS_STARTERS = {"manager", "case_manager"} | DIAGNOSIS_SIGNERS
 TOOL_WRITERS = DIAGNOSIS_STARTERS | {"other_case_manager"}
 ATTENDANCE_TAKERS = FILE_ROLES - {"lawyer"}
 HOLLAND_WRITERS = {"manager", "case_manager", "other_case_manager", "psychologist"}
+# The action plan: drawn up by the case managers and the manager; goals and actions also by the
+# specialists (each sensitive goal only by those who see its section). The victim's plan is signed:
+# changing it redirects to "open a new version"; its progress and reviews are recorded.
+PLAN_WRITERS = {"manager", "case_manager", "other_case_manager"}
+GOAL_WRITERS = PLAN_WRITERS | {
+    "social_worker",
+    "psychologist",
+    "career_advisor",
+    "pedagogue",
+    "therapist",
+}
 
 
 def expect(allowed: set[str], scoped: bool = True, ok: int = 200):
@@ -166,6 +177,20 @@ WALK = {
     "activities:walk-in": (one("session"), expect(ATTENDANCE_TAKERS, scoped=False, ok=302), POST),
     "activities:session-edit": (one("session"), expect(ENROLLERS, scoped=False), GET),
     "activities:session-cancel": (one("session"), expect(ENROLLERS, scoped=False, ok=302), POST),
+    "ipd:plan-start": (one("participant"), expect(PLAN_WRITERS, ok=302), GET),
+    "ipd:plan": (one("plan"), expect(FILE_ROLES), GET),
+    "ipd:plan-edit": (one("plan"), expect(PLAN_WRITERS, ok=302), GET),
+    "ipd:plan-review": (one("plan"), expect(PLAN_WRITERS), GET),
+    "ipd:goal-add": (
+        lambda victim: [victim["plan"], "vocational"],
+        expect(GOAL_WRITERS, ok=302),
+        GET,
+    ),
+    "ipd:goal": (one("goal"), expect(GOAL_WRITERS), GET),
+    "ipd:goal-remove": (one("goal"), expect(GOAL_WRITERS, ok=302), POST),
+    "ipd:action-add": (one("goal"), expect(GOAL_WRITERS, ok=302), GET),
+    "ipd:action": (one("plan_action"), expect(GOAL_WRITERS), GET),
+    "ipd:action-remove": (one("plan_action"), expect(GOAL_WRITERS, ok=302), POST),
     "club-document-file": (
         one("club_document"),
         expect(FILE_ROLES | {"trainer", "administrator"}, scoped=False),
@@ -290,7 +315,40 @@ def victim(case_manager):
         starts_on=enrolment.starts_on,
         hours_per_week=10,
     )
+    from ipd import services as ipd_services
+    from ipd.models import Goal, PlanAction
+
+    plan = ipd_services.plan_start(
+        enrolment=enrolment,
+        diagnosis=None,
+        no_diagnosis_reason="Wpisany z papieru.",
+        drawn_up_on=enrolment.starts_on - timedelta(days=1),
+        review_on=enrolment.starts_on,
+        by=case_manager,
+    )
+    goal = ipd_services.goal_save(
+        goal=Goal(
+            plan=plan,
+            sphere="vocational",
+            description="Praca",
+            indicator="Umowa",
+            target_on=enrolment.starts_on,
+        ),
+        expected_version=None,
+        by=case_manager,
+    )
+    plan_action, _added = ipd_services.action_save(
+        action=PlanAction(goal=goal, title="Targi pracy", kind="own_task"),
+        expected_version=None,
+        by=case_manager,
+    )
+    plan = paper(plan, "participant", case_manager)
+    plan = paper(plan, "case_manager", case_manager)
+    assert plan.is_locked
     return {
+        "plan": plan.pk,
+        "goal": goal.pk,
+        "plan_action": plan_action.pk,
         "placement": placement.pk,
         "absence": absence.pk,
         "absence_case": absence_case.pk,

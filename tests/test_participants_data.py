@@ -245,9 +245,38 @@ def test_file_queries_do_not_grow_with_records(
 
     for kind in ["initial", *["other"] * (notes // 10)]:
         report_start(enrolment=enrolment, kind=kind, started_on=enrolment.starts_on, by=manager)
+    from ipd import services as ipd_services
+    from ipd.models import Goal, PlanAction
+
+    plan = ipd_services.plan_start(
+        enrolment=enrolment,
+        diagnosis=None,
+        no_diagnosis_reason="Z papieru.",
+        drawn_up_on=enrolment.starts_on,
+        review_on=None,
+        by=manager,
+    )
+    for index in range(notes // 2):
+        goal = ipd_services.goal_save(
+            goal=Goal(
+                plan=plan,
+                sphere="social",
+                description=f"Cel {index}",
+                indicator="-",
+                target_on=enrolment.starts_on,
+            ),
+            expected_version=None,
+            by=manager,
+        )
+        ipd_services.action_save(
+            action=PlanAction(goal=goal, title="Wolontariat", kind="own_task"),
+            expected_version=None,
+            by=manager,
+        )
     client = client_for(manager)
-    # The file's own records and two for the diagnosis panel (the hours panel has no query).
-    with django_assert_max_num_queries(20):
+    # The file's own records, two for the diagnosis panel (the hours panel has no query) and
+    # three for the plan at a glance (the plan, its goals, their actions).
+    with django_assert_max_num_queries(23):
         response = client.get(reverse("participants:detail", args=[participant.pk]))
     assert response.status_code == 200
 

@@ -1,0 +1,219 @@
+"""What the action plan adds to the shared pages: the document kind and its signers, the plan at a
+glance on the participant's file, the case manager's to-do tiles and the personal-data export."""
+
+from django.db.models import Prefetch
+from django.forms.models import model_to_dict
+from django.urls import reverse
+from django.utils.text import slugify
+from django.utils.translation import gettext_lazy
+
+from ipd.models import ActionPlan, Goal, GoalStatus, PlanAction
+from kis_site.access import Action, policy
+from kis_site.models import DocumentState, KisSettings
+from kis_site.registries import (
+    DocumentKind,
+    Panel,
+    PersonalDataExporter,
+    SignerSlot,
+    TodoCount,
+    TodoItem,
+    document_kinds,
+    participant_panels,
+    personal_data_exporters,
+    todo_items,
+)
+from kis_site.search import normalise
+from kis_site.vocabulary import Role, Section
+
+
+def plan_signers(plan) -> list[SignerSlot]:
+    """The participant signs the printed plan; the case manager signs in the application."""
+    return [
+        SignerSlot(
+            "participant",
+            gettext_lazy("Participant"),
+            default_name=lambda p: p.participant.full_name,
+        ),
+        SignerSlot(
+            "case_manager",
+            gettext_lazy("Case manager"),
+            roles=(Role.CASE_MANAGER,),
+            person=lambda p: (
+                p.participant.case_manager.user_id if p.participant.case_manager_id else None
+            ),
+            default_name=lambda p: (
+                p.participant.case_manager.full_name if p.participant.case_manager_id else ""
+            ),
+        ),
+    ]
+
+
+def plan_sections(plan) -> frozenset:
+    """The sensitive sections the plan holds (its goals' and actions'); the printed plan opens
+    whole for those who see them all (and for its signers)."""
+    cached = getattr(plan, "_kis_sections", None)
+    if cached is None:
+        if plan.pk is None:
+            return frozenset()
+        found = set(
+            Goal.objects.filter(plan=plan, removed=False)
+            .exclude(section="")
+            .order_by()
+            .values_list("section", flat=True)
+            .distinct()
+        ) | set(
+            PlanAction.objects.filter(goal__plan=plan, removed=False)
+            .exclude(section="")
+            .order_by()
+            .values_list("section", flat=True)
+            .distinct()
+        )
+        cached = frozenset(Section(value) for value in found)
+        plan._kis_sections = cached
+    return cached
+
+
+def _pdf_context(plan) -> dict:
+    from ipd.selectors import plan_for_page, sphere_blocks
+
+    full = plan_for_page(plan.pk)
+    blocks, _hidden, _hidden_goals = sphere_blocks(full, frozenset(Section))
+    return {
+        "plan": full,
+        "participant": full.participant,
+        "blocks": [block for block in blocks if block.goals],
+        "family": list(full.family_members.all()),
+        "programme": KisSettings.load().programme_name,
+        "title": gettext_lazy("Individual action plan"),
+    }
+
+
+def _filename(plan) -> str:
+    return slugify(normalise(f"ipd {plan.participant.last_name} {plan.pk}"))
+
+
+def register():
+    document_kinds.register(
+        DocumentKind(
+            key="ipd",
+            title=gettext_lazy("Individual action plan"),
+            model=ActionPlan,
+            signers=plan_signers,
+            pdf_template="ipd/pdf/plan.html",
+            pdf_context=_pdf_context,
+            url=lambda p: reverse("ipd:plan", args=[p.pk]),
+            filename=_filename,
+            sections=plan_sections,
+            subject=lambda p: p.participant.full_name,
+            order=20,
+        )
+    )
+    participant_panels.register(
+        Panel(
+            key="ipd",
+            title=gettext_lazy("Individual action plan"),
+            template="ipd/_file_panel.html",
+            context=_file_panel,
+            order=12,
+        )
+    )
+    todo_items.register(
+        TodoItem("ipd-reviews", gettext_lazy("Plan reviews due"), _reviews_count, 37)
+    )
+    todo_items.register(
+        TodoItem("ipd-unsigned", gettext_lazy("Action plans not signed yet"), _unsigned_count, 38)
+    )
+    personal_data_exporters.register(
+        PersonalDataExporter(
+            key="ipd",
+            title=gettext_lazy("Individual action plans"),
+            export=export_plans,
+            order=25,
+        )
+    )
+
+
+# --- The participant's file ------------------------------------------------------------------
+
+
+def _file_panel(request, participant):
+    from ipd.selectors import live_actions, review_state, sphere_blocks
+
+    user = request.user
+    if not policy().can(user, Action.VIEW, participant):
+        return None
+    enrolments = participant.enrolments.all()  # prefetched by the file page
+    latest = max(enrolments, key=lambda e: (e.starts_on, e.pk), default=None)
+    plan = None
+    if latest is not None:
+        plan = (
+            ActionPlan.objects.filter(enrolment=latest)
+            .select_related("enrolment")
+            .prefetch_related(
+                Prefetch(
+                    "goals", queryset=Goal.objects.filter(removed=False), to_attr="live_goals"
+                ),
+                Prefetch("live_goals__actions", queryset=live_actions(), to_attr="live_actions"),
+            )
+            .first()
+        )
+    if plan is None:
+        return {
+            "plan": None,
+            "participant": participant,
+            "can_start": latest is not None
+            and policy().can(user, Action.EDIT, ActionPlan(participant=participant)),
+        }
+    plan.participant = participant
+    sections = policy().sections_for(user, participant)
+    blocks, _spheres, _goals = sphere_blocks(plan, sections)
+    goals = [goal for block in blocks for goal in block.goals]
+    return {
+        "plan": plan,
+        "participant": participant,
+        "blocks": [block for block in blocks if block.goals],
+        "hidden": len(plan.live_goals) - len(goals),
+        "reached": sum(1 for goal in goals if goal.status == GoalStatus.ACHIEVED),
+        "total": len(goals),
+        "review_state": review_state(plan),
+    }
+
+
+# --- To-do -----------------------------------------------------------------------------------
+
+
+def _reviews_count(user):
+    from ipd.selectors import reviews_due
+    from participants.access import managed_participants
+
+    if not ({Role.MANAGER, Role.CASE_MANAGER} & policy().roles(user)):
+        return None
+    count = reviews_due(managed_participants(user)).count()
+    return TodoCount(count, reverse("ipd:reviews"), "warning")
+
+
+def unsigned_plans(user):
+    from participants.access import managed_participants
+
+    return ActionPlan.objects.filter(
+        state=DocumentState.DRAFT, participant__in=managed_participants(user)
+    )
+
+
+def _unsigned_count(user):
+    if not ({Role.MANAGER, Role.CASE_MANAGER} & policy().roles(user)):
+        return None
+    return TodoCount(unsigned_plans(user).count(), reverse("ipd:unsigned"), "info")
+
+
+# --- Export of what we hold about a person (GDPR) --------------------------------------------
+
+
+def export_plans(participant) -> dict:
+    exported = []
+    for plan in ActionPlan.objects.filter(participant=participant):
+        entry = model_to_dict(plan, exclude=["participant", "created_by", "family_members"])
+        entry["family_members"] = [str(member) for member in plan.family_members.all()]
+        entry.update(plan.snapshot_parts())
+        exported.append(entry)
+    return {"action_plans": exported}
