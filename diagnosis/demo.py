@@ -205,7 +205,7 @@ def seed_diagnoses(*, today: date, staff: dict[str, StaffMember]) -> None:
             enrolments = list(cohort.enrolments.select_related("participant").order_by("pk"))
             if cohort.ends_on >= today:
                 for index, enrolment in enumerate(enrolments):
-                    signatures = WAITING.get(index, 3 if index % 10 == 0 else 2)
+                    signatures = WAITING.get(index, 3 if index % 3 != 1 else 2)
                     demo.initial(enrolment, spheres=PREPARING.get(index, 5), signatures=signatures)
                 continue
             completed = [e for e in enrolments if e.status == EnrolmentStatus.COMPLETED]

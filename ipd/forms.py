@@ -118,6 +118,7 @@ class PlanForm(VersionedFormMixin, forms.ModelForm):
             "participant_remarks",
             "family_members",
             "family_involvement",
+            "expected_version",
         )
 
 
@@ -194,6 +195,7 @@ class GoalForm(VersionedFormMixin, forms.ModelForm):
             *layout,
             form_row("achieved_on", "evidence"),
             "status_note",
+            "expected_version",
         )
 
 
@@ -248,7 +250,7 @@ class ActionForm(VersionedFormMixin, forms.ModelForm):
             for name in list(self.fields):
                 if name not in self.PROGRESS and name != "expected_version":
                     del self.fields[name]
-            self.helper = form_helper("status", "notes")
+            self.helper = form_helper("status", "notes", "expected_version")
             return
         current = self.instance.catalogue_entry_id
         entries = CatalogueEntry.objects.filter(sphere=sphere, is_active=True)
@@ -292,6 +294,7 @@ class ActionForm(VersionedFormMixin, forms.ModelForm):
             form_row("placement", "referral"),
             form_row("planned_hours", "starts_on", "ends_on"),
             "notes",
+            "expected_version",
         )
 
     def clean(self):

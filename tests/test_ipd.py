@@ -67,9 +67,9 @@ def enrolment(participant, cohort, programme):
     )
 
 
-def signed_diagnosis(enrolment, by):
+def signed_diagnosis(enrolment, by, started_on=date(2026, 9, 10)):
     report = diagnosis_services.report_start(
-        enrolment=enrolment, kind=DiagnosisKind.INITIAL, started_on=date(2026, 9, 10), by=by
+        enrolment=enrolment, kind=DiagnosisKind.INITIAL, started_on=started_on, by=by
     )
     report.socio_living.deficits = ["Zadłużenie czynszowe"]
     report.socio_living.strengths = ["Stałe miejsce zamieszkania"]
@@ -492,6 +492,8 @@ def test_two_people_editing_one_goal_do_not_overwrite_each_other(plan, case_mana
     first.indicator = "Umowa na min. 1/2 etatu"
     services.goal_save(goal=first, expected_version=first.version, by=case_manager)
     second.indicator = "Umowa na czas nieokreślony"
+    form = client_for(case_manager).get(reverse("ipd:goal", args=[goal.pk])).content.decode()
+    assert f'name="expected_version" value="{first.version}"' in form  # the form carries it
     with pytest.raises(ConflictError):
         services.goal_save(goal=second, expected_version=second.version, by=case_manager)
     response = client_for(case_manager).post(

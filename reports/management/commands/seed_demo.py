@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from activities.demo import seed_activities
 from diagnosis.demo import seed_diagnoses
+from ipd.demo import seed_plans
 from kis_site.demo import DEMO_PASSWORD, DEMO_STAFF, seed_club, seed_club_documents
 from participants.demo import seed_participants
 from partners.demo import seed_network, seed_partners
@@ -24,6 +25,7 @@ class Command(BaseCommand):
             seed_participants(today=today, staff=staff)
             seed_diagnoses(today=today, staff=staff)
             seed_activities(today=today, staff=staff)
+            seed_plans(today=today, staff=staff)
         self.stdout.write(
             self.style.SUCCESS(f"Demo data ready. Demo logins (password for all: {DEMO_PASSWORD}):")
         )
