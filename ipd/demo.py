@@ -38,7 +38,15 @@ GOALS = {
             "Utrzymanie abstynencji i udział w terapii odwykowej",
             "Zaświadczenie z poradni o regularnym udziale w terapii",
             False,
-            [("Terapia", None, None, "terapeuta")],
+            [
+                (
+                    "Konsultacje ze specjalistą terapii uzależnień",
+                    None,
+                    None,
+                    "terapeuta",
+                    "Terapia uzależnień i grupa wsparcia",
+                )
+            ],
         ),
         (
             "Podjęcie terapii uzależnienia w poradni",
@@ -131,7 +139,7 @@ def seed_plans(*, today: date, staff: dict[str, StaffMember]) -> None:
     if ActionPlan.objects.exists():
         return
     rng = random.Random(2026)
-    catalogue = {(entry.sphere, entry.name): entry for entry in CatalogueEntry.objects.all()}
+    catalogue = {entry.name: entry for entry in CatalogueEntry.objects.all()}
     partners = {service.name: service for service in Service.objects.select_related("institution")}
     cohort = (
         Cohort.objects.filter(starts_on__lte=today, ends_on__gte=today)
@@ -195,7 +203,7 @@ def _plan(enrolment, diagnosis, index, today, staff, catalogue, partners, rng):
         )
         goals.append(goal)
         for name, module_name, hours, who, *partner in actions:
-            entry = catalogue.get((sphere, name))
+            entry = catalogue.get(name)
             module = (
                 services.plan_modules(plan).filter(name=module_name).first()
                 if module_name

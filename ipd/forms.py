@@ -1,3 +1,4 @@
+from crispy_forms.layout import Div
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -184,8 +185,6 @@ class GoalForm(VersionedFormMixin, forms.ModelForm):
             self.fields["sphere"].choices = [("", "---------"), *_visible_spheres(sections)]
             if Section.LEGAL not in sections:
                 del self.fields["legal_matter"]
-        if "status" in self.fields:
-            self.fields["status"].widget.attrs["data-controls"] = "status"
         layout = [name for name in ("sphere", "legal_matter") if name in self.fields]
         if "description" in self.fields:
             layout += ["description", "indicator", form_row("target_on", "status")]
@@ -193,8 +192,8 @@ class GoalForm(VersionedFormMixin, forms.ModelForm):
             layout += ["status"]
         self.helper = form_helper(
             *layout,
-            form_row("achieved_on", "evidence"),
-            "status_note",
+            Div(form_row("achieved_on", "evidence"), data_show_when="status:achieved"),
+            Div("status_note", data_show_when="status:changed,abandoned"),
             "expected_version",
         )
 
@@ -259,7 +258,6 @@ class ActionForm(VersionedFormMixin, forms.ModelForm):
         self.fields["catalogue_entry"].queryset = entries.order_by("order", "name")
         self.fields["title"].required = False
         self.fields["kind"].required = False
-        self.fields["kind"].widget.attrs["data-controls"] = "kind"
         self.fields["responsible"].queryset = StaffMember.objects.active().order_by(
             "last_name", "first_name"
         )

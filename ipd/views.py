@@ -56,7 +56,7 @@ def _crumbs(plan):
 def _form_page(request, form, plan, title, *, cancel_url, intro="", **extra):
     return render(
         request,
-        "ipd/form.html",
+        "participants/form.html",
         {
             "form": form,
             "participant": plan.participant,
@@ -64,6 +64,7 @@ def _form_page(request, form, plan, title, *, cancel_url, intro="", **extra):
             "intro": intro,
             "breadcrumbs": _crumbs(plan),
             "cancel_url": cancel_url,
+            "aside_template": "ipd/_diagnosed.html" if extra.get("diagnosis_part") else "",
             "signatures_warning": 0
             if plan.is_locked
             else len(active_signatures(plan))
@@ -330,45 +331,50 @@ def _roster_message(request, added):
         )
 
 
-@require_http_methods(["GET", "POST"])
-def action_add(request, pk):
-    goal = _goal(request, pk)
+def _action_page(request, action, *, progress=False, initial=None, title, intro, message):
+    """The form of one action: all of it on a draft plan, its status and notes on a signed one."""
+    goal = action.goal
     plan = goal.plan
-    action = PlanAction(goal=goal, starts_on=timezone.localdate())
-    policy().gate(request.user, action, Action.EDIT)
-    if plan.is_locked:
-        messages.info(request, _("The plan is signed. To change it, open a new version."))
-        return redirect("ipd:plan", pk=plan.pk)
     form = ActionForm(
         form_data(request),
         instance=action,
         plan=plan,
         sphere=goal.sphere,
         sections=_sections(request, plan),
-        initial={"ends_on": goal.target_on},
+        progress=progress,
+        initial=initial,
     )
+    service = services.action_progress_save if progress else services.action_save
 
     def save(form):
-        saved, added = services.action_save(
-            action=form.instance, expected_version=None, by=request.user
+        saved, added = service(
+            action=form.instance,
+            expected_version=form.cleaned_data.get("expected_version"),
+            by=request.user,
         )
         _roster_message(request, added)
         return saved
 
-    done = save_form(
+    back = _plan_url(plan.pk, f"goal-{goal.pk}")
+    done = save_form(request, form, save, success_url=back, success_message=message)
+    return done or _form_page(request, form, plan, title, cancel_url=back, intro=intro)
+
+
+@require_http_methods(["GET", "POST"])
+def action_add(request, pk):
+    goal = _goal(request, pk)
+    action = PlanAction(goal=goal, starts_on=timezone.localdate())
+    policy().gate(request.user, action, Action.EDIT)
+    if goal.plan.is_locked:
+        messages.info(request, _("The plan is signed. To change it, open a new version."))
+        return redirect("ipd:plan", pk=goal.plan_id)
+    return _action_page(
         request,
-        form,
-        save,
-        success_url=_plan_url(plan.pk, f"goal-{goal.pk}"),
-        success_message=_("The action has been added."),
-    )
-    return done or _form_page(
-        request,
-        form,
-        plan,
-        _("New action"),
-        cancel_url=_plan_url(plan.pk, f"goal-{goal.pk}"),
+        action,
+        initial={"ends_on": goal.target_on},
+        title=_("New action"),
         intro=_("Goal: %(goal)s") % {"goal": goal.description},
+        message=_("The action has been added."),
     )
 
 
@@ -384,42 +390,14 @@ def action_edit(request, pk):
     )
     if action.removed:
         raise Http404
-    goal = action.goal
-    plan = goal.plan
-    progress = plan.is_locked
-    form = ActionForm(
-        form_data(request),
-        instance=action,
-        plan=plan,
-        sphere=goal.sphere,
-        sections=_sections(request, plan),
+    progress = action.goal.plan.is_locked
+    return _action_page(
+        request,
+        action,
         progress=progress,
-    )
-    service = services.action_progress_save if progress else services.action_save
-
-    def save(form):
-        saved, added = service(
-            action=form.instance,
-            expected_version=form.cleaned_data.get("expected_version"),
-            by=request.user,
-        )
-        _roster_message(request, added)
-        return saved
-
-    done = save_form(
-        request,
-        form,
-        save,
-        success_url=_plan_url(plan.pk, f"goal-{goal.pk}"),
-        success_message=_("The action has been saved."),
-    )
-    return done or _form_page(
-        request,
-        form,
-        plan,
-        _("Progress of the action") if progress else _("Action"),
-        cancel_url=_plan_url(plan.pk, f"goal-{goal.pk}"),
+        title=_("Progress of the action") if progress else _("Action"),
         intro=capfirst(action.title),
+        message=_("The action has been saved."),
     )
 
 

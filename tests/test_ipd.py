@@ -292,6 +292,10 @@ def test_catalogue_entries_in_use_are_retired_not_deleted(plan, case_manager, cl
     entry = CatalogueEntry.objects.get(sphere="vocational", name="Klub pracy")
     add_action(goal, case_manager, catalogue_entry=entry, title="Klub pracy")
     admin = client_for(manager)
+    listing = admin.get(reverse("admin:ipd_catalogueentry_changelist")).content.decode()
+    assert "Klub pracy" in listing and "delete_selected" not in listing
+    plan_page = admin.get(reverse("admin:ipd_actionplan_change", args=[plan.pk]))
+    assert plan_page.status_code == 200 and 'name="_save"' not in plan_page.content.decode()
     response = admin.get(reverse("admin:ipd_catalogueentry_delete", args=[entry.pk]))
     assert response.status_code == 403
     unused = CatalogueEntry.objects.get(sphere="vocational", name="Targi pracy")
