@@ -551,3 +551,348 @@ def placements(*, people=600, seed=19):
         batch_size=10000,
     )
     return (today.replace(day=1) - timedelta(days=1)).strftime("%Y-%m")
+
+
+# Goals of the action plan per sphere: what is to change, its indicator, whether a legal matter.
+PLAN_GOALS = {
+    "socio_living": [
+        (
+            "Uregulowanie zadłużenia czynszowego wobec spółdzielni mieszkaniowej",
+            "Zawarte porozumienie o spłacie zadłużenia w ratach i trzy raty wpłacone w terminie",
+            True,
+        ),
+        (
+            "Poprawa warunków mieszkaniowych rodziny",
+            "Złożony w urzędzie miasta wniosek o najem lokalu socjalnego",
+            False,
+        ),
+        (
+            "Samodzielne gospodarowanie budżetem domowym",
+            "Zeszyt wydatków prowadzony przez trzy kolejne miesiące",
+            False,
+        ),
+    ],
+    "health": [
+        (
+            "Podjęcie leczenia w poradni zdrowia psychicznego",
+            "Potwierdzona wizyta u lekarza psychiatry i ustalony plan leczenia",
+            False,
+        ),
+        (
+            "Ograniczenie spożywania alkoholu",
+            "Udział w terapii odwykowej przez co najmniej trzy miesiące",
+            False,
+        ),
+        (
+            "Uzyskanie orzeczenia o stopniu niepełnosprawności",
+            "Złożony wniosek do powiatowego zespołu do spraw orzekania",
+            False,
+        ),
+    ],
+    "social": [
+        (
+            "Odbudowa kontaktów z dziećmi i rodziną",
+            "Spotkania z dziećmi co najmniej raz w tygodniu, potwierdzone przez rodzinę",
+            False,
+        ),
+        (
+            "Udział w życiu społeczności lokalnej",
+            "Co najmniej dwa działania wolontariackie w miesiącu",
+            False,
+        ),
+        (
+            "Wykonanie obowiązków orzeczonych przez sąd",
+            "Odpracowane godziny nieodpłatnej pracy na cele społeczne, potwierdzone przez kuratora",
+            True,
+        ),
+    ],
+    "psychological": [
+        (
+            "Wzmocnienie poczucia własnej wartości i wiary we własne możliwości",
+            "Wyższy wynik w skali samooceny w badaniu końcowym niż we wstępnym",
+            False,
+        ),
+        (
+            "Radzenie sobie ze stresem i trudnymi emocjami",
+            "Ukończony trening umiejętności społecznych i trzy rozmowy z psychologiem",
+            False,
+        ),
+    ],
+    "vocational": [
+        (
+            "Rejestracja w powiatowym urzędzie pracy",
+            "Zaświadczenie o rejestracji jako osoba bezrobotna",
+            False,
+        ),
+        (
+            "Podjęcie zatrudnienia na otwartym rynku pracy",
+            "Umowa o pracę lub umowa zlecenia na co najmniej trzy miesiące",
+            False,
+        ),
+        (
+            "Uzyskanie nowych kwalifikacji zawodowych",
+            "Zaświadczenie o ukończeniu kursu zawodowego",
+            False,
+        ),
+    ],
+}
+PLAN_OWN_TASKS = [
+    "Przygotowanie CV i listu motywacyjnego",
+    "Codzienne przeglądanie ofert pracy w internecie i w urzędzie pracy",
+    "Prowadzenie zeszytu wydatków domowych",
+    "Zgłoszenie się do poradni w wyznaczonym terminie",
+    "Regularne spotkania z kuratorem sądowym",
+    "Udział w spotkaniach grupy wsparcia AA",
+]
+PLAN_REFERRALS = [
+    "Skierowanie do punktu nieodpłatnej pomocy prawnej",
+    "Skierowanie do poradni zdrowia psychicznego",
+    "Skierowanie do powiatowego urzędu pracy na szkolenie",
+    "Skierowanie do ośrodka interwencji kryzysowej",
+]
+PLAN_CONSULTATIONS = [
+    "Konsultacje indywidualne z psychologiem",
+    "Konsultacje z doradcą zawodowym",
+    "Konsultacje z prawnikiem w sprawie zadłużenia",
+    "Konsultacje z pedagogiem",
+]
+
+
+def plans(*, sample=None, seed=23):
+    """An action plan for nine in ten participations with an initial diagnosis (every one for
+    ``sample``): 6–12 goals over the five spheres (12 for ``sample``), 1–3 actions each. In a
+    cohort with a programme some actions follow its modules (with planned hours) and its
+    consultation module; the rest are own tasks and referrals to partners. Bulk-inserted with
+    the plans' version-1 DocumentRevision rows, as the diagnoses are. Returns the counts."""
+    from decimal import Decimal
+
+    from django.contrib.contenttypes.models import ContentType
+    from django.utils import timezone
+
+    from activities.models import ModuleForm, Programme, ProgrammeModule, TemplateModule
+    from diagnosis.models import DiagnosticReport
+    from ipd.models import (
+        ActionKind,
+        ActionPlan,
+        ActionStatus,
+        Goal,
+        GoalStatus,
+        PlanAction,
+        sphere_section,
+    )
+    from kis_site.models import DocumentRevision
+    from partners.models import Institution
+
+    rng = random.Random(seed)
+    today = date.today()
+    now = timezone.now()
+    individual = (ModuleForm.CONSULTATION, ModuleForm.INTERVIEW)
+
+    # The cohorts' programmes have their group modules (activities()); give each the
+    # consultants' duty module too, as a programme copied from the template has.
+    programmes = dict(Programme.objects.filter(cohort__isnull=False).values_list("cohort_id", "pk"))
+    with_consultation = set(
+        ProgrammeModule.objects.filter(
+            programme__cohort__isnull=False, form=ModuleForm.CONSULTATION
+        ).values_list("programme_id", flat=True)
+    )
+    duty = TemplateModule.objects.filter(
+        template__is_default=True, form=ModuleForm.CONSULTATION
+    ).first()
+    if duty is not None:
+        ProgrammeModule.objects.bulk_create(
+            [
+                ProgrammeModule(
+                    programme_id=programme,
+                    **{name: getattr(duty, name) for name in duty.COPIED},
+                )
+                for programme in programmes.values()
+                if programme not in with_consultation
+            ]
+        )
+    group_modules, consultation_modules = {}, {}
+    for pk, cohort, form, hours in ProgrammeModule.objects.filter(
+        programme__cohort__isnull=False, is_retired=False
+    ).values_list("pk", "programme__cohort_id", "form", "hours"):
+        if form == ModuleForm.CONSULTATION:
+            consultation_modules.setdefault(cohort, pk)
+        elif form not in individual:
+            group_modules.setdefault(cohort, []).append((pk, hours))
+
+    diagnoses = dict(
+        DiagnosticReport.objects.filter(kind="initial").values_list("enrolment_id", "pk")
+    )
+    enrolments = [
+        row
+        for row in Enrolment.objects.filter(pk__in=list(diagnoses)).values_list(
+            "pk", "participant_id", "cohort_id", "starts_on", "planned_end_on", "ended_on"
+        )
+        if row[0] % 10 != 3 or row[1] == sample
+    ]
+    plan_rows = []
+    for pk, participant, _cohort, start, _planned_end, _ended in enrolments:
+        drawn = min(start + timedelta(days=14), today)
+        plan_rows.append(
+            ActionPlan(
+                participant_id=participant,
+                enrolment_id=pk,
+                diagnosis_id=diagnoses[pk],
+                drawn_up_on=drawn,
+                review_on=drawn + timedelta(days=91),
+                participant_goals="Chcę znaleźć stałą pracę i wyjść z długów, żeby dzieci "
+                "mogły wrócić do domu.",
+                participant_commitments="Będę codziennie przychodzić na zajęcia i raz w "
+                "tygodniu spotykać się z opiekunem.",
+                participant_agrees=True,
+                created_at=now,
+            )
+        )
+    ActionPlan.objects.bulk_create(plan_rows, batch_size=2000)
+    assert plan_rows[0].pk is not None  # SQLite returns the new keys
+    content_type = ContentType.objects.get_for_model(ActionPlan)
+    DocumentRevision.objects.bulk_create(
+        [DocumentRevision(content_type=content_type, object_id=p.pk, number=1) for p in plan_rows],
+        batch_size=5000,
+    )
+
+    spheres = list(PLAN_GOALS)
+    goal_rows, goal_info = [], []
+    for plan, (_pk, participant, cohort, start, planned_end, ended) in zip(
+        plan_rows, enrolments, strict=True
+    ):
+        end = ended or planned_end
+        count = 12 if participant == sample else rng.randint(6, 12)
+        # Every sphere once, the rest drawn at random.
+        chosen = spheres + [rng.choice(spheres) for _ in range(count - len(spheres))]
+        rng.shuffle(chosen)
+        offset = rng.randrange(3)
+        used = dict.fromkeys(spheres, 0)
+        for order, sphere in enumerate(chosen, start=1):
+            texts = PLAN_GOALS[sphere]  # different goals in a sphere while the texts last
+            description, indicator, legal = texts[(offset + used[sphere]) % len(texts)]
+            used[sphere] += 1
+            target = min(plan.drawn_up_on + timedelta(days=rng.randint(60, 250)), end)
+            status = rng.choice(
+                [GoalStatus.NEW] * 4 + [GoalStatus.IN_PROGRESS] * 4 + [GoalStatus.ACHIEVED]
+            )
+            achieved = status == GoalStatus.ACHIEVED and target <= today
+            if status == GoalStatus.ACHIEVED and not achieved:
+                status = GoalStatus.IN_PROGRESS
+            goal_rows.append(
+                Goal(
+                    plan_id=plan.pk,
+                    sphere=sphere,
+                    legal_matter=legal,
+                    section=sphere_section(sphere, legal),
+                    description=description,
+                    indicator=indicator,
+                    target_on=target,
+                    status=status,
+                    achieved_on=target if achieved else None,
+                    evidence="Kopia dokumentu w teczce uczestnika." if achieved else "",
+                    order=order,
+                    updated_at=now,
+                    created_in=1,
+                )
+            )
+            goal_info.append((cohort, start, end, target))
+    Goal.objects.bulk_create(goal_rows, batch_size=5000)
+
+    staff = list(StaffMember.objects.order_by("pk").values_list("pk", flat=True))
+    institutions = list(Institution.objects.order_by("pk").values_list("pk", flat=True)[:50])
+    action_rows = []
+    for goal, (cohort, start, end, target) in zip(goal_rows, goal_info, strict=True):
+        modules = group_modules.get(cohort)
+        consultation = consultation_modules.get(cohort)
+        for order in range(1, rng.randint(1, 3) + 1):
+            draw = rng.random()
+            fields = {}
+            if modules and draw < 0.4:
+                module, hours = rng.choice(modules)
+                fields = {
+                    "kind": ActionKind.MODULE,
+                    "title": "Udział w zajęciach grupowych programu",
+                    "module_id": module,
+                    "planned_hours": hours,
+                    "starts_on": start,
+                    "ends_on": end,
+                }
+            elif consultation and draw < 0.6:
+                fields = {
+                    "kind": ActionKind.CONSULTATION,
+                    "title": rng.choice(PLAN_CONSULTATIONS),
+                    "module_id": consultation,
+                    "planned_hours": Decimal(rng.choice([2, 4, 6])),
+                    "responsible_id": staff[-1] if staff else None,
+                    "starts_on": start,
+                    "ends_on": target,
+                }
+            elif institutions and draw < 0.8:
+                fields = {
+                    "kind": ActionKind.REFERRAL,
+                    "title": rng.choice(PLAN_REFERRALS),
+                    "institution_id": rng.choice(institutions),
+                    "responsible_id": staff[1] if len(staff) > 1 else None,
+                    "ends_on": target,
+                }
+            else:
+                fields = {
+                    "kind": ActionKind.OWN_TASK,
+                    "title": rng.choice(PLAN_OWN_TASKS),
+                    "ends_on": target,
+                }
+            action_rows.append(
+                PlanAction(
+                    goal_id=goal.pk,
+                    legal_matter=goal.legal_matter,
+                    section=goal.section,
+                    status=ActionStatus.IN_PROGRESS if draw < 0.5 else ActionStatus.PLANNED,
+                    order=order,
+                    updated_at=now,
+                    **fields,
+                )
+            )
+    PlanAction.objects.bulk_create(action_rows, batch_size=5000)
+    return {"plans": len(plan_rows), "goals": len(goal_rows), "actions": len(action_rows)}
+
+
+def plan_for(participant_id) -> int:
+    """The plan of the participant's latest participation."""
+    from ipd.models import ActionPlan
+
+    return (
+        ActionPlan.objects.filter(participant_id=participant_id)
+        .order_by("-enrolment__starts_on", "-pk")
+        .values_list("pk", flat=True)
+        .first()
+    )
+
+
+def plan_with_fewest_goals() -> tuple[int, int]:
+    """A plan in a cohort with the fewest goals that still links a group module and a
+    consultation (so its page runs the same queries as a long plan): its pk and participant."""
+    from django.db.models import Count, Q
+
+    from ipd.models import ActionKind, ActionPlan
+
+    plan = (
+        ActionPlan.objects.filter(enrolment__cohort__isnull=False)
+        .annotate(
+            goal_count=Count("goals", distinct=True),
+            modules=Count("goals__actions", filter=Q(goals__actions__kind=ActionKind.MODULE)),
+            consultations=Count(
+                "goals__actions", filter=Q(goals__actions__kind=ActionKind.CONSULTATION)
+            ),
+        )
+        .filter(modules__gt=0, consultations__gt=0)
+        .order_by("goal_count", "pk")
+        .values_list("pk", "participant_id")
+        .first()
+    )
+    return plan
+
+
+def goal_count(plan_id) -> int:
+    from ipd.models import Goal
+
+    return Goal.objects.filter(plan_id=plan_id, removed=False).count()

@@ -62,6 +62,15 @@ SELECT 'd', d.kind, d.started_on, d.state,
   JOIN diagnosis_psychologicalsphere ps ON ps.report_id = d.id
   JOIN diagnosis_vocationalsphere v ON v.report_id = d.id
   WHERE d.participant_id = %(pk)s
+UNION ALL
+SELECT 'g', g.sphere, g.description, g.status, pl.review_on, SUM(a.planned_hours), pl.state
+  FROM ipd_goal g JOIN ipd_actionplan pl ON pl.id = g.plan_id
+  LEFT JOIN ipd_planaction a ON a.goal_id = g.id AND NOT a.removed
+  WHERE pl.participant_id = %(pk)s AND NOT g.removed GROUP BY g.id
+UNION ALL
+SELECT 'h', s.module_id, SUM(t.hours), NULL, NULL, NULL, NULL
+  FROM activities_attendance t JOIN activities_session s ON s.id = t.session_id
+  WHERE t.participant_id = %(pk)s GROUP BY s.module_id
 """
 
 

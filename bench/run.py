@@ -185,6 +185,49 @@ def main():
     page = measure(client, f"/activities/statements/?kind=psu&month={month}", rounds=ROUNDS // 5)
     rows.append(row("PSU statement (600 people, a month)", 600, page, None, None, 200))
 
+    print("Adding action plans (goals and actions) to the participations ...", flush=True)
+    started = time.perf_counter()
+    planned = dataset.plans(sample=sample)
+    print(
+        f"  {planned['plans']} plans, {planned['goals']} goals, {planned['actions']} actions "
+        f"in {time.perf_counter() - started:.1f} s",
+        flush=True,
+    )
+    plan = dataset.plan_for(sample)
+    goals = dataset.goal_count(plan)
+    page = measure(client, f"/ipd/{plan}/", rounds=ROUNDS // 3)
+    rows.append(row("IPD page", planned["goals"], page, None, None, 150))
+    page = measure(client, f"/documents/ipd/{plan}/pdf/", rounds=10)
+    rows.append(row("IPD PDF, rendered (draft)", planned["goals"], page, None, None, 1000))
+    # The queries must not grow with the goals: the shortest plan that links the same kinds
+    # of actions (a group module, a consultation) against the sample's.
+    short, short_person = dataset.plan_with_fewest_goals()
+    constant = []
+    for what, few, many in (
+        ("IPD page", f"/ipd/{short}/", f"/ipd/{plan}/"),
+        ("participant file", f"/participants/{short_person}/", f"/participants/{sample}/"),
+    ):
+        counts = []
+        for url in (few, many):
+            client.get(url)  # caches (content types, settings) warm, as in measure()
+            with CaptureQueriesContext(connection) as queries:
+                response = client.get(url)
+            assert response.status_code == 200, (url, response.status_code)
+            counts.append(len(queries))
+        constant.append((what, *counts))
+        print(
+            f"  {what}: {counts[0]} queries with {dataset.goal_count(short)} goals, "
+            f"{counts[1]} with {goals}",
+            flush=True,
+        )
+    page, floor, peer = measure(
+        client,
+        f"/participants/{sample}/",
+        f"/bench/floor/participants/{sample}/",
+        f"/admin/participants/participant/{sample}/change/",
+    )
+    rows.append(row(f"participant file, plan of {goals} goals", size, page, floor, peer, 150))
+
     cm_client = Client()
     cm_client.force_login(get_user_model().objects.get(username=info["case_manager"]))
     page = measure(cm_client, "/")
@@ -219,6 +262,9 @@ def main():
             failed.append(f"{r['name']}: more than 4× the floor")
         if r["peer_ratio"] is not None and r["peer_ratio"] >= 1:
             failed.append(f"{r['name']}: not faster than the admin")
+    for what, few, many in constant:
+        if few != many:
+            failed.append(f"{what}: {few} queries with the shortest plan, {many} with the longest")
     print(f"\nWritten to {RESULTS}")
     if failed:
         print("Targets missed:\n  " + "\n  ".join(failed))

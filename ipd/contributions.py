@@ -1,7 +1,6 @@
 """What the action plan adds to the shared pages: the document kind and its signers, the plan at a
 glance on the participant's file, the case manager's to-do tiles and the personal-data export."""
 
-from django.db.models import Prefetch
 from django.forms.models import model_to_dict
 from django.urls import reverse
 from django.utils.text import slugify
@@ -137,26 +136,14 @@ def register():
 
 
 def _file_panel(request, participant):
-    from ipd.selectors import live_actions, review_state, sphere_blocks
+    from ipd.selectors import review_state, sphere_blocks
 
     user = request.user
     if not policy().can(user, Action.VIEW, participant):
         return None
     enrolments = participant.enrolments.all()  # prefetched by the file page
     latest = max(enrolments, key=lambda e: (e.starts_on, e.pk), default=None)
-    plan = None
-    if latest is not None:
-        plan = (
-            ActionPlan.objects.filter(enrolment=latest)
-            .select_related("enrolment")
-            .prefetch_related(
-                Prefetch(
-                    "goals", queryset=Goal.objects.filter(removed=False), to_attr="live_goals"
-                ),
-                Prefetch("live_goals__actions", queryset=live_actions(), to_attr="live_actions"),
-            )
-            .first()
-        )
+    plan = _plan_at_a_glance(latest) if latest is not None else None
     if plan is None:
         return {
             "plan": None,
@@ -166,7 +153,7 @@ def _file_panel(request, participant):
         }
     plan.participant = participant
     sections = policy().sections_for(user, participant)
-    blocks, _spheres, _goals = sphere_blocks(plan, sections)
+    blocks, _spheres, _goals = sphere_blocks(plan, sections, diagnosis=False)
     goals = [goal for block in blocks for goal in block.goals]
     return {
         "plan": plan,
@@ -177,6 +164,58 @@ def _file_panel(request, participant):
         "total": len(goals),
         "review_state": review_state(plan),
     }
+
+
+def _plan_at_a_glance(enrolment):
+    """The plan of a participation with its goals and the actions the panel counts: the goals
+    (with their plan) in one query, the actions in another; the plan alone only when it has no
+    goals yet."""
+    goals = list(
+        Goal.objects.filter(plan__enrolment=enrolment, removed=False)
+        .select_related("plan")
+        .only(
+            "id",
+            "plan",
+            "sphere",
+            "section",
+            "description",
+            "status",
+            "order",
+            *[f"plan__{name}" for name in PANEL_PLAN_FIELDS],
+        )
+    )
+    if goals:
+        plan = goals[0].plan
+    else:
+        plan = ActionPlan.objects.filter(enrolment=enrolment).only(*PANEL_PLAN_FIELDS).first()
+        if plan is None:
+            return None
+    actions = {}
+    if goals:
+        for action in (
+            PlanAction.objects.filter(goal__in=goals, removed=False)
+            .select_related("module__programme")
+            .only(
+                "id",
+                "goal",
+                "kind",
+                "section",
+                "planned_hours",
+                "placement",
+                "module__name",
+                "module__programme__enrolment",
+            )
+        ):
+            actions.setdefault(action.goal_id, []).append(action)
+    for goal in goals:
+        goal.plan = plan
+        goal.live_actions = actions.get(goal.pk, [])
+    plan.live_goals = goals
+    plan.enrolment = enrolment
+    return plan
+
+
+PANEL_PLAN_FIELDS = ("id", "state", "revision", "review_on", "participant", "enrolment")
 
 
 # --- To-do -----------------------------------------------------------------------------------

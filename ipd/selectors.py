@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
 
-from django.db.models import Prefetch, Sum
+from django.db.models import Prefetch, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -14,7 +14,7 @@ from diagnosis.form_spec import SPHERES
 from diagnosis.models import SPHERE_RELATED
 from ipd.models import ActionKind, ActionPlan, Goal, GoalStatus, PlanAction
 from kis_site.documents import revisions_of
-from kis_site.vocabulary import SPHERE_SECTIONS, Sphere
+from kis_site.vocabulary import SPHERE_SECTIONS, Section, Sphere
 
 REVIEW_SOON = timedelta(days=7)
 NUMERALS = {spec.sphere: spec.numeral for spec in SPHERES}
@@ -36,7 +36,7 @@ def live_actions():
 
 def plan_for_page(pk) -> ActionPlan:
     """The plan with its participant, basis, goals and actions (three queries)."""
-    return (
+    plan = (
         ActionPlan.objects.select_related(
             "participant",
             "participant__case_manager",
@@ -55,6 +55,24 @@ def plan_for_page(pk) -> ActionPlan:
         )
         .get(pk=pk)
     )
+    # What the access policy asks of the document (its sections), from what is loaded already.
+    plan._kis_sections = frozenset(
+        Section(record.section)
+        for goal in plan.live_goals
+        for record in (goal, *goal.live_actions)
+        if record.section
+    )
+    return plan
+
+
+def current_goals(plan: ActionPlan) -> list[dict]:
+    """What ``snapshot_parts`` would store now, from the goals and actions already loaded."""
+    goals = []
+    for goal in plan.live_goals:
+        entry = goal.snapshot()
+        entry["actions"] = [action.snapshot() for action in goal.live_actions]
+        goals.append(entry)
+    return goals
 
 
 # --- Hours done next to hours planned ------------------------------------------------------------
@@ -84,8 +102,15 @@ def attach_progress(plan: ActionPlan, goals) -> None:
     placements = {a.placement_id for a in actions if a.placement_id}
     by_module, by_name, by_consultation, by_placement = {}, {}, {}, {}
     if modules:
+        linked = [a.module for a in actions if a.kind == ActionKind.MODULE and a.module_id]
+        names = {m.name for m in linked if m.programme.enrolment_id}
+        which = Q(session__module_id__in=modules)
+        if names:
+            which |= Q(session__module__name__in=names)
         for row in (
-            Attendance.objects.filter(participant_id=participant_id, session__date__gte=since)
+            Attendance.objects.filter(
+                which, participant_id=participant_id, session__date__gte=since
+            )
             .values("session__module_id", "session__module__name")
             .annotate(hours=Sum("hours"))
             .order_by()
@@ -146,10 +171,12 @@ class SphereBlock:
     goals: list = field(default_factory=list)
 
 
-def sphere_blocks(plan: ActionPlan, sections) -> tuple[list[SphereBlock], int, int]:
-    """The spheres ``sections`` allow, each with the diagnosis's assessment and the visible
-    goals (their actions with progress). Returns the blocks, the number of spheres left out and
-    the number of goals left out (legal matters)."""
+def sphere_blocks(
+    plan: ActionPlan, sections, *, diagnosis: bool = True
+) -> tuple[list[SphereBlock], int, int]:
+    """The spheres ``sections`` allow, each with the visible goals (their actions with progress)
+    and, with ``diagnosis``, the diagnosis's assessment. Returns the blocks, the number of
+    spheres left out and the number of goals left out (legal matters)."""
     blocks, hidden_spheres, hidden_goals = [], 0, 0
     goals = plan.live_goals
     attach_progress(plan, goals)
@@ -159,7 +186,7 @@ def sphere_blocks(plan: ActionPlan, sections) -> tuple[list[SphereBlock], int, i
             hidden_spheres += 1
             continue
         block = SphereBlock(spec.sphere, spec.numeral, section is not None)
-        if plan.diagnosis_id:
+        if diagnosis and plan.diagnosis_id:
             block.part = getattr(plan.diagnosis, SPHERE_RELATED[spec.sphere])
         for goal in goals:
             if goal.sphere != spec.sphere:
@@ -328,7 +355,11 @@ def history(plan: ActionPlan, sections) -> list[dict]:
             goals = revision.snapshot.get("goals", [])
         elif revision.number == plan.revision:
             if current is None:
-                current = plan.snapshot_parts()["goals"]
+                current = (
+                    current_goals(plan)
+                    if hasattr(plan, "live_goals")
+                    else plan.snapshot_parts()["goals"]
+                )
             goals = current
         else:
             goals = previous_goals  # a version replaced before it was signed

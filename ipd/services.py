@@ -18,6 +18,7 @@ from kis_site.audit import log_bulk_change
 from kis_site.documents import document_changed, document_created, ensure_editable
 from kis_site.locking import save_versioned
 from kis_site.models import DocumentState
+from kis_site.vocabulary import Section
 from participants.models import Enrolment
 
 REVIEW_AFTER = timedelta(days=91)
@@ -158,9 +159,12 @@ def goal_save(*, goal: Goal, expected_version: int | None, by) -> Goal:
         goal.updated_by = by
         save_versioned(goal, expected_version=expected_version)
         # The actions follow the goal's section (a goal moved to the health sphere, say).
-        for action in goal.actions.filter(removed=False):
-            action.goal = goal
-            action.save(update_fields=["section"])
+        actions = goal.actions.all()
+        if goal.section:
+            actions.update(section=goal.section)
+        else:
+            actions.filter(legal_matter=True).update(section=Section.LEGAL.value)
+            actions.filter(legal_matter=False).update(section="")
         document_changed(document=plan, by=by)
     return goal
 
