@@ -22,6 +22,7 @@ urlpatterns = [
     path("diagnosis/", include("diagnosis.urls")),
     path("activities/", include("activities.urls")),
     path("ipd/", include("ipd.urls")),
+    path("reports/", include("reports.urls")),
     path(
         "admin/login/",
         login_not_required(RedirectView.as_view(pattern_name="login", query_string=True)),

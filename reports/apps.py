@@ -7,3 +7,30 @@ class ReportsConfig(AppConfig):
 
     name = "reports"
     verbose_name = _("Reports")
+
+    def ready(self):
+        from kis_site.access import register_participant_data
+        from kis_site.vocabulary import Role
+        from reports import contributions
+        from reports.models import ChangeReport, ChangeSphere
+
+        chief = {Role.CASE_MANAGER, Role.MANAGER}
+        register_participant_data(
+            ChangeReport, path="participant", writers=chief, audit_exclude=("version",)
+        )
+        # Each specialist may describe the change in a sphere they see.
+        register_participant_data(
+            ChangeSphere,
+            path="report__participant",
+            section_field="section",
+            writers={
+                *chief,
+                Role.SOCIAL_WORKER,
+                Role.PSYCHOLOGIST,
+                Role.CAREER_ADVISOR,
+                Role.PEDAGOGUE,
+                Role.THERAPIST,
+            },
+            audit_exclude=("updated_at", "updated_by", "version", "section"),
+        )
+        contributions.register()

@@ -191,6 +191,26 @@ WALK = {
     "ipd:action-add": (one("goal"), expect(GOAL_WRITERS, ok=302), GET),
     "ipd:action": (one("plan_action"), expect(GOAL_WRITERS), GET),
     "ipd:action-remove": (one("plan_action"), expect(GOAL_WRITERS, ok=302), POST),
+    # A change report holds the health and psychological spheres: the report opens for every file
+    # role with the spheres they see; the whole (and the plan's new version) for those who see all.
+    "reports:change-report-start": (one("participant"), expect({"manager", "case_manager"}), GET),
+    "reports:change-report": (one("change_report"), expect(FILE_ROLES), GET),
+    "reports:change-report-edit": (
+        one("change_report"),
+        expect({"manager", "case_manager"}),
+        GET,
+    ),
+    "reports:change-report-sphere": (
+        lambda victim: [victim["change_report"], "social"],
+        expect(GOAL_WRITERS),
+        GET,
+    ),
+    # The victim's report is a draft: the plan's new version is refused with a message.
+    "reports:plan-revision": (
+        one("change_report"),
+        expect({"manager", "case_manager", "psychologist", "therapist"}, ok=302),
+        POST,
+    ),
     "club-document-file": (
         one("club_document"),
         expect(FILE_ROLES | {"trainer", "administrator"}, scoped=False),
@@ -345,7 +365,20 @@ def victim(case_manager):
     plan = paper(plan, "participant", case_manager)
     plan = paper(plan, "case_manager", case_manager)
     assert plan.is_locked
+    from reports.models import ChangeReport, ChangeSphere
+    from reports.months import first_day, last_day
+
+    change_report = ChangeReport.objects.create(
+        participant=participant,
+        enrolment=enrolment,
+        period_start=first_day(enrolment.starts_on),
+        period_end=last_day(enrolment.starts_on),
+    )
+    for sphere in ("socio_living", "health", "social", "psychological", "vocational"):
+        ChangeSphere.objects.create(report=change_report, sphere=sphere)
+    documents.document_created(document=change_report, by=case_manager)
     return {
+        "change_report": change_report.pk,
         "plan": plan.pk,
         "goal": goal.pk,
         "plan_action": plan_action.pk,

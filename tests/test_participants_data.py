@@ -276,8 +276,9 @@ def test_file_queries_do_not_grow_with_records(
     client = client_for(manager)
     # The file's own records, two for the diagnosis panel (the hours panel has no query) and
     # two for the plan at a glance (its goals with the plan, their actions; the hour sums only
-    # when actions link to modules, consultations or placements).
-    with django_assert_max_num_queries(22):
+    # when actions link to modules, consultations or placements) and one for the change reports
+    # (two more for the trajectory once there is a report).
+    with django_assert_max_num_queries(23):
         response = client.get(reverse("participants:detail", args=[participant.pk]))
     assert response.status_code == 200
 

@@ -1,0 +1,177 @@
+"""What change reports add to the shared pages: the document kind, the trajectory and the reports
+on the participant's file, the case manager's to-do tiles, the personal-data export."""
+
+from django.forms.models import model_to_dict
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext_lazy
+
+from kis_site.access import Action, policy
+from kis_site.models import KisSettings
+from kis_site.registries import (
+    DocumentKind,
+    Panel,
+    PersonalDataExporter,
+    SignerSlot,
+    TodoCount,
+    TodoItem,
+    document_kinds,
+    participant_panels,
+    personal_data_exporters,
+    todo_items,
+)
+from kis_site.search import normalise
+from kis_site.vocabulary import Role, Section
+from reports.models import EFFECT_GROUPS, ChangeReport, Dimension
+
+SENSITIVE = frozenset({Section.HEALTH, Section.PSYCHOLOGICAL})
+
+
+def report_signers(report) -> list[SignerSlot]:
+    return [
+        SignerSlot(
+            "case_manager",
+            gettext_lazy("Case manager"),
+            roles=(Role.CASE_MANAGER,),
+            person=lambda r: (
+                r.participant.case_manager.user_id if r.participant.case_manager_id else None
+            ),
+            default_name=lambda r: (
+                r.participant.case_manager.full_name if r.participant.case_manager_id else ""
+            ),
+        )
+    ]
+
+
+def _pdf_context(report) -> dict:
+    from reports.selectors import trajectory, visible_parts
+
+    report = ChangeReport.objects.select_related("participant", "enrolment__cohort").get(
+        pk=report.pk
+    )
+    parts, _hidden = visible_parts(report, frozenset(Section))
+    points, spheres = trajectory([report.enrolment_id], frozenset(Section))
+    return {
+        "report": report,
+        "participant": report.participant,
+        "parts": parts,
+        "dimensions": Dimension.choices,
+        "effect_groups": EFFECT_GROUPS,
+        "points": points,
+        "spheres": spheres,
+        "programme": KisSettings.load().programme_name,
+        "title": gettext_lazy("Change report"),
+    }
+
+
+def _filename(report) -> str:
+    return slugify(
+        normalise(f"raport zmiany {report.participant.last_name} {report.period_label} {report.pk}")
+    )
+
+
+def register():
+    document_kinds.register(
+        DocumentKind(
+            key="change_report",
+            title=gettext_lazy("Change report"),
+            model=ChangeReport,
+            signers=report_signers,
+            pdf_template="reports/pdf/change_report.html",
+            pdf_context=_pdf_context,
+            url=lambda r: reverse("reports:change-report", args=[r.pk]),
+            filename=_filename,
+            sections=lambda r: SENSITIVE,
+            subject=lambda r: r.participant.full_name,
+            order=25,
+        )
+    )
+    participant_panels.register(
+        Panel(
+            key="change_reports",
+            title=gettext_lazy("Change reports"),
+            template="reports/_file_panel.html",
+            context=_file_panel,
+            order=14,
+        )
+    )
+    todo_items.register(
+        TodoItem("change-reports-due", gettext_lazy("Change reports due this month"), _due, 39)
+    )
+    todo_items.register(
+        TodoItem(
+            "change-reports-overdue",
+            gettext_lazy("Change reports overdue (none for over two months)"),
+            _overdue,
+            40,
+        )
+    )
+    personal_data_exporters.register(
+        PersonalDataExporter(
+            key="change_reports",
+            title=gettext_lazy("Change reports"),
+            export=export_reports,
+            order=27,
+        )
+    )
+
+
+def _file_panel(request, participant):
+    from reports.selectors import trajectory
+
+    user = request.user
+    if not policy().can(user, Action.VIEW, participant):
+        return None
+    enrolments = list(participant.enrolments.all())
+    if not enrolments:
+        return None
+    reports = list(
+        ChangeReport.objects.filter(participant=participant)
+        .only("pk", "period_start", "period_end", "state", "revision", "participant_id")
+        .order_by("-period_start")
+    )
+    points, spheres = [], []
+    if reports:  # the chart says something once there is a report between the diagnoses
+        sections = policy().sections_for(user, participant)
+        points, spheres = trajectory([e.pk for e in enrolments], sections)
+    return {
+        "participant": participant,
+        "reports": reports,
+        "points": points,
+        "spheres": spheres,
+        "can_start": policy().can(user, Action.EDIT, ChangeReport(participant=participant)),
+    }
+
+
+# --- To-do -----------------------------------------------------------------------------------
+
+
+def _states(user):
+    from participants.access import managed_participants
+    from reports.selectors import due_states
+
+    return due_states(managed_participants(user), timezone.localdate())
+
+
+def _due(user):
+    if not ({Role.MANAGER, Role.CASE_MANAGER} & policy().roles(user)):
+        return None
+    count = sum(1 for state in _states(user) if state.due_this_month and not state.overdue)
+    return TodoCount(count, reverse("reports:due"), "info")
+
+
+def _overdue(user):
+    if not ({Role.MANAGER, Role.CASE_MANAGER} & policy().roles(user)):
+        return None
+    count = sum(1 for state in _states(user) if state.overdue)
+    return TodoCount(count, reverse("reports:due") + "?overdue=1", "danger")
+
+
+def export_reports(participant) -> dict:
+    exported = []
+    for report in ChangeReport.objects.filter(participant=participant):
+        entry = model_to_dict(report, exclude=["participant", "created_by"])
+        entry.update(report.snapshot_parts())
+        exported.append(entry)
+    return {"change_reports": exported}

@@ -1,0 +1,251 @@
+"""The change report (raport zmiany): every month, at most every two, each life sphere read against
+the three dimensions of exclusion, the rating against the previous one, the participant's view,
+the expected effects and the recommendations that correct the IPD."""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from diagnosis.models import Rating
+from kis_site.locking import Versioned
+from kis_site.models import ParticipantRecord, SignedDocument
+from kis_site.vocabulary import SPHERE_SECTIONS, Sphere
+from participants.models import Enrolment, Participant
+
+TEXT_MAX = 4000
+
+
+class Dimension(models.TextChoices):
+    """The three dimensions of exclusion each sphere is read against (domain.md §4.4)."""
+
+    RESOURCES = "resources", _("multidimensional resources")
+    AWARENESS = "awareness", _("awareness of civic obligations and entitlements")
+    PARTICIPATION = (
+        "participation",
+        _(
+            "the ability to use them and take part in social life (contact with institutions, "
+            "the stability of the ones the person co-creates)"
+        ),
+    )
+
+
+class Effect(models.TextChoices):
+    """Expected effects (the Bielsko-Biała programme §12)."""
+
+    OWN_POTENTIAL = "own_potential", _("awareness of own potential")
+    MOTIVATION = "motivation", _("motivation")
+    COPING = "coping", _("coping with difficult situations")
+    SELF_INSIGHT = "self_insight", _("self-insight")
+    VOCATIONAL_POTENTIAL = "vocational_potential", _("awareness of vocational potential")
+    CAREER_PLANNING = "career_planning", _("career planning")
+    JOB_SEARCH = "job_search", _("job-search skills")
+    LABOUR_LAW = "labour_law", _("knowledge of labour law")
+    LABOUR_MARKET = "labour_market", _("activity on the labour market")
+    SOCIAL_COMPETENCES = "social_competences", _("social competences")
+    BONDS = "bonds", _("rebuilt bonds")
+    HUMAN_RIGHTS = "human_rights", _("awareness of human rights")
+    SOCIAL_NORMS = "social_norms", _("keeping social norms")
+    CULTURE = "culture", _("interest in cultural life")
+
+
+EFFECT_GROUPS = [
+    (
+        pgettext_lazy("effects", "personal"),
+        [Effect.OWN_POTENTIAL, Effect.MOTIVATION, Effect.COPING, Effect.SELF_INSIGHT],
+    ),
+    (
+        pgettext_lazy("effects", "vocational"),
+        [
+            Effect.VOCATIONAL_POTENTIAL,
+            Effect.CAREER_PLANNING,
+            Effect.JOB_SEARCH,
+            Effect.LABOUR_LAW,
+            Effect.LABOUR_MARKET,
+        ],
+    ),
+    (
+        pgettext_lazy("effects", "social"),
+        [
+            Effect.SOCIAL_COMPETENCES,
+            Effect.BONDS,
+            Effect.HUMAN_RIGHTS,
+            Effect.SOCIAL_NORMS,
+            Effect.CULTURE,
+        ],
+    ),
+]
+
+
+class ChangeReport(ParticipantRecord, SignedDocument):
+    participant = models.ForeignKey(
+        Participant,
+        verbose_name=_("participant"),
+        on_delete=models.PROTECT,
+        related_name="change_reports",
+    )
+    enrolment = models.ForeignKey(
+        Enrolment,
+        verbose_name=_("participation"),
+        on_delete=models.PROTECT,
+        related_name="change_reports",
+    )
+    period_start = models.DateField(_("period from"))
+    period_end = models.DateField(_("period until"))
+    met_on = models.DateField(_("meeting with the participant on"), default=timezone.localdate)
+    participant_view = models.TextField(
+        _("how the participant sees the change, in their words"), blank=True, max_length=TEXT_MAX
+    )
+    effects = models.JSONField(_("expected effects reached"), default=list, blank=True)
+    effects_notes = models.TextField(_("notes on the effects"), blank=True, max_length=TEXT_MAX)
+    recommendations = models.TextField(_("recommendations"), blank=True, max_length=TEXT_MAX)
+    ipd_changes = models.TextField(
+        _("changes to the action plan they call for"), blank=True, max_length=TEXT_MAX
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        on_delete=models.PROTECT,
+        null=True,
+        editable=False,
+        related_name="+",
+    )
+
+    SNAPSHOT_EXCLUDE = ("created_at", "created_by")
+
+    class Meta:
+        verbose_name = _("change report")
+        verbose_name_plural = _("change reports")
+        ordering = ["-period_start", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["enrolment", "period_start"],
+                name="one_change_report_per_period",
+                violation_error_message=_(
+                    "This participation already has a report for this period."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(period_end__gte=models.F("period_start")),
+                name="change_report_period_in_order",
+            ),
+        ]
+
+    def __str__(self):
+        return str(_("Change report for %(period)s")) % {"period": self.period_label}
+
+    @property
+    def period_label(self) -> str:
+        start, end = self.period_start, self.period_end
+        if (start.year, start.month) == (end.year, end.month):
+            return start.strftime("%m.%Y")
+        return f"{start.strftime('%m.%Y')}–{end.strftime('%m.%Y')}"
+
+    def effects_display(self) -> list[str]:
+        labels = dict(Effect.choices)
+        return [labels[key] for key in self.effects if key in labels]
+
+    def snapshot_parts(self) -> dict:
+        from django.forms.models import model_to_dict
+
+        skip = ["id", "report", "version", "updated_at", "updated_by", "section"]
+        return {
+            "spheres": [model_to_dict(part, exclude=skip) for part in self.spheres.order_by("pk")]
+        }
+
+
+def rating_field(label):
+    return models.PositiveSmallIntegerField(
+        label,
+        choices=Rating.choices,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(5)],
+    )
+
+
+class ChangeSphere(ParticipantRecord, Versioned):
+    """One sphere of a change report: the grid's row, the rating and what changed."""
+
+    report = models.ForeignKey(ChangeReport, on_delete=models.PROTECT, related_name="spheres")
+    sphere = models.CharField(_("life sphere"), max_length=20, choices=Sphere.choices)
+    section = models.CharField(max_length=15, blank=True, editable=False)
+    previous_rating = models.PositiveSmallIntegerField(
+        _("previous rating"), null=True, blank=True, editable=False
+    )
+    previous_source = models.CharField(
+        _("previous rating from"), max_length=200, blank=True, editable=False
+    )
+    resources = models.TextField(_("multidimensional resources"), blank=True, max_length=TEXT_MAX)
+    resources_rating = rating_field(_("rating of the resources"))
+    awareness = models.TextField(
+        _("awareness of obligations and entitlements"), blank=True, max_length=TEXT_MAX
+    )
+    awareness_rating = rating_field(_("rating of the awareness"))
+    participation = models.TextField(
+        _("using entitlements, social participation"), blank=True, max_length=TEXT_MAX
+    )
+    participation_rating = rating_field(_("rating of the participation"))
+    rating = rating_field(_("current rating of the sphere"))
+    what_changed = models.TextField(_("what changed and why"), blank=True, max_length=TEXT_MAX)
+    goals_progress = models.TextField(
+        _("progress on the plan's goals"), blank=True, max_length=TEXT_MAX
+    )
+    updated_at = models.DateTimeField(_("saved"), null=True, blank=True, editable=False)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("saved by"),
+        on_delete=models.PROTECT,
+        null=True,
+        editable=False,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("sphere of a change report")
+        verbose_name_plural = _("spheres of change reports")
+        ordering = ["pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["report", "sphere"], name="one_change_sphere")
+        ]
+
+    def __str__(self):
+        return str(Sphere(self.sphere).label)
+
+    def save(self, *args, **kwargs):
+        section = SPHERE_SECTIONS.get(self.sphere)
+        self.section = section.value if section else ""
+        super().save(*args, **kwargs)
+
+    def clean(self):
+        if self.rating is not None and not (self.what_changed or "").strip():
+            raise ValidationError(
+                {"what_changed": _("Say in a sentence what changed and why (or that nothing did).")}
+            )
+
+    @property
+    def direction(self) -> str:
+        """↑ better, → the same, ↓ worse than the previous rating; "" when either is missing."""
+        if self.rating is None or self.previous_rating is None:
+            return ""
+        if self.rating > self.previous_rating:
+            return "up"
+        if self.rating < self.previous_rating:
+            return "down"
+        return "same"
+
+    @property
+    def arrow(self) -> str:
+        return {"up": "↑", "down": "↓", "same": "→"}.get(self.direction, "")
+
+    def cells(self):
+        """The three cells of the grid, in order."""
+        return [
+            (Dimension.RESOURCES, self.resources, self.resources_rating),
+            (Dimension.AWARENESS, self.awareness, self.awareness_rating),
+            (Dimension.PARTICIPATION, self.participation, self.participation_rating),
+        ]

@@ -1,0 +1,182 @@
+"""Reads of change reports: what is due and overdue (exactly, by calendar months), the pre-fill a
+report page shows, and the trajectory of ratings from the initial to the final diagnosis."""
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db.models import OuterRef, Q, Subquery
+from django.utils import timezone
+
+from activities.ledger import module_rows
+from activities.models import AbsenceCase, Attendance, Mark
+from diagnosis.models import SPHERE_RELATED, DiagnosisKind, DiagnosticReport
+from kis_site.models import DocumentState, KisSettings
+from kis_site.vocabulary import SPHERE_SECTIONS, Sphere
+from participants.models import Enrolment, EnrolmentStatus
+from reports.models import ChangeReport, ChangeSphere
+from reports.months import add_months, first_day, last_day, months_between
+
+
+@dataclass
+class DueState:
+    """Where one participation stands with its change reports on ``today``."""
+
+    enrolment: Enrolment
+    due: list[date] = field(default_factory=list)  # months due so far (first days)
+    missing: list[date] = field(default_factory=list)  # ... not covered by any report
+    last_signed_end: date | None = None
+    overdue: bool = False
+    due_this_month: bool = False
+
+
+def due_state(
+    enrolment: Enrolment,
+    *,
+    diagnosis_signed_on: date | None,
+    reports: list[tuple[date, date, str]],
+    today: date,
+    overdue_months: int,
+) -> DueState:
+    """A report is due for each calendar month of an active participation from the month after
+    the initial diagnosis was signed; the person is overdue when the last month covered by a
+    signed report (or, before any, the month of the diagnosis) ended more than ``overdue_months``
+    months ago."""
+    state = DueState(enrolment)
+    if enrolment.status != EnrolmentStatus.ACTIVE or diagnosis_signed_on is None:
+        return state
+    first = first_day(add_months(first_day(diagnosis_signed_on), 1))
+    last = min(first_day(today), first_day(enrolment.ended_on or enrolment.planned_end_on))
+    state.due = months_between(first, last) if first <= last else []
+    covered = set()
+    for start, end, _state in reports:
+        covered.update(months_between(start, end))
+    state.missing = [month for month in state.due if month not in covered]
+    signed = [end for _start, end, report_state in reports if report_state == DocumentState.LOCKED]
+    state.last_signed_end = max(signed) if signed else None
+    reference = state.last_signed_end or last_day(diagnosis_signed_on)
+    limit = last_day(add_months(first_day(reference), overdue_months))
+    state.overdue = bool(state.due) and today > limit
+    state.due_this_month = first_day(today) in state.missing
+    return state
+
+
+def due_states(participants, today=None) -> list[DueState]:
+    """The states of the active participations of ``participants`` (two queries)."""
+    today = today or timezone.localdate()
+    overdue_months = KisSettings.load().change_report_overdue_months
+    signed_on = DiagnosticReport.objects.filter(
+        enrolment=OuterRef("pk"), kind=DiagnosisKind.INITIAL, state=DocumentState.LOCKED
+    ).values("locked_at")[:1]
+    enrolments = list(
+        Enrolment.objects.filter(participant__in=participants, status=EnrolmentStatus.ACTIVE)
+        .select_related("participant", "participant__case_manager")
+        .annotate(diagnosis_signed_at=Subquery(signed_on))
+        .order_by("participant__sort_name", "pk")
+    )
+    reports: dict[int, list] = {}
+    for row in ChangeReport.objects.filter(enrolment__in=[e.pk for e in enrolments]).values_list(
+        "enrolment_id", "period_start", "period_end", "state"
+    ):
+        reports.setdefault(row[0], []).append(row[1:])
+    states = []
+    for enrolment in enrolments:
+        signed_at = enrolment.diagnosis_signed_at
+        states.append(
+            due_state(
+                enrolment,
+                diagnosis_signed_on=timezone.localtime(signed_at).date() if signed_at else None,
+                reports=reports.get(enrolment.pk, []),
+                today=today,
+                overdue_months=overdue_months,
+            )
+        )
+    return states
+
+
+# --- What a report page shows besides its own fields -------------------------------------------
+
+
+def period_facts(report: ChangeReport) -> dict:
+    """Hours attended per module in the period, absences and the absence-rule cases."""
+    participant_id = report.participant_id
+    start, end = report.period_start, report.period_end
+    rows = [row for row in module_rows(participant_id, start=start, end=end) if row.sessions]
+    marks = Attendance.objects.filter(
+        participant_id=participant_id, session__date__gte=start, session__date__lte=end
+    )
+    return {
+        "modules": rows,
+        "absent": marks.filter(mark=Mark.ABSENT).count(),
+        "excused": marks.filter(mark=Mark.EXCUSED).count(),
+        "cases": list(
+            AbsenceCase.objects.filter(participant_id=participant_id, opened_at__date__lte=end)
+            .filter(Q(closed_on__isnull=True) | Q(closed_on__gte=start))
+            .order_by("opened_at")
+        ),
+    }
+
+
+def visible_parts(report: ChangeReport, sections) -> tuple[list[ChangeSphere], int]:
+    """The spheres ``sections`` allow, in the order of the form; and how many were left out."""
+    order = list(Sphere.values)
+    parts = sorted(report.spheres.all(), key=lambda part: order.index(part.sphere))
+    shown = [p for p in parts if not p.section or p.section in sections]
+    return shown, len(parts) - len(shown)
+
+
+# --- The trajectory ------------------------------------------------------------------------------
+
+
+@dataclass
+class Point:
+    label: str
+    day: date
+    ratings: dict  # sphere -> rating or None
+    rank: int = 1  # the initial diagnosis first, the final last on the same day
+
+
+def trajectory(enrolment_ids, sections) -> tuple[list[Point], list[str]]:
+    """Each sphere's rating from the initial diagnosis through every change report to the final
+    diagnosis (two queries); the spheres ``sections`` allow."""
+    spheres = [
+        sphere
+        for sphere in Sphere.values
+        if SPHERE_SECTIONS.get(sphere) is None or SPHERE_SECTIONS[sphere] in sections
+    ]
+    points = []
+    diagnoses = (
+        DiagnosticReport.objects.filter(enrolment_id__in=enrolment_ids)
+        .exclude(kind=DiagnosisKind.OTHER)
+        .select_related(*SPHERE_RELATED.values())
+        .only(
+            "pk",
+            "kind",
+            "started_on",
+            *[f"{related}__rating" for related in SPHERE_RELATED.values()],
+        )
+    )
+    for report in diagnoses:
+        points.append(
+            Point(
+                report.get_kind_display(),
+                report.started_on,
+                {s: getattr(report, SPHERE_RELATED[s]).rating for s in spheres},
+                0 if report.kind == DiagnosisKind.INITIAL else 2,
+            )
+        )
+    reports: dict[int, Point] = {}
+    for part in (
+        ChangeSphere.objects.filter(report__enrolment_id__in=enrolment_ids)
+        .select_related("report")
+        .only("sphere", "rating", "report__period_start", "report__period_end")
+    ):
+        point = reports.get(part.report_id)
+        if point is None:
+            point = reports[part.report_id] = Point(
+                part.report.period_label, part.report.period_end, {}
+            )
+        if part.sphere in spheres:
+            point.ratings[part.sphere] = part.rating
+    points.extend(reports.values())
+    points.sort(key=lambda p: (p.rank == 2, p.day, p.rank))
+    return points, spheres
