@@ -23,6 +23,7 @@ from kis_site.registries import (
 )
 from kis_site.search import normalise
 from kis_site.vocabulary import Role, Section
+from participants.signers import case_manager_slot
 
 
 def plan_signers(plan) -> list[SignerSlot]:
@@ -33,17 +34,7 @@ def plan_signers(plan) -> list[SignerSlot]:
             gettext_lazy("Participant"),
             default_name=lambda p: p.participant.full_name,
         ),
-        SignerSlot(
-            "case_manager",
-            gettext_lazy("Case manager"),
-            roles=(Role.CASE_MANAGER,),
-            person=lambda p: (
-                p.participant.case_manager.user_id if p.participant.case_manager_id else None
-            ),
-            default_name=lambda p: (
-                p.participant.case_manager.full_name if p.participant.case_manager_id else ""
-            ),
-        ),
+        case_manager_slot(),
     ]
 
 

@@ -23,25 +23,14 @@ from kis_site.registries import (
 )
 from kis_site.search import normalise
 from kis_site.vocabulary import Role, Section
+from participants.signers import case_manager_slot
 from reports.models import EFFECT_GROUPS, ChangeReport, Dimension
 
 SENSITIVE = frozenset({Section.HEALTH, Section.PSYCHOLOGICAL})
 
 
 def report_signers(report) -> list[SignerSlot]:
-    return [
-        SignerSlot(
-            "case_manager",
-            gettext_lazy("Case manager"),
-            roles=(Role.CASE_MANAGER,),
-            person=lambda r: (
-                r.participant.case_manager.user_id if r.participant.case_manager_id else None
-            ),
-            default_name=lambda r: (
-                r.participant.case_manager.full_name if r.participant.case_manager_id else ""
-            ),
-        )
-    ]
+    return [case_manager_slot()]
 
 
 def _pdf_context(report) -> dict:
