@@ -678,9 +678,9 @@ def plans(*, sample=None, seed=23):
         Goal,
         GoalStatus,
         PlanAction,
-        sphere_section,
     )
     from kis_site.models import DocumentRevision
+    from kis_site.vocabulary import sphere_section
     from partners.models import Institution
 
     rng = random.Random(seed)

@@ -26,7 +26,7 @@ from kis_site.registries import (
     todo_items,
 )
 from kis_site.search import normalise
-from kis_site.vocabulary import SPHERE_SECTIONS, Role, Section, Sphere
+from kis_site.vocabulary import Role, Section, Sphere, sphere_visible
 
 # Who signs which part of the form, and the spheres each signer answers for.
 SIGNERS = {
@@ -208,8 +208,7 @@ def _file_panel(request, participant):
         state = state_of(report, signed[report.pk])
         ratings = []
         for spec in SPHERES:
-            section = SPHERE_SECTIONS.get(spec.sphere)
-            if section is not None and section not in sections:
+            if not sphere_visible(spec.sphere, sections):
                 continue
             part = getattr(report, SPHERE_RELATED[spec.sphere])
             ratings.append(

@@ -12,7 +12,7 @@ from diagnosis.models import (
     ToolUse,
 )
 from kis_site.access import policy
-from kis_site.vocabulary import SPHERE_SECTIONS
+from kis_site.vocabulary import sphere_visible
 
 
 def report_for_page(pk) -> DiagnosticReport:
@@ -64,8 +64,7 @@ def visible_spheres(user, report, *, sections=None) -> list[dict]:
     result = []
     for spec in SPHERES:
         part = getattr(report, SPHERE_RELATED[spec.sphere])
-        section = SPHERE_SECTIONS.get(spec.sphere)
-        if section is not None and section not in sections:
+        if not sphere_visible(spec.sphere, sections):
             continue
         items = [item for item in spec.items if item.section is None or item.section in sections]
         result.append(

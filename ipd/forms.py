@@ -8,7 +8,7 @@ from ipd.services import REVIEW_AFTER, plan_modules, signed_diagnoses
 from kis_site.forms import DateInput, date_widgets, form_helper, form_row
 from kis_site.locking import VersionedFormMixin
 from kis_site.models import StaffMember
-from kis_site.vocabulary import SPHERE_SECTIONS, Section, Sphere
+from kis_site.vocabulary import Section, Sphere, sphere_section, sphere_visible
 from partners.models import Institution, Service
 
 
@@ -142,11 +142,7 @@ class ReviewForm(forms.Form):
 
 
 def _visible_spheres(sections):
-    return [
-        (value, label)
-        for value, label in Sphere.choices
-        if SPHERE_SECTIONS.get(value) is None or SPHERE_SECTIONS[value] in sections
-    ]
+    return [(value, label) for value, label in Sphere.choices if sphere_visible(value, sections)]
 
 
 class GoalForm(VersionedFormMixin, forms.ModelForm):
@@ -279,7 +275,7 @@ class ActionForm(VersionedFormMixin, forms.ModelForm):
             _("%(institution)s, referred on %(date)s")
             % {"institution": r.institution.name, "date": r.referred_on.strftime("%d.%m.%Y")}
         )
-        if Section.LEGAL not in sections or SPHERE_SECTIONS.get(sphere) is not None:
+        if Section.LEGAL not in sections or sphere_section(sphere):
             del self.fields["legal_matter"]
         self.helper = form_helper(
             "catalogue_entry",

@@ -18,7 +18,7 @@ from activities.models import Placement, ProgrammeModule
 from diagnosis.models import DiagnosticReport
 from kis_site.locking import Versioned
 from kis_site.models import ParticipantRecord, SignedDocument, StaffMember
-from kis_site.vocabulary import SPHERE_SECTIONS, Section, Sphere
+from kis_site.vocabulary import Section, Sphere, sphere_section
 from participants.models import Enrolment, FamilyMember, OutgoingReferral, Participant
 from partners.models import Institution, Service
 
@@ -181,24 +181,21 @@ class ActionPlan(ParticipantRecord, SignedDocument):
 
     def snapshot_parts(self) -> dict:
         """The goals and their actions as this version says them (for the history of changes)."""
-        goals = []
         actions = {}
         for action in PlanAction.objects.filter(goal__plan=self, removed=False).select_related(
             "responsible", "institution", "service", "module"
         ):
-            actions.setdefault(action.goal_id, []).append(action.snapshot())
-        for goal in self.goals.filter(removed=False):
-            entry = goal.snapshot()
-            entry["actions"] = actions.get(goal.pk, [])
-            goals.append(entry)
-        return {"goals": goals}
+            actions.setdefault(action.goal_id, []).append(action)
+        goals = self.goals.filter(removed=False)
+        return {"goals": goal_entries(goals, lambda goal: actions.get(goal.pk, []))}
 
 
-def sphere_section(sphere: str, legal_matter: bool) -> str:
-    section = SPHERE_SECTIONS.get(sphere)
-    if section is not None:
-        return section.value
-    return Section.LEGAL.value if legal_matter else ""
+def goal_entries(goals, actions_of) -> list[dict]:
+    """Goals with their actions as stored in a version's snapshot (``actions_of(goal)``)."""
+    return [
+        {**goal.snapshot(), "actions": [action.snapshot() for action in actions_of(goal)]}
+        for goal in goals
+    ]
 
 
 class PlanRecord(ParticipantRecord, Versioned):

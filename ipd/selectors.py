@@ -12,12 +12,11 @@ from django.utils.translation import gettext as _
 from activities.models import Attendance, Consultation, PlacementHours
 from diagnosis.form_spec import SPHERES
 from diagnosis.models import SPHERE_RELATED
-from ipd.models import ActionKind, ActionPlan, Goal, GoalStatus, PlanAction
+from ipd.models import ActionKind, ActionPlan, Goal, GoalStatus, PlanAction, goal_entries
 from kis_site.documents import revisions_of
-from kis_site.vocabulary import SPHERE_SECTIONS, Section, Sphere
+from kis_site.vocabulary import Section, Sphere, sphere_section, sphere_visible
 
 REVIEW_SOON = timedelta(days=7)
-NUMERALS = {spec.sphere: spec.numeral for spec in SPHERES}
 
 
 def live_actions():
@@ -67,12 +66,7 @@ def plan_for_page(pk) -> ActionPlan:
 
 def current_goals(plan: ActionPlan) -> list[dict]:
     """What ``snapshot_parts`` would store now, from the goals and actions already loaded."""
-    goals = []
-    for goal in plan.live_goals:
-        entry = goal.snapshot()
-        entry["actions"] = [action.snapshot() for action in goal.live_actions]
-        goals.append(entry)
-    return goals
+    return goal_entries(plan.live_goals, lambda goal: goal.live_actions)
 
 
 # --- Hours done next to hours planned ------------------------------------------------------------
@@ -181,11 +175,10 @@ def sphere_blocks(
     goals = plan.live_goals
     attach_progress(plan, goals)
     for spec in SPHERES:
-        section = SPHERE_SECTIONS.get(spec.sphere)
-        if section is not None and section not in sections:
+        if not sphere_visible(spec.sphere, sections):
             hidden_spheres += 1
             continue
-        block = SphereBlock(spec.sphere, spec.numeral, section is not None)
+        block = SphereBlock(spec.sphere, spec.numeral, bool(sphere_section(spec.sphere)))
         if diagnosis and plan.diagnosis_id:
             block.part = getattr(plan.diagnosis, SPHERE_RELATED[spec.sphere])
         for goal in goals:
@@ -375,7 +368,3 @@ def history(plan: ActionPlan, sections) -> list[dict]:
         previous_goals = goals
     result.reverse()
     return result
-
-
-def open_goals_count(goals) -> int:
-    return sum(1 for goal in goals if goal.status not in GoalStatus.closed())

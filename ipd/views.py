@@ -15,14 +15,14 @@ from django.views.decorators.http import require_http_methods, require_POST
 from ipd import services
 from ipd.contributions import unsigned_plans
 from ipd.forms import ActionForm, GoalForm, PlanForm, PlanStartForm, ReviewForm
-from ipd.models import ActionPlan, Goal, PlanAction, sphere_section
+from ipd.models import ActionPlan, Goal, PlanAction
 from ipd.selectors import history, plan_for_page, review_state, reviews_due, sphere_blocks
 from kis_site.access import Action, policy
 from kis_site.audit import log_access
 from kis_site.documents import active_signatures, document_panel
 from kis_site.editing import save_form
 from kis_site.pending import form_data
-from kis_site.vocabulary import Sphere
+from kis_site.vocabulary import Sphere, sphere_section
 from participants.access import (
     get_participant_for_user,
     get_record_for_user,
@@ -54,24 +54,19 @@ def _crumbs(plan):
 
 
 def _form_page(request, form, plan, title, *, cancel_url, intro="", **extra):
-    return render(
+    """A form about a part of the plan, under the plan in the breadcrumbs; on a draft it warns
+    that saving clears the signatures given."""
+    return file_form_page(
         request,
-        "participants/form.html",
-        {
-            "form": form,
-            "participant": plan.participant,
-            "title": title,
-            "intro": intro,
-            "breadcrumbs": _crumbs(plan),
-            "cancel_url": cancel_url,
-            "aside_template": "ipd/_diagnosed.html" if extra.get("diagnosis_part") else "",
-            "signatures_warning": 0
-            if plan.is_locked
-            else len(active_signatures(plan))
-            if request.method == "GET"
-            else 0,
-            **extra,
-        },
+        form,
+        plan.participant,
+        title,
+        cancel_url=cancel_url,
+        intro=intro,
+        breadcrumbs=_crumbs(plan),
+        aside_template="ipd/_diagnosed.html" if extra.get("diagnosis_part") else "",
+        signatures_warning=0 if plan.is_locked else len(active_signatures(plan)),
+        **extra,
     )
 
 
@@ -130,7 +125,7 @@ def plan_detail(request, pk):
     can_edit_goals = policy().can(user, Action.EDIT, probe)
     for block in blocks:
         block.can_add = not plan.is_locked and policy().can(
-            user, Action.EDIT, Goal(plan=plan, section=sphere_section(block.sphere, False))
+            user, Action.EDIT, Goal(plan=plan, section=sphere_section(block.sphere))
         )
     return render(
         request,
@@ -227,7 +222,7 @@ def goal_add(request, pk, sphere):
     if sphere not in Sphere.values:
         raise Http404
     plan = _plan(request, pk)
-    goal = Goal(plan=plan, sphere=sphere, section=sphere_section(sphere, False))
+    goal = Goal(plan=plan, sphere=sphere, section=sphere_section(sphere))
     policy().gate(request.user, goal, Action.EDIT)
     if plan.is_locked:
         messages.info(request, _("The plan is signed. To change it, open a new version."))

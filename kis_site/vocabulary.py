@@ -35,6 +35,21 @@ ALL_SECTIONS = frozenset(Section)
 SPHERE_SECTIONS = {Sphere.HEALTH: Section.HEALTH, Sphere.PSYCHOLOGICAL: Section.PSYCHOLOGICAL}
 
 
+def sphere_visible(sphere, sections) -> bool:
+    """May someone who sees ``sections`` see ``sphere`` (the sensitive spheres need theirs)?"""
+    section = SPHERE_SECTIONS.get(sphere)
+    return section is None or section in sections
+
+
+def sphere_section(sphere, legal_matter: bool = False) -> str:
+    """The section a record about ``sphere`` belongs to ("" for none): the sphere's own, or the
+    legal section for a legal matter (debts, court, criminal record) in an open sphere."""
+    section = SPHERE_SECTIONS.get(sphere)
+    if section is not None:
+        return section.value
+    return Section.LEGAL.value if legal_matter else ""
+
+
 class Role(models.TextChoices):
     """Staff roles. Each is a Django group named with the role's Polish label."""
 

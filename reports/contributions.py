@@ -137,10 +137,15 @@ def _file_panel(request, participant):
 
 
 def _states(user):
+    """The due states of the user's participants, once per request (both tiles read them)."""
     from participants.access import managed_participants
     from reports.selectors import due_states
 
-    return due_states(managed_participants(user), timezone.localdate())
+    cached = getattr(user, "_kis_due_states", None)
+    if cached is None:
+        cached = due_states(managed_participants(user), timezone.localdate())
+        user._kis_due_states = cached
+    return cached
 
 
 def _due(user):

@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kis_site.forms import DateInput, date_widgets, form_helper, form_row
 from kis_site.locking import VersionedFormMixin
-from reports.models import ChangeReport, ChangeSphere, Effect
+from reports.models import EFFECT_GROUPS, ChangeReport, ChangeSphere
 
 
 class ReportStartForm(forms.Form):
@@ -63,7 +63,10 @@ class SphereForm(VersionedFormMixin, forms.ModelForm):
 class ReportForm(VersionedFormMixin, forms.ModelForm):
     effects = forms.MultipleChoiceField(
         label=_("Expected effects reached"),
-        choices=Effect.choices,
+        choices=[
+            (group, [(effect.value, effect.label) for effect in effects])
+            for group, effects in EFFECT_GROUPS
+        ],
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )

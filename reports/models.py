@@ -13,7 +13,7 @@ from django.utils.translation import pgettext_lazy
 from diagnosis.models import Rating
 from kis_site.locking import Versioned
 from kis_site.models import ParticipantRecord, SignedDocument
-from kis_site.vocabulary import SPHERE_SECTIONS, Sphere
+from kis_site.vocabulary import Sphere, sphere_section
 from participants.models import Enrolment, Participant
 
 TEXT_MAX = 4000
@@ -217,8 +217,7 @@ class ChangeSphere(ParticipantRecord, Versioned):
         return str(Sphere(self.sphere).label)
 
     def save(self, *args, **kwargs):
-        section = SPHERE_SECTIONS.get(self.sphere)
-        self.section = section.value if section else ""
+        self.section = sphere_section(self.sphere)
         super().save(*args, **kwargs)
 
     def clean(self):

@@ -4,14 +4,14 @@ report page shows, and the trajectory of ratings from the initial to the final d
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import OuterRef, Q, Subquery
+from django.db.models import Count, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from activities.ledger import module_rows
 from activities.models import AbsenceCase, Attendance, Mark
 from diagnosis.models import SPHERE_RELATED, DiagnosisKind, DiagnosticReport
 from kis_site.models import DocumentState, KisSettings
-from kis_site.vocabulary import SPHERE_SECTIONS, Sphere
+from kis_site.vocabulary import Sphere, sphere_visible
 from participants.models import Enrolment, EnrolmentStatus
 from reports.models import ChangeReport, ChangeSphere
 from reports.months import add_months, first_day, last_day, months_between
@@ -101,13 +101,15 @@ def period_facts(report: ChangeReport) -> dict:
     participant_id = report.participant_id
     start, end = report.period_start, report.period_end
     rows = [row for row in module_rows(participant_id, start=start, end=end) if row.sessions]
-    marks = Attendance.objects.filter(
+    absences = Attendance.objects.filter(
         participant_id=participant_id, session__date__gte=start, session__date__lte=end
+    ).aggregate(
+        absent=Count("id", filter=Q(mark=Mark.ABSENT)),
+        excused=Count("id", filter=Q(mark=Mark.EXCUSED)),
     )
     return {
         "modules": rows,
-        "absent": marks.filter(mark=Mark.ABSENT).count(),
-        "excused": marks.filter(mark=Mark.EXCUSED).count(),
+        **absences,
         "cases": list(
             AbsenceCase.objects.filter(participant_id=participant_id, opened_at__date__lte=end)
             .filter(Q(closed_on__isnull=True) | Q(closed_on__gte=start))
@@ -138,11 +140,7 @@ class Point:
 def trajectory(enrolment_ids, sections) -> tuple[list[Point], list[str]]:
     """Each sphere's rating from the initial diagnosis through every change report to the final
     diagnosis (two queries); the spheres ``sections`` allow."""
-    spheres = [
-        sphere
-        for sphere in Sphere.values
-        if SPHERE_SECTIONS.get(sphere) is None or SPHERE_SECTIONS[sphere] in sections
-    ]
+    spheres = [sphere for sphere in Sphere.values if sphere_visible(sphere, sections)]
     points = []
     diagnoses = (
         DiagnosticReport.objects.filter(enrolment_id__in=enrolment_ids)

@@ -3,7 +3,6 @@ part, and open the new version of the action plan its recommendations call for."
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -171,9 +170,3 @@ def plan_revision_from(*, report: ChangeReport, by) -> ActionPlan:
         "text": text or _("recommendations of the report"),
     }
     return document_new_revision(document=plan, reason=reason[:1000], by=by)
-
-
-def reports_covering(enrolment: Enrolment, day):
-    return ChangeReport.objects.filter(
-        Q(enrolment=enrolment), period_start__lte=day, period_end__gte=day
-    )

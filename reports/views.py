@@ -120,18 +120,15 @@ def report_detail(request, pk):
 
 
 def _form_page(request, form, report, title, *, anchor, intro=""):
-    return render(
+    return file_form_page(
         request,
-        "participants/form.html",
-        {
-            "form": form,
-            "participant": report.participant,
-            "title": title,
-            "intro": intro,
-            "breadcrumbs": _crumbs(report),
-            "cancel_url": _url(report.pk, anchor),
-            "signatures_warning": len(active_signatures(report)) if request.method == "GET" else 0,
-        },
+        form,
+        report.participant,
+        title,
+        cancel_url=_url(report.pk, anchor),
+        intro=intro,
+        breadcrumbs=_crumbs(report),
+        signatures_warning=len(active_signatures(report)),
     )
 
 
