@@ -89,6 +89,7 @@ class KisSettingsAdmin(VersionedAdmin):
                     "participation_months",
                     "change_report_interval_months",
                     "change_report_overdue_months",
+                    "referrer_letter_months",
                 ]
             },
         ),

@@ -82,6 +82,12 @@ class KisSettings(Versioned):
         default=2,
         validators=[MinValueValidator(1), MaxValueValidator(6)],
     )
+    referrer_letter_months = models.PositiveSmallIntegerField(
+        _("progress letter to the referring institution every (months)"),
+        default=3,
+        validators=[MaxValueValidator(12)],
+        help_text=_("0: only the notice of the exit is sent."),
+    )
     participation_months = models.PositiveSmallIntegerField(
         _("usual participation length (months)"),
         default=12,

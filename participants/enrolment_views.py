@@ -12,6 +12,7 @@ from kis_site.audit import log_access
 from kis_site.editing import save_form
 from kis_site.locking import save_versioned
 from kis_site.pending import form_data
+from kis_site.registries import enrolment_panels
 from kis_site.vocabulary import Role
 from participants import services
 from participants.access import (
@@ -227,6 +228,11 @@ def enrolment_detail(request, pk):
     log_access(user=user, instance=enrolment)
     day = timezone.localdate() if enrolment.is_open else enrolment.starts_on
     certificate = Certificate.objects.filter(enrolment=enrolment).first()
+    panels = []
+    for panel in enrolment_panels:
+        context = panel.context(request, enrolment)
+        if context is not None:
+            panels.append({"panel": panel, "context": context})
     return render(
         request,
         "participants/enrolment.html",
@@ -241,6 +247,7 @@ def enrolment_detail(request, pk):
             "bases": services.bases_covering(enrolment.participant, day),
             "basis_day": day,
             "certificate": certificate,
+            "panels": panels,
             "can_issue_certificate": certificate is None
             and enrolment.status == EnrolmentStatus.COMPLETED
             and policy().can(user, Action.ENROL, enrolment),

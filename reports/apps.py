@@ -12,7 +12,7 @@ class ReportsConfig(AppConfig):
         from kis_site.access import register_participant_data
         from kis_site.vocabulary import Role
         from reports import contributions
-        from reports.models import ChangeReport, ChangeSphere
+        from reports.models import ChangeReport, ChangeSphere, ExitAssessment, ReferrerLetter
 
         chief = {Role.CASE_MANAGER, Role.MANAGER}
         register_participant_data(
@@ -32,5 +32,16 @@ class ReportsConfig(AppConfig):
                 Role.THERAPIST,
             },
             audit_exclude=("updated_at", "updated_by", "version", "section"),
+        )
+        register_participant_data(
+            ExitAssessment, path="participant", writers=chief, audit_exclude=("version",)
+        )
+        # The ratings a letter passes on may include the health spheres: masked in audit diffs.
+        register_participant_data(
+            ReferrerLetter,
+            path="participant",
+            writers=chief,
+            masked=("ratings",),
+            audit_exclude=("version", "attendance"),
         )
         contributions.register()

@@ -17,14 +17,23 @@ from kis_site.registries import (
     TodoCount,
     TodoItem,
     document_kinds,
+    enrolment_panels,
     participant_panels,
     personal_data_exporters,
     todo_items,
 )
 from kis_site.search import normalise
 from kis_site.vocabulary import Role, Section
+from participants.models import Participant
 from participants.signers import case_manager_slot
-from reports.models import EFFECT_GROUPS, ChangeReport, Dimension
+from reports.models import (
+    EFFECT_GROUPS,
+    ChangeReport,
+    Dimension,
+    ExitAssessment,
+    LetterKind,
+    ReferrerLetter,
+)
 
 SENSITIVE = frozenset({Section.HEALTH, Section.PSYCHOLOGICAL})
 
@@ -96,6 +105,7 @@ def register():
             40,
         )
     )
+    _register_exits_and_letters()
     personal_data_exporters.register(
         PersonalDataExporter(
             key="change_reports",
@@ -168,4 +178,142 @@ def export_reports(participant) -> dict:
         entry = model_to_dict(report, exclude=["participant", "created_by"])
         entry.update(report.snapshot_parts())
         exported.append(entry)
-    return {"change_reports": exported}
+    return {
+        "change_reports": exported,
+        "exit_assessments": [
+            model_to_dict(assessment, exclude=["participant", "assessed_by"])
+            for assessment in ExitAssessment.objects.filter(participant=participant)
+        ],
+        "referrer_letters": [
+            model_to_dict(letter, exclude=["participant", "created_by"])
+            for letter in ReferrerLetter.objects.filter(participant=participant)
+        ],
+    }
+
+
+# --- The exit assessment and the letters to the referring institution ---------------------------
+
+HEALTH_SECTIONS = frozenset({Section.HEALTH, Section.PSYCHOLOGICAL})
+
+
+def _letter_pdf_context(letter) -> dict:
+    letter = ReferrerLetter.objects.select_related(
+        "participant", "institution", "contact_person"
+    ).get(pk=letter.pk)
+    return {
+        "letter": letter,
+        "participant": letter.participant,
+        "programme": KisSettings.load().programme_name,
+        "title": str(letter),
+    }
+
+
+def _letter_filename(letter) -> str:
+    what = "zakonczenie" if letter.kind == LetterKind.EXIT else f"informacja {letter.period_label}"
+    return slugify(normalise(f"pismo {what} {letter.participant.last_name} {letter.pk}"))
+
+
+def _exit_panel(request, enrolment):
+    if enrolment.is_open or not policy().can(request.user, Action.VIEW, enrolment.participant):
+        return None
+    assessment = ExitAssessment.objects.filter(enrolment=enrolment).first()
+    probe = assessment or ExitAssessment(participant=enrolment.participant, enrolment=enrolment)
+    return {
+        "enrolment": enrolment,
+        "assessment": assessment,
+        "can_edit": policy().can(request.user, Action.EDIT, probe),
+    }
+
+
+def _letters_panel(request, enrolment):
+    from reports.referrers import letters_due, referrer_of
+
+    referrer = referrer_of(enrolment)
+    if referrer is None:
+        return None
+    participant = enrolment.participant
+    probe = ReferrerLetter(participant=participant, enrolment=enrolment)
+    due, _to_send = letters_due(Participant.objects.filter(pk=participant.pk))
+    return {
+        "enrolment": enrolment,
+        "institution": referrer[0],
+        "contact": referrer[1],
+        "letters": list(
+            ReferrerLetter.objects.filter(enrolment=enrolment).select_related("institution")
+        ),
+        "due": [item for item in due if item.enrolment.pk == enrolment.pk],
+        "can_write": policy().can(request.user, Action.EDIT, probe),
+        "today": timezone.localdate(),
+    }
+
+
+def _letters_due(user):
+    if not ({Role.MANAGER, Role.CASE_MANAGER} & policy().roles(user)):
+        return None
+    from participants.access import managed_participants
+    from reports.referrers import letters_due
+
+    due, to_send = letters_due(managed_participants(user))
+    return TodoCount(len(due) + len(to_send), reverse("reports:letters-due"), "warning")
+
+
+def _exits_to_assess(user):
+    if not ({Role.MANAGER, Role.CASE_MANAGER} & policy().roles(user)):
+        return None
+    from participants.access import managed_participants
+    from reports.exits import exits_to_assess
+
+    count = exits_to_assess(managed_participants(user)).count()
+    return TodoCount(count, reverse("reports:exits-due"), "warning")
+
+
+def _register_exits_and_letters():
+    document_kinds.register(
+        DocumentKind(
+            key="referrer_letter",
+            title=gettext_lazy("Letter to the referring institution"),
+            model=ReferrerLetter,
+            signers=lambda letter: [case_manager_slot()],
+            pdf_template="reports/pdf/referrer_letter.html",
+            pdf_context=_letter_pdf_context,
+            url=lambda letter: reverse("reports:letter", args=[letter.pk]),
+            filename=_letter_filename,
+            sections=lambda letter: HEALTH_SECTIONS if letter.include_health else frozenset(),
+            subject=lambda letter: letter.participant.full_name,
+            order=27,
+        )
+    )
+    enrolment_panels.register(
+        Panel(
+            key="exit-assessment",
+            title=gettext_lazy("Reintegration effects at the exit"),
+            template="reports/_enrolment_exit.html",
+            context=_exit_panel,
+            order=10,
+        )
+    )
+    enrolment_panels.register(
+        Panel(
+            key="referrer-letters",
+            title=gettext_lazy("Letters to the referring institution"),
+            template="reports/_enrolment_letters.html",
+            context=_letters_panel,
+            order=20,
+        )
+    )
+    todo_items.register(
+        TodoItem(
+            "referrer-letters",
+            gettext_lazy("Letters due to referring institutions"),
+            _letters_due,
+            45,
+        )
+    )
+    todo_items.register(
+        TodoItem(
+            "exits-to-assess",
+            gettext_lazy("Exits without the assessment of effects"),
+            _exits_to_assess,
+            47,
+        )
+    )

@@ -57,3 +57,57 @@ def seed_change_reports(*, today: date, staff: dict[str, StaffMember]) -> None:
                 if month < first_day(today) and plan.participant.case_manager_id:
                     document_sign(document=report, slot_key="case_manager", user=by)
                 month = add_months(month, 1)
+
+
+def seed_exits_and_letters(*, today: date, staff: dict[str, StaffMember]) -> None:
+    """Exit assessments for most of last year's finishers; letters to the referring institutions:
+    the earlier periods sent, the latest left due, a notice for some exits."""
+    from participants.models import Enrolment, EnrolmentStatus, ExitOutcome
+    from reports import exits, referrers
+    from reports.models import ExitAssessment, LetterKind, ReferrerLetter
+
+    if ExitAssessment.objects.exists() or ReferrerLetter.objects.exists():
+        return
+    rng = random.Random(12)
+    manager = staff["kierownik"].user
+    effective = set(ExitOutcome.employment_or_education())
+    vocational = [Effect.CAREER_PLANNING, Effect.JOB_SEARCH, Effect.LABOUR_MARKET]
+    personal = [Effect.MOTIVATION, Effect.OWN_POTENTIAL, Effect.SOCIAL_COMPETENCES, Effect.BONDS]
+    closed = Enrolment.objects.filter(status__in=EnrolmentStatus.closed()).select_related(
+        "participant__case_manager__user", "application"
+    )
+    with set_actor(manager), transaction.atomic():
+        for index, enrolment in enumerate(closed.order_by("pk")):
+            by = (enrolment.participant.case_manager or staff["kierownik"]).user
+            if index % 5:  # a few are left for the start page to ask for
+                assessment = exits.assessment_for(enrolment, by)
+                chosen = rng.sample(personal, 2)
+                if enrolment.exit_outcome in effective:
+                    chosen += rng.sample(vocational, 2)
+                elif enrolment.status == EnrolmentStatus.DROPPED_OUT:
+                    chosen = chosen[:1] if index % 2 else []
+                assessment.effects = chosen
+                assessment.assessed_on = enrolment.ended_on or today
+                assessment.notes = "Na podstawie diagnozy końcowej i raportów zmiany."
+                exits.assessment_save(assessment=assessment, expected_version=None, by=by)
+            if referrers.referrer_of(enrolment) and index % 3 == 0:
+                letter = referrers.letter_start(enrolment=enrolment, kind=LetterKind.EXIT, by=by)
+                letter.progress = "Uczestnik ukończył program zgodnie z planem."
+                letter.save()
+                document_sign(document=letter, slot_key="case_manager", user=by)
+        open_ones = Enrolment.objects.filter(status=EnrolmentStatus.ACTIVE).select_related(
+            "participant__case_manager__user", "application"
+        )
+        for index, enrolment in enumerate(open_ones.order_by("pk")):
+            if referrers.referrer_of(enrolment) is None or not enrolment.participant.case_manager:
+                continue
+            by = enrolment.participant.case_manager.user
+            periods = referrers.progress_periods(enrolment.starts_on, today, 3)
+            for start, _end in periods[:-1] if index % 2 else periods:
+                letter = referrers.letter_start(
+                    enrolment=enrolment, kind=LetterKind.PROGRESS, period_start=start, by=by
+                )
+                letter.progress = "Uczestniczy regularnie w zajęciach grupowych i konsultacjach."
+                letter.save()
+                letter = document_sign(document=letter, slot_key="case_manager", user=by)
+                ReferrerLetter.objects.filter(pk=letter.pk).update(sent_on=letter.written_on)

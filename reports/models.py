@@ -248,3 +248,178 @@ class ChangeSphere(ParticipantRecord, Versioned):
             (Dimension.AWARENESS, self.awareness, self.awareness_rating),
             (Dimension.PARTICIPATION, self.participation, self.participation_rating),
         ]
+
+
+def effect_groups_of(effects) -> dict[str, bool]:
+    """Whether ``effects`` include a personal-or-social (social reintegration) and a vocational
+    (vocational reintegration) effect."""
+    chosen = set(effects or ())
+    vocational = set(EFFECT_GROUPS[1][1])
+    return {
+        "social": bool(chosen - vocational),
+        "vocational": bool(chosen & vocational),
+    }
+
+
+# --- At the exit: what the participant achieved -----------------------------------------------
+
+
+class ExitAssessment(ParticipantRecord, Versioned):
+    """Which reintegration effects (the Bielsko-Biała §12 list) the participant achieved, recorded
+    by the case manager at the exit against the ratings of the initial and final diagnosis; the
+    yearly report to the voivode counts these."""
+
+    participant = models.ForeignKey(
+        Participant,
+        verbose_name=_("participant"),
+        on_delete=models.PROTECT,
+        related_name="exit_assessments",
+    )
+    enrolment = models.OneToOneField(
+        Enrolment,
+        verbose_name=_("participation"),
+        on_delete=models.PROTECT,
+        related_name="exit_assessment",
+    )
+    assessed_on = models.DateField(_("assessed on"), default=timezone.localdate)
+    effects = models.JSONField(_("reintegration effects achieved"), default=list, blank=True)
+    notes = models.TextField(_("notes and evidence"), blank=True, max_length=TEXT_MAX)
+    social_effect = models.BooleanField(
+        _("social reintegration effect achieved"), default=False, editable=False
+    )
+    vocational_effect = models.BooleanField(
+        _("vocational reintegration effect achieved"), default=False, editable=False
+    )
+    assessed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("assessed by"),
+        on_delete=models.PROTECT,
+        null=True,
+        editable=False,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("exit assessment")
+        verbose_name_plural = _("exit assessments")
+
+    def __str__(self):
+        return str(_("Exit assessment of %(name)s")) % {"name": self.participant.full_name}
+
+    def save(self, *args, **kwargs):
+        groups = effect_groups_of(self.effects)
+        self.social_effect, self.vocational_effect = groups["social"], groups["vocational"]
+        super().save(*args, **kwargs)
+
+    def effects_display(self) -> list[str]:
+        labels = dict(Effect.choices)
+        return [labels[key] for key in self.effects if key in labels]
+
+
+# --- Reporting back to the referring institution -------------------------------------------------
+
+
+class LetterKind(models.TextChoices):
+    PROGRESS = "progress", _("progress letter")
+    EXIT = "exit", _("notice of the exit")
+
+
+class ReferrerLetter(ParticipantRecord, SignedDocument):
+    """A letter to the institution that referred the person (an OPS department, the PUP): how the
+    participation goes in a period, or that it has ended. Attendance and the stage of the cycle
+    are taken from the records when the letter is drawn up; health and psychological ratings only
+    when the recorded basis covers them."""
+
+    participant = models.ForeignKey(
+        Participant,
+        verbose_name=_("participant"),
+        on_delete=models.PROTECT,
+        related_name="referrer_letters",
+    )
+    enrolment = models.ForeignKey(
+        Enrolment,
+        verbose_name=_("participation"),
+        on_delete=models.PROTECT,
+        related_name="referrer_letters",
+    )
+    kind = models.CharField(_("kind of letter"), max_length=10, choices=LetterKind.choices)
+    institution = models.ForeignKey(
+        "partners.Institution",
+        verbose_name=_("to"),
+        on_delete=models.PROTECT,
+        related_name="+",  # the network's records know nothing of participants
+    )
+    contact_person = models.ForeignKey(
+        "partners.ContactPerson",
+        verbose_name=_("for the attention of"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    period_start = models.DateField(_("period from"))
+    period_end = models.DateField(_("period until"))
+    written_on = models.DateField(_("date of the letter"), default=timezone.localdate)
+    stage = models.TextField(_("stage of the cycle"), blank=True, max_length=TEXT_MAX)
+    attendance = models.JSONField(_("attendance in the period"), default=dict, blank=True)
+    ratings = models.JSONField(_("ratings of the spheres"), default=list, blank=True)
+    progress = models.TextField(
+        _("how the participation is going"), blank=True, max_length=TEXT_MAX
+    )
+    include_health = models.BooleanField(
+        _("include the health and psychological spheres"), default=False
+    )
+    health_basis = models.CharField(
+        _("basis for passing on health and psychological information"),
+        max_length=250,
+        blank=True,
+        help_text=_("E.g. the participant's written consent of 12.03.2026."),
+    )
+    sent_on = models.DateField(_("sent on"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        on_delete=models.PROTECT,
+        null=True,
+        editable=False,
+        related_name="+",
+    )
+
+    SNAPSHOT_EXCLUDE = ("created_at", "created_by", "sent_on")
+
+    class Meta:
+        verbose_name = _("letter to the referring institution")
+        verbose_name_plural = _("letters to referring institutions")
+        ordering = ["-period_end", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(period_end__gte=models.F("period_start")),
+                name="referrer_letter_period_in_order",
+            ),
+        ]
+
+    def __str__(self):
+        if self.kind == LetterKind.EXIT:
+            return str(_("Notice of the exit to %(institution)s")) % {
+                "institution": self.institution.name
+            }
+        return str(_("Progress letter for %(period)s")) % {"period": self.period_label}
+
+    @property
+    def period_label(self) -> str:
+        start, end = self.period_start, self.period_end
+        if (start.year, start.month) == (end.year, end.month):
+            return start.strftime("%m.%Y")
+        return f"{start.strftime('%m.%Y')}–{end.strftime('%m.%Y')}"
+
+    def clean(self):
+        if self.include_health and not (self.health_basis or "").strip():
+            raise ValidationError(
+                {
+                    "health_basis": _(
+                        "Say what allows passing on health and psychological information "
+                        "(e.g. the participant's written consent and its date)."
+                    )
+                }
+            )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from reports import views
+from reports import exit_views, views
 
 app_name = "reports"
 
@@ -17,4 +17,11 @@ urlpatterns = [
         name="change-report-sphere",
     ),
     path("change-reports/<int:pk>/plan-version/", views.plan_revision, name="plan-revision"),
+    path("exits/", exit_views.exits_due, name="exits-due"),
+    path("exits/<int:pk>/", exit_views.exit_assessment, name="exit-assessment"),
+    path("letters/due/", exit_views.letters_due, name="letters-due"),
+    path("letters/participation/<int:pk>/new/", exit_views.letter_start, name="letter-start"),
+    path("letters/<int:pk>/", exit_views.letter_detail, name="letter"),
+    path("letters/<int:pk>/edit/", exit_views.letter_edit, name="letter-edit"),
+    path("letters/<int:pk>/sent/", exit_views.letter_sent, name="letter-sent"),
 ]

@@ -211,6 +211,14 @@ WALK = {
         expect({"manager", "case_manager", "psychologist", "therapist"}, ok=302),
         POST,
     ),
+    # The exit assessment and the letters to the referrer: written by the case managers and the
+    # manager (like the exit itself); a letter without the health spheres is read by every file
+    # role.
+    "reports:exit-assessment": (one("enrolment"), expect(ENROLLERS), GET),
+    "reports:letter-start": (one("enrolment"), expect(ENROLLERS, ok=302), POST),
+    "reports:letter": (one("letter"), expect(FILE_ROLES), GET),
+    "reports:letter-edit": (one("letter"), expect(ENROLLERS), GET),
+    "reports:letter-sent": (one("letter"), expect(ENROLLERS, ok=302), POST),
     "club-document-file": (
         one("club_document"),
         expect(FILE_ROLES | {"trainer", "administrator"}, scoped=False),
@@ -377,7 +385,19 @@ def victim(case_manager):
     for sphere in ("socio_living", "health", "social", "psychological", "vocational"):
         ChangeSphere.objects.create(report=change_report, sphere=sphere)
     documents.document_created(document=change_report, by=case_manager)
+    from reports.models import LetterKind, ReferrerLetter
+
+    letter = ReferrerLetter.objects.create(
+        participant=participant,
+        enrolment=enrolment,
+        kind=LetterKind.EXIT,
+        institution_id=referral.institution_id,
+        period_start=enrolment.starts_on,
+        period_end=enrolment.ended_on,
+    )
+    documents.document_created(document=letter, by=case_manager)
     return {
+        "letter": letter.pk,
         "change_report": change_report.pk,
         "plan": plan.pk,
         "goal": goal.pk,

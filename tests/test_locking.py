@@ -74,6 +74,7 @@ def test_admin_refuses_a_stale_form(client_for, manager):
         "participation_months": 12,
         "change_report_interval_months": 1,
         "change_report_overdue_months": 2,
+        "referrer_letter_months": 3,
         "expected_version": settings_record.version,
     }
     assert client.post(url, data).status_code == 302
