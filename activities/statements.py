@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from activities.models import Attendance, Mark, PlacementHours, PlacementKind
+from kis_site.exports import neutralise
 
 KINDS = {
     "psu": gettext_lazy("PSU hours for the labour office (refund)"),
@@ -183,7 +184,7 @@ def xlsx(statement: Statement, *, kis_name: str) -> bytes:
     for cell in sheet[4]:
         cell.font = Font(bold=True)
     for row in statement.rows:
-        sheet.append([row[0].full_name, *[_cell(value) for value in row[1:]]])
+        sheet.append([neutralise(row[0].full_name), *[_cell(value) for value in row[1:]]])
     if statement.totals:
         sheet.append([_("Total"), *[_cell(value) for value in statement.totals[1:]]])
     sheet.column_dimensions["A"].width = 32
@@ -193,6 +194,4 @@ def xlsx(statement: Statement, *, kis_name: str) -> bytes:
 
 
 def _cell(value):
-    if isinstance(value, Decimal):
-        return float(value)
-    return value
+    return neutralise(value)

@@ -152,6 +152,7 @@ class PersonalDataExporter:
 participant_panels = Registry("participant panels")
 partner_panels = Registry("partner panels")
 enrolment_panels = Registry("participation panels")  # on the page of one participation
+home_panels = Registry("start page panels")  # context(request, user)
 timeline_sources = Registry("timeline entries")
 todo_items = Registry("to-do items")
 document_kinds = Registry("document kinds")

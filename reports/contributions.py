@@ -11,6 +11,7 @@ from kis_site.access import Action, policy
 from kis_site.models import KisSettings
 from kis_site.registries import (
     DocumentKind,
+    NavItem,
     Panel,
     PersonalDataExporter,
     SignerSlot,
@@ -18,6 +19,8 @@ from kis_site.registries import (
     TodoItem,
     document_kinds,
     enrolment_panels,
+    home_panels,
+    nav_items,
     participant_panels,
     personal_data_exporters,
     todo_items,
@@ -70,6 +73,15 @@ def _filename(report) -> str:
 
 
 def register():
+    nav_items.register(
+        NavItem(
+            "reports",
+            gettext_lazy("Reports"),
+            "reports:outcomes",
+            lambda user: policy().can(user, Action.EXPORT),
+            60,
+        )
+    )
     document_kinds.register(
         DocumentKind(
             key="change_report",
@@ -106,6 +118,15 @@ def register():
         )
     )
     _register_exits_and_letters()
+    home_panels.register(
+        Panel(
+            key="club-figures",
+            title=gettext_lazy("The club this month"),
+            template="reports/_club_figures.html",
+            context=_club_figures,
+            order=10,
+        )
+    )
     personal_data_exporters.register(
         PersonalDataExporter(
             key="change_reports",
@@ -141,6 +162,14 @@ def _file_panel(request, participant):
         "spheres": spheres,
         "can_start": policy().can(user, Action.EDIT, ChangeReport(participant=participant)),
     }
+
+
+def _club_figures(request, user):
+    if Role.MANAGER not in policy().roles(user):
+        return None
+    from reports.dashboard import club_figures
+
+    return {"figures": club_figures(timezone.localdate())}
 
 
 # --- To-do -----------------------------------------------------------------------------------

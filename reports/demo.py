@@ -111,3 +111,28 @@ def seed_exits_and_letters(*, today: date, staff: dict[str, StaffMember]) -> Non
                 letter.save()
                 letter = document_sign(document=letter, slot_key="case_manager", user=by)
                 ReferrerLetter.objects.filter(pk=letter.pk).update(sent_on=letter.written_on)
+
+
+def seed_grants(*, today: date) -> None:
+    """Grants of last year and this year from the demo's funding sources, for the yearly report."""
+    from decimal import Decimal
+
+    from kis_site.models import FundingSource
+    from reports.models import GrantSettlement
+
+    if GrantSettlement.objects.exists():
+        return
+    for index, source in enumerate(FundingSource.objects.order_by("pk")[:3]):
+        for year, settled in ((today.year - 1, date(today.year, 1, 25)), (today.year, None)):
+            granted = Decimal(60000 - 15000 * index)
+            spent = granted - Decimal(1250 * (index + 1)) if settled else granted / 2
+            GrantSettlement.objects.create(
+                year=year,
+                funding_source=source,
+                purpose="Prowadzenie zajęć reintegracyjnych KIS",
+                granted=granted,
+                received=granted,
+                spent=spent,
+                returned=granted - spent if settled else Decimal(0),
+                settled_on=settled,
+            )

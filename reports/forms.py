@@ -195,3 +195,55 @@ class LetterSentForm(VersionedFormMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["sent_on"].required = True
         self.initial.setdefault("sent_on", timezone.localdate())
+
+
+def default_report_year(today) -> int:
+    """The yearly report is due by 31 March for the year before: until then that year."""
+    return today.year - 1 if today.month <= 3 else today.year
+
+
+class YearForm(forms.Form):
+    year = forms.TypedChoiceField(label=_("Year"), coerce=int)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        this_year = timezone.localdate().year
+        self.fields["year"].choices = [(y, y) for y in range(this_year, this_year - 8, -1)]
+        self.fields["year"].initial = default_report_year(timezone.localdate())
+
+
+class OutcomesForm(forms.Form):
+    start = forms.DateField(label=_("From"), widget=DateInput())
+    end = forms.DateField(label=_("Until"), widget=DateInput())
+    cohort = forms.ModelChoiceField(
+        label=_("Cohort"), queryset=None, required=False, empty_label=_("all cohorts")
+    )
+    funding_source = forms.ModelChoiceField(
+        label=_("Funding source or project"),
+        queryset=None,
+        required=False,
+        empty_label=_("all sources"),
+    )
+
+    def __init__(self, *args, **kwargs):
+        from kis_site.models import FundingSource
+        from participants.models import Cohort
+
+        super().__init__(*args, **kwargs)
+        today = timezone.localdate()
+        self.fields["start"].initial = today.replace(month=1, day=1)
+        self.fields["end"].initial = today
+        self.fields["cohort"].queryset = Cohort.objects.order_by("-starts_on")
+        self.fields["funding_source"].queryset = FundingSource.objects.order_by("name")
+        for name, field in self.fields.items():
+            css = "form-select" if name in ("cohort", "funding_source") else "form-control"
+            if self.is_bound and name in self.errors:
+                css += " is-invalid"
+            field.widget.attrs["class"] = css
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("start"), data.get("end")
+        if start and end and end < start:
+            self.add_error("end", _("The end cannot be earlier than the start."))
+        return data

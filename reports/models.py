@@ -423,3 +423,63 @@ class ReferrerLetter(ParticipantRecord, SignedDocument):
                     )
                 }
             )
+
+
+# --- Grants, for the yearly report ---------------------------------------------------------------
+
+
+class GrantSettlement(Versioned):
+    """A grant received in a year from a funding source and how it was settled; entered by the
+    manager for the yearly report to the voivode (art. 18a ust. 6)."""
+
+    year = models.PositiveSmallIntegerField(
+        _("year"), validators=[MinValueValidator(2000), MaxValueValidator(2100)]
+    )
+    funding_source = models.ForeignKey(
+        "kis_site.FundingSource",
+        verbose_name=_("funding source"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    purpose = models.CharField(_("purpose of the grant"), max_length=250, blank=True)
+    granted = models.DecimalField(_("amount granted (PLN)"), max_digits=12, decimal_places=2)
+    received = models.DecimalField(_("amount received (PLN)"), max_digits=12, decimal_places=2)
+    spent = models.DecimalField(_("amount spent (PLN)"), max_digits=12, decimal_places=2)
+    returned = models.DecimalField(
+        _("amount returned (PLN)"), max_digits=12, decimal_places=2, default=0
+    )
+    settled_on = models.DateField(_("settlement submitted on"), null=True, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+
+    class Meta:
+        verbose_name = _("grant and its settlement")
+        verbose_name_plural = _("grants and their settlement")
+        ordering = ["-year", "funding_source__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["year", "funding_source", "purpose"],
+                name="one_grant_per_source_and_purpose",
+                violation_error_message=_(
+                    "This funding source already has a grant with this purpose in this year."
+                ),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.funding_source} {self.year}"
+
+    def clean(self):
+        errors = {}
+        for name in ("granted", "received", "spent", "returned"):
+            value = getattr(self, name)
+            if value is not None and value < 0:
+                errors[name] = _("The amount cannot be negative.")
+        if (
+            self.received is not None
+            and self.spent is not None
+            and "spent" not in errors
+            and self.spent > self.received
+        ):
+            errors["spent"] = _("More cannot be spent than was received.")
+        if errors:
+            raise ValidationError(errors)

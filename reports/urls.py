@@ -1,6 +1,6 @@
 from django.urls import path
 
-from reports import exit_views, views
+from reports import exit_views, report_views, views
 
 app_name = "reports"
 
@@ -24,4 +24,6 @@ urlpatterns = [
     path("letters/<int:pk>/", exit_views.letter_detail, name="letter"),
     path("letters/<int:pk>/edit/", exit_views.letter_edit, name="letter-edit"),
     path("letters/<int:pk>/sent/", exit_views.letter_sent, name="letter-sent"),
+    path("yearly/", report_views.yearly_report, name="yearly"),
+    path("outcomes/", report_views.outcomes_report, name="outcomes"),
 ]

@@ -10,7 +10,7 @@ from ipd.demo import seed_plans
 from kis_site.demo import DEMO_PASSWORD, DEMO_STAFF, seed_club, seed_club_documents
 from participants.demo import seed_participants
 from partners.demo import seed_network, seed_partners
-from reports.demo import seed_change_reports, seed_exits_and_letters
+from reports.demo import seed_change_reports, seed_exits_and_letters, seed_grants
 
 
 class Command(BaseCommand):
@@ -29,6 +29,7 @@ class Command(BaseCommand):
             seed_plans(today=today, staff=staff)
             seed_change_reports(today=today, staff=staff)
             seed_exits_and_letters(today=today, staff=staff)
+            seed_grants(today=today)
         self.stdout.write(
             self.style.SUCCESS(f"Demo data ready. Demo logins (password for all: {DEMO_PASSWORD}):")
         )
