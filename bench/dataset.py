@@ -168,7 +168,13 @@ def build(*, participants=5000, cohorts=170, notes_per_person=5, seed=7):
                 )
             )
     CaseNote.objects.bulk_create(note_rows, batch_size=5000)
-    return {"manager": "bench0", "case_manager": "bench1", "sample": people[len(people) // 2].pk}
+    return {
+        "manager": "bench0",
+        "case_manager": "bench1",
+        "social_worker": "bench3",
+        "psychologist": "bench4",
+        "sample": people[len(people) // 2].pk,
+    }
 
 
 def contract_for(participant_id) -> int:
@@ -896,3 +902,330 @@ def goal_count(plan_id) -> int:
     from ipd.models import Goal
 
     return Goal.objects.filter(plan_id=plan_id, removed=False).count()
+
+
+def _at(day: date, hour: int):
+    """An aware datetime on ``day`` at ``hour`` o'clock, local time."""
+    from datetime import datetime, time
+
+    from django.utils import timezone
+
+    return timezone.make_aware(datetime.combine(day, time(hour)))
+
+
+def sign_initial_diagnoses(*, sample=None, after_days=7) -> dict[int, date]:
+    """Sign (lock) the initial diagnoses a change report is read against: every one whose
+    participation began at least ``after_days`` ago, bar one in twelve left as a draft (never
+    ``sample``'s). The document rows only, as kis_site.documents would leave them without the
+    stored PDF: the state and locked_at of the report and its version-1 revision, and the three
+    signatures of the form (the social worker and the psychologist in the application, the
+    career advisor on paper). Returns the enrolments whose diagnosis is signed, with the day."""
+    from django.contrib.contenttypes.models import ContentType
+    from django.utils import timezone
+
+    from diagnosis.models import DiagnosticReport
+    from kis_site.models import (
+        DocumentRevision,
+        DocumentState,
+        RevisionState,
+        Signature,
+        SignatureMethod,
+    )
+
+    User = get_user_model()
+    today = timezone.localdate()
+    now = timezone.now()
+    signers = {}
+    for key, role in (("social_worker", Role.SOCIAL_WORKER), ("psychologist", Role.PSYCHOLOGIST)):
+        signers[key] = User.objects.filter(groups__name=role.group_name).order_by("pk").first()
+    clerk = signers["social_worker"]
+    sample_enrolments = set(
+        Enrolment.objects.filter(participant_id=sample).values_list("pk", flat=True)
+    )
+    signed_on, reports = {}, []
+    for pk, enrolment, started in DiagnosticReport.objects.filter(kind="initial").values_list(
+        "pk", "enrolment_id", "started_on"
+    ):
+        day = started + timedelta(days=after_days)
+        if day > today or (enrolment % 12 == 5 and enrolment not in sample_enrolments):
+            continue
+        locked_at = min(_at(day, 12), now)
+        signed_on[enrolment] = day
+        reports.append(DiagnosticReport(pk=pk, state=DocumentState.LOCKED, locked_at=locked_at))
+    DiagnosticReport.objects.bulk_update(reports, ["state", "locked_at"], batch_size=1000)
+    content_type = ContentType.objects.get_for_model(DiagnosticReport)
+    revisions = dict(
+        DocumentRevision.objects.filter(content_type=content_type, number=1).values_list(
+            "object_id", "pk"
+        )
+    )
+    DocumentRevision.objects.bulk_update(
+        [
+            DocumentRevision(
+                pk=revisions[report.pk], state=RevisionState.LOCKED, locked_at=report.locked_at
+            )
+            for report in reports
+        ],
+        ["state", "locked_at"],
+        batch_size=1000,
+    )
+    signatures = []
+    for report in reports:
+        day = timezone.localtime(report.locked_at).date()
+        for key, user in (*signers.items(), ("career_advisor", None)):
+            signatures.append(
+                Signature(
+                    revision_id=revisions[report.pk],
+                    slot=key,
+                    slot_label=key.replace("_", " "),
+                    method=SignatureMethod.APP if user else SignatureMethod.PAPER,
+                    user=user,
+                    signer_name=user.get_full_name() if user else "Doradca Zawodowy",
+                    signed_on=day,
+                    recorded_at=report.locked_at,
+                    recorded_by=user or clerk,
+                )
+            )
+    Signature.objects.bulk_create(signatures, batch_size=5000)
+    return signed_on
+
+
+def change_reports(*, sample=None, seed=29, chunk=1000) -> dict:
+    """Change reports on every participation with a signed initial diagnosis (signed here, see
+    sign_initial_diagnoses): one per calendar month from the month after the diagnosis was signed
+    to the current month or the participation's end, five spheres each with the ratings walking
+    from the diagnosis's (previous_rating the last report's, else the diagnosis's). The months
+    before the current one are signed by the case manager (a version-1 revision and a signature
+    each); an open participation's current month is a draft, half filled, for one in three;
+    last month's is still a draft for one in ten; one in twelve stopped three months ago (overdue).
+    Bulk-inserted in chunks of participations. Returns the counts and what to measure: an active
+    participant in a cohort with the most reports, one of their signed reports and their draft."""
+    from django.contrib.contenttypes.models import ContentType
+    from django.utils import timezone, translation
+
+    from diagnosis.models import SPHERE_MODELS, DiagnosticReport
+    from kis_site.models import (
+        DocumentRevision,
+        DocumentState,
+        RevisionState,
+        Signature,
+        SignatureMethod,
+    )
+    from kis_site.vocabulary import Sphere, sphere_section
+    from participants.signers import case_manager_slot
+    from reports.demo import VIEWS, WHAT_CHANGED
+    from reports.models import ChangeReport, ChangeSphere, Effect
+    from reports.months import add_months, first_day, last_day, months_between
+
+    rng = random.Random(seed)
+    today = timezone.localdate()
+    now = timezone.now()
+    current = first_day(today)
+    signed_on = sign_initial_diagnoses(sample=sample)
+
+    diagnoses = dict(
+        DiagnosticReport.objects.filter(
+            kind="initial", enrolment_id__in=list(signed_on)
+        ).values_list("enrolment_id", "pk")
+    )
+    baseline = {pk: {} for pk in diagnoses.values()}
+    for sphere, model in SPHERE_MODELS.items():
+        for report, rating in model.objects.filter(report_id__in=list(baseline)).values_list(
+            "report_id", "rating"
+        ):
+            baseline[report][sphere] = rating
+    signer = dict(Participant.objects.values_list("pk", "case_manager__user_id"))
+    names = {user.pk: user.get_full_name() for user in get_user_model().objects.all()}
+    with translation.override("pl"):
+        slot_label = str(case_manager_slot().label)
+    content_type = ContentType.objects.get_for_model(ChangeReport)
+    spheres = list(Sphere.values)
+    sections = {sphere: sphere_section(sphere) for sphere in spheres}
+    effects = [effect.value for effect in Effect]
+    counts = {"reports": 0, "signed": 0, "drafts": 0, "spheres": 0}
+    best = None  # (reports, enrolment) of an active participant in a cohort with a draft
+
+    enrolments = list(
+        Enrolment.objects.filter(pk__in=list(signed_on))
+        .order_by("pk")
+        .values_list("pk", "participant_id", "cohort_id", "status", "planned_end_on", "ended_on")
+    )
+    for first in range(0, len(enrolments), chunk):
+        reports, plans = [], []  # plans: per report, its five (sphere, rating, previous, ...)
+        for pk, participant, cohort, status, planned_end, ended in enrolments[
+            first : first + chunk
+        ]:
+            active = status == EnrolmentStatus.ACTIVE
+            start = first_day(add_months(signed_on[pk], 1))
+            last = min(current, first_day(ended or planned_end))
+            months = months_between(start, last) if start <= last else []
+            if not active:
+                months = [month for month in months if month < current]
+            elif pk % 12 == 7:  # overdue: nothing since three months ago
+                months = [month for month in months if month < add_months(current, -2)]
+            elif pk % 3:  # the current month not begun yet
+                months = [month for month in months if month < current]
+            by = signer[participant]
+            source = "Diagnoza wstępna"
+            ratings = dict(baseline[diagnoses[pk]])
+            draft_from = current if pk % 10 else add_months(current, -1)
+            for month in months:
+                end = last_day(month)
+                draft = month >= draft_from or by is None
+                met_on = min(end - timedelta(days=3), today)
+                locked_at = None if draft else min(_at(end + timedelta(days=3), 10), now)
+                report = ChangeReport(
+                    participant_id=participant,
+                    enrolment_id=pk,
+                    period_start=month,
+                    period_end=end,
+                    met_on=met_on,
+                    participant_view=rng.choice(VIEWS),
+                    effects=rng.sample(effects, 3),
+                    recommendations="Kontynuować działania zaplanowane w IPD.",
+                    state=DocumentState.DRAFT if draft else DocumentState.LOCKED,
+                    locked_at=locked_at,
+                    created_at=_at(met_on, 9),
+                    created_by_id=by,
+                )
+                filled = rng.randint(0, 4) if draft else 5
+                parts = []
+                for number, sphere in enumerate(spheres):
+                    previous = ratings.get(sphere)
+                    rating, step = None, 0
+                    if number < filled and previous is not None:
+                        step = rng.choices([-1, 0, 1], weights=[1, 5, 3])[0]
+                        rating = min(5, max(1, previous + step))
+                    parts.append((sphere, rating, previous, source, step))
+                    if rating is not None:
+                        ratings[sphere] = rating
+                source = f"Raport zmiany za {month.strftime('%m.%Y')}"
+                reports.append(report)
+                plans.append(parts)
+            if active and cohort and months and months[-1] == current:
+                best = max(best or (0, 0), (len(months), pk))
+        ChangeReport.objects.bulk_create(reports, batch_size=2000)
+        ChangeSphere.objects.bulk_create(
+            [
+                ChangeSphere(
+                    report_id=report.pk,
+                    sphere=sphere,
+                    section=sections[sphere],
+                    previous_rating=previous,
+                    previous_source=source if previous is not None else "",
+                    resources="Wsparcie rodziny i grupy w KIS." if rating else "",
+                    resources_rating=rating,
+                    awareness="Zna swoje prawa i obowiązki." if rating else "",
+                    awareness_rating=max(1, rating - 1) if rating else None,
+                    participation="Utrzymuje kontakt z OPS i PUP." if rating else "",
+                    participation_rating=rating,
+                    rating=rating,
+                    what_changed=WHAT_CHANGED[{1: 0, 0: 1, -1: 2}[step]] if rating else "",
+                    goals_progress="Cele w trakcie realizacji.",
+                    updated_at=report.created_at if rating else None,
+                    updated_by_id=report.created_by_id if rating else None,
+                )
+                for report, parts in zip(reports, plans, strict=True)
+                for sphere, rating, previous, source, step in parts
+            ],
+            batch_size=5000,
+        )
+        revisions = DocumentRevision.objects.bulk_create(
+            [
+                DocumentRevision(
+                    content_type=content_type,
+                    object_id=report.pk,
+                    number=1,
+                    state=RevisionState.LOCKED if report.locked_at else RevisionState.DRAFT,
+                    opened_at=report.created_at,
+                    opened_by_id=report.created_by_id,
+                    locked_at=report.locked_at,
+                )
+                for report in reports
+            ],
+            batch_size=5000,
+        )
+        Signature.objects.bulk_create(
+            [
+                Signature(
+                    revision_id=revision.pk,
+                    slot="case_manager",
+                    slot_label=slot_label,
+                    method=SignatureMethod.APP,
+                    user_id=report.created_by_id,
+                    signer_name=names[report.created_by_id],
+                    signed_on=timezone.localtime(report.locked_at).date(),
+                    recorded_at=report.locked_at,
+                    recorded_by_id=report.created_by_id,
+                )
+                for report, revision in zip(reports, revisions, strict=True)
+                if report.locked_at
+            ],
+            batch_size=5000,
+        )
+        signed = sum(1 for report in reports if report.locked_at)
+        counts["reports"] += len(reports)
+        counts["signed"] += signed
+        counts["drafts"] += len(reports) - signed
+        counts["spheres"] += len(reports) * len(spheres)
+
+    enrolment = best[1]
+    mine = ChangeReport.objects.filter(enrolment_id=enrolment).order_by("period_start")
+    signed = list(mine.filter(state=DocumentState.LOCKED).values_list("pk", flat=True))
+    return {
+        **counts,
+        "diagnoses_signed": len(signed_on),
+        "participant": Enrolment.objects.get(pk=enrolment).participant_id,
+        "report": signed[len(signed) // 2],
+        "draft": mine.filter(state=DocumentState.DRAFT).values_list("pk", flat=True).last(),
+    }
+
+
+def case_manager_with_few(*, count=3, username="bench-few") -> str:
+    """A second kind of case manager: one with ``count`` participants taken over from the others,
+    picked so that their start page has every tile's rows (an active participation with a draft
+    change report, an overdue one, and one with reports up to date). Returns the username."""
+    from django.db.models import Count, Max, Q
+
+    from kis_site.models import DocumentState
+    from reports.months import add_months, first_day
+
+    User = get_user_model()
+    user = User.objects.create_user(username, password=PASSWORD, first_name="Ben", last_name="Few")
+    user.groups.add(Group.objects.get(name=Role.CASE_MANAGER.group_name))
+    staff = StaffMember.objects.create(user=user, first_name="Ben", last_name="Few")
+    active = (
+        Enrolment.objects.filter(status=EnrolmentStatus.ACTIVE, cohort__isnull=False)
+        .annotate(
+            reports=Count("change_reports"),
+            drafts=Count("change_reports", filter=Q(change_reports__state=DocumentState.DRAFT)),
+            last=Max("change_reports__period_start"),
+        )
+        .filter(reports__gt=0)
+        .order_by("pk")
+    )
+    last_month = add_months(first_day(date.today()), -1)
+    picked = []
+    for wanted in (
+        lambda e: e.drafts > 0,  # a draft this month (or last)
+        lambda e: e.drafts == 0 and e.last < last_month,  # overdue
+        lambda e: e.drafts == 0,  # up to date
+    ):
+        for enrolment in active:
+            if enrolment.participant_id not in picked and wanted(enrolment):
+                picked.append(enrolment.participant_id)
+                break
+    rest = (
+        Enrolment.objects.filter(status=EnrolmentStatus.ACTIVE)
+        .exclude(participant_id__in=picked)
+        .order_by("pk")
+        .values_list("participant_id", flat=True)
+    )
+    picked += list(rest[: max(0, count - len(picked))])
+    Participant.objects.filter(pk__in=picked[:count]).update(case_manager=staff)
+    return username
+
+
+def people_of(username) -> int:
+    """How many participants the user is the case manager of."""
+    return Participant.objects.filter(case_manager__user__username=username).count()

@@ -20,8 +20,10 @@ import django
 django.setup()
 
 from django.conf import settings  # noqa: E402
+from django.core.cache import cache  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
+from django.db.models import Count  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
@@ -32,11 +34,11 @@ ROUNDS = int(os.environ.get("BENCH_ROUNDS", "150"))
 WARMUP = 5
 
 
-def measure(client, *urls, rounds=ROUNDS):
+def measure(client, *urls, rounds=ROUNDS, warmup=WARMUP):
     """Time the URLs interleaved (page, floor, peer, page, ...) so that a busy moment of the
     machine falls on all of them alike; returns one result per URL."""
     for url in urls:
-        for _ in range(WARMUP):
+        for _ in range(warmup):
             response = client.get(url)
             assert response.status_code == 200, (url, response.status_code)
     times = {url: [] for url in urls}
@@ -84,6 +86,68 @@ def save_times(client, sessions):
     }
 
 
+def login(username):
+    from django.contrib.auth import get_user_model
+
+    client = Client()
+    client.force_login(get_user_model().objects.get(username=username))
+    return client
+
+
+def captured(client, url):
+    """The queries of one (warm) request of ``url``."""
+    from kis_site.models import KisSettings
+
+    client.get(url)  # caches (content types, settings, the session) warm, as in measure()
+    cache.delete(KisSettings.CACHE_KEY)  # read again now: its 30 s must not end mid-request
+    KisSettings.load()
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200, (url, response.status_code)
+    return list(queries.captured_queries)
+
+
+def explain_slow(client, url, top=6):
+    """Where a slow page spends its time: its slowest queries, and the project's functions with
+    the most cumulative time (the Python side: rows turned into objects, loops)."""
+    import cProfile
+    import io
+    import pstats
+
+    queries = captured(client, url)
+    print(
+        f"    {len(queries)} queries, {sum(float(q['time']) for q in queries) * 1000:.0f} ms "
+        "in the database; the slowest:"
+    )
+    for query in sorted(queries, key=lambda q: -float(q["time"]))[:top]:
+        print(f"      {float(query['time']) * 1000:7.1f} ms  {query['sql'][:400]}")
+    profile = cProfile.Profile()
+    profile.enable()
+    client.get(url)
+    profile.disable()
+    out = io.StringIO()
+    root = str(Path(__file__).resolve().parent.parent)
+    stats = pstats.Stats(profile, stream=out).sort_stats("cumulative")
+    stats.print_stats(rf"^{root}/(?!\.venv|bench)", top * 2)
+    print("    the project's functions by cumulative time (profiled, so slower):")
+    for line in out.getvalue().splitlines():
+        if root in line and "middleware.py" not in line and "List reduced" not in line:
+            print("      " + line.replace(root + "/", "").strip())
+
+
+def measure_within(client, url, budget_ms=15000):
+    """measure() with as many rounds as fit ``budget_ms`` (at least 5, at most ROUNDS): a page
+    that misses its target by seconds must not hold the bench up for an hour."""
+    client.get(url)
+    started = time.perf_counter()
+    client.get(url)
+    once = (time.perf_counter() - started) * 1000
+    rounds = max(5, min(ROUNDS, int(budget_ms / max(once, 1))))
+    if rounds < ROUNDS:
+        print(f"  {url}: {once:.0f} ms a request, {rounds} rounds", flush=True)
+    return measure(client, url, rounds=rounds, warmup=1 if once > 500 else WARMUP)
+
+
 def row(name, size, page, floor=None, peer=None, target=None):
     return {
         "name": name,
@@ -97,6 +161,100 @@ def row(name, size, page, floor=None, peer=None, target=None):
         "queries": page["queries"],
         "target_p95_ms": target,
     }
+
+
+def change_report_rows(client, info, constant):
+    """Change reports on every participation with a signed initial diagnosis (one a calendar
+    month): the report page, the file with its trajectory, and the start pages with their two
+    change-report tiles (due this month, overdue), whose queries must not grow with the people."""
+    print("Signing the initial diagnoses, adding change reports ...", flush=True)
+    started = time.perf_counter()
+    made = dataset.change_reports(sample=info["sample"])
+    print(
+        f"  {made['reports']} change reports ({made['signed']} signed, {made['drafts']} drafts), "
+        f"{made['spheres']} spheres, on {made['diagnoses_signed']} participations with a signed "
+        f"diagnosis in {time.perf_counter() - started:.1f} s",
+        flush=True,
+    )
+    reports, person, rows = made["reports"], made["participant"], []
+    page = measure(client, f"/reports/change-reports/{made['report']}/", rounds=ROUNDS // 3)
+    rows.append(row("change report page (signed)", reports, page, None, None, 150))
+    page = measure(client, f"/reports/change-reports/{made['draft']}/", rounds=ROUNDS // 3)
+    rows.append(row("change report page (draft)", reports, page, None, None, 150))
+    page, floor, peer = measure(
+        client,
+        f"/participants/{person}/",
+        f"/bench/floor/participants/{person}/",
+        f"/admin/participants/participant/{person}/change/",
+    )
+    rows.append(row("participant file, reports + trajectory", reports, page, floor, peer, 150))
+
+    few = dataset.case_manager_with_few(count=3)
+    users = [
+        ("case manager", info["case_manager"]),
+        ("3-person case mgr", few),
+        ("manager", info["manager"]),
+        ("social worker", info.get("social_worker")),
+        ("psychologist", info.get("psychologist")),
+    ]
+    clients = {}
+    for label, username in users:
+        if username is None:
+            continue
+        clients[label] = login(username)
+        page = measure_within(clients[label], "/")
+        rows.append(row(f"start page + reports ({label})", reports, page, None, None, 200))
+        if page["p95_ms"] > 200:
+            print(f"  start page ({label}): p95 {page['p95_ms']} ms, above 200 ms:", flush=True)
+            explain_slow(clients[label], "/")
+
+    # The start page's queries must not grow with the people a case manager follows.
+    small = captured(clients["3-person case mgr"], "/")
+    large = captured(clients["case manager"], "/")
+    people = f"with {dataset.people_of(info['case_manager'])} people"
+    constant.append(("start page (case manager)", len(small), len(large), "with 3 people", people))
+    print(
+        f"  start page (case manager): {len(small)} queries with 3 people, {len(large)} {people}",
+        flush=True,
+    )
+    if len(small) != len(large):
+        print("  WARNING: the start page's queries grow with the people; the queries that differ:")
+        import difflib
+        import re
+
+        def shape(query):  # the SQL without its values, so only a different query shows
+            sql = re.sub(r"IN \([^()]*\)", "IN (…)", query["sql"])
+            return re.sub(r"'[^']*'|\b\d+\b", "?", sql)[:300]
+
+        for line in difflib.unified_diff(
+            [shape(q) for q in small], [shape(q) for q in large], lineterm="", n=0
+        ):
+            print("    " + line)
+    return rows
+
+
+def reporting_rows(client):
+    """The manager's reports on the whole dataset: the participation-and-outcomes report of a
+    cohort and of the whole year, and the yearly report to the voivode as a PDF."""
+    from participants.models import Cohort, Enrolment
+
+    cohort = Cohort.objects.annotate(people=Count("enrolments")).order_by("-people", "pk").first()
+    enrolments = Enrolment.objects.count()
+    year = Enrolment.objects.order_by("starts_on")[enrolments // 2].starts_on.year
+    rows = []
+    page = measure(
+        client,
+        f"/reports/outcomes/?start={year}-01-01&end={year}-12-31&cohort={cohort.pk}",
+        rounds=ROUNDS // 5,
+    )
+    rows.append(row("outcomes report (one cohort)", enrolments, page, None, None, 1000))
+    page = measure(
+        client, f"/reports/outcomes/?start={year}-01-01&end={year}-12-31", rounds=10, warmup=1
+    )
+    rows.append(row("outcomes report (whole KIS, a year)", enrolments, page, None, None, 3000))
+    page = measure(client, f"/reports/yearly/?year={year}&format=pdf", rounds=5, warmup=1)
+    rows.append(row("yearly report PDF (whole KIS)", enrolments, page, None, None, 3000))
+    return rows
 
 
 def main():
@@ -233,6 +391,9 @@ def main():
     page = measure(cm_client, "/")
     rows.append(row("start page (case manager)", size, page, None, None, 200))
 
+    rows += change_report_rows(client, info, constant)
+    rows += reporting_rows(client)
+
     existing = []
     if RESULTS.exists():
         mine = {r["name"] for r in rows}
@@ -262,9 +423,10 @@ def main():
             failed.append(f"{r['name']}: more than 4× the floor")
         if r["peer_ratio"] is not None and r["peer_ratio"] >= 1:
             failed.append(f"{r['name']}: not faster than the admin")
-    for what, few, many in constant:
+    for what, few, many, *labels in constant:
         if few != many:
-            failed.append(f"{what}: {few} queries with the shortest plan, {many} with the longest")
+            few_label, many_label = labels or ("with the shortest plan", "with the longest")
+            failed.append(f"{what}: {few} queries {few_label}, {many} {many_label}")
     print(f"\nWritten to {RESULTS}")
     if failed:
         print("Targets missed:\n  " + "\n  ".join(failed))

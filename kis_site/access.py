@@ -55,6 +55,11 @@ class AccessPolicy(Protocol):
         the records of the people they manage)?"""
         ...
 
+    def responsible_q(self, user, path: str) -> Q | None:
+        """The same as a filter on records whose participant is reached by ``path`` (Q() for
+        everything, None for nothing)."""
+        ...
+
     def gate(self, user, obj, action: Action) -> None:
         """Raise Http404 when ``obj`` is outside the user's scope (or hidden by its section),
         PermissionDenied when the action is forbidden; return quietly when allowed."""

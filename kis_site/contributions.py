@@ -11,10 +11,10 @@ from kis_site.roles import user_roles
 def _missing_scans(user):
     if not policy().can(user, Action.SIGN):
         return None
-    from kis_site.documents import documents_without_scan
+    from kis_site.documents import count_documents_without_scan
 
     return TodoCount(
-        len(documents_without_scan(user)), reverse("documents:missing-scans"), "warning"
+        count_documents_without_scan(user), reverse("documents:missing-scans"), "warning"
     )
 
 

@@ -18,6 +18,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.forms.models import model_to_dict
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -36,6 +37,7 @@ from kis_site.pdf import render_pdf
 from kis_site.registries import DocumentKind, SignerSlot, document_kind_for, document_kinds
 from kis_site.roles import user_roles
 from kis_site.uploads import sniff_upload
+from kis_site.vocabulary import Role
 
 SCAN_MAX_BYTES = 10 * 1024 * 1024
 SCAN_TYPES = {"pdf": "application/pdf", "jpeg": "image/jpeg", "png": "image/png"}
@@ -447,19 +449,53 @@ def document_panel(request, document) -> dict:
     }
 
 
+def _revisions_without_scan(kind, user):
+    """The signed versions of ``kind`` that were signed on paper (so there is an original to
+    scan) and have no scan yet, among the documents on ``user``'s to-do list; None when none
+    can be."""
+    from kis_site.access import participant_data_for
+
+    registration = participant_data_for(kind.model)
+    if registration is not None and registration.path:
+        scope = policy().responsible_q(user, registration.path)
+    else:
+        scope = Q() if Role.MANAGER in user_roles(user) else None
+    if scope is None:
+        return None
+    revisions = DocumentRevision.objects.filter(
+        content_type=ContentType.objects.get_for_model(kind.model),
+        state=RevisionState.LOCKED,
+        scan__isnull=True,
+        signatures__method=SignatureMethod.PAPER,
+        signatures__cleared_at__isnull=True,
+    )
+    if scope:
+        revisions = revisions.filter(
+            object_id__in=kind.model._default_manager.filter(scope).values("pk")
+        )
+    return revisions.distinct()
+
+
+def count_documents_without_scan(user) -> int:
+    """How many signed paper originals wait for their scan: one count query per kind."""
+    total = 0
+    for kind in document_kinds:
+        revisions = _revisions_without_scan(kind, user)
+        if revisions is not None:
+            total += revisions.count()
+    return total
+
+
 def documents_without_scan(user) -> list[dict]:
-    """Signed versions without the scan of their paper original, on ``user``'s to-do list."""
+    """Signed paper originals without their scan, on ``user``'s to-do list."""
     from kis_site.access import participant_data_for
 
     rows = []
     for kind in document_kinds:
-        content_type = ContentType.objects.get_for_model(kind.model)
-        revisions = {
-            revision.object_id: revision
-            for revision in DocumentRevision.objects.filter(
-                content_type=content_type, state=RevisionState.LOCKED, scan__isnull=True
-            )
-        }
+        found = _revisions_without_scan(kind, user)
+        if found is None:
+            continue
+        revisions = {revision.object_id: revision for revision in found}
         if not revisions:
             continue
         documents = kind.model._default_manager.filter(pk__in=revisions)
@@ -467,15 +503,14 @@ def documents_without_scan(user) -> list[dict]:
         if registration is not None and registration.path:
             documents = documents.select_related(registration.path)
         for document in documents:
-            if policy().responsible_for(user, document):
-                rows.append(
-                    {
-                        "document": document,
-                        "kind": kind,
-                        "revision": revisions[document.pk],
-                        "url": kind.url(document),
-                        "subject": kind.subject(document),
-                    }
-                )
+            rows.append(
+                {
+                    "document": document,
+                    "kind": kind,
+                    "revision": revisions[document.pk],
+                    "url": kind.url(document),
+                    "subject": kind.subject(document),
+                }
+            )
     rows.sort(key=lambda row: row["revision"].locked_at)
     return rows

@@ -185,6 +185,14 @@ class ParticipantPolicy:
             return False
         return self._record_rule(user, action, obj)
 
+    def responsible_q(self, user, path: str) -> Q | None:
+        if Role.MANAGER in user_roles(user):
+            return Q()
+        mine = staff_id(user)
+        if mine is None:
+            return None
+        return Q(**{f"{path}__case_manager_id" if path else "case_manager_id": mine})
+
     def responsible_for(self, user, obj) -> bool:
         if Role.MANAGER in user_roles(user):
             return True

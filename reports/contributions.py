@@ -182,7 +182,7 @@ def _states(user):
 
     cached = getattr(user, "_kis_due_states", None)
     if cached is None:
-        cached = due_states(managed_participants(user), timezone.localdate())
+        cached = due_states(managed_participants(user), timezone.localdate(), with_people=False)
         user._kis_due_states = cached
     return cached
 

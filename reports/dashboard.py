@@ -7,8 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db.models import Count, Q, Sum
-from django.db.models.functions import TruncWeek
+from django.db.models import Count, F, Q, Sum
 
 from activities.ledger import WINDOW
 from activities.models import Attendance, Category, Consultation, Mark, RosterEntry
@@ -16,6 +15,7 @@ from kis_site.models import StaffMember
 from participants.models import Application, Decision, Enrolment, EnrolmentStatus
 
 TWO_THIRDS = Decimal(2) / Decimal(3)
+SIX_DAYS = timedelta(days=6)
 
 
 @dataclass
@@ -121,31 +121,42 @@ def _weeks_below(figures: ClubFigures, today: date) -> None:
     since = mondays[0] - timedelta(weeks=WINDOW - 1)
     until = mondays[-1] + timedelta(days=6)
     active = Enrolment.objects.filter(status=EnrolmentStatus.ACTIVE).values("participant_id")
+    weeks_needed = []
+    monday = since
+    while monday <= mondays[-1]:
+        weeks_needed.append(monday)
+        monday += timedelta(weeks=1)
     done: dict[int, dict[date, dict]] = defaultdict(dict)
 
-    def add(person, week, category, hours):
-        week = week.date() if hasattr(week, "date") else week
-        slot = done[person].setdefault(week, {Category.SOCIAL: 0, Category.VOCATIONAL: 0})
-        slot[category] = slot.get(category, 0) + (hours or 0)
+    def sums(field_name, date_field):
+        # One conditional sum per week: the database groups by person and category only.
+        return {
+            f"w{index}": Sum(
+                field_name,
+                filter=Q(**{f"{date_field}__gte": week, f"{date_field}__lte": week + SIX_DAYS}),
+            )
+            for index, week in enumerate(weeks_needed)
+        }
 
-    for row in (
+    sources = (
         Attendance.objects.filter(
             participant_id__in=active, session__date__gte=since, session__date__lte=until
         )
-        .annotate(week=TruncWeek("session__date"))
-        .values("participant_id", "week", "session__module__category")
-        .annotate(hours=Sum("hours"))
-        .order_by()
-    ):
-        add(row["participant_id"], row["week"], row["session__module__category"], row["hours"])
-    for row in (
+        .values("participant_id", category=F("session__module__category"))
+        .annotate(**sums("hours", "session__date")),
         Consultation.objects.filter(participant_id__in=active, date__gte=since, date__lte=until)
-        .annotate(week=TruncWeek("date"))
-        .values("participant_id", "week", "module__category")
-        .annotate(hours=Sum("duration"))
-        .order_by()
-    ):
-        add(row["participant_id"], row["week"], row["module__category"], row["hours"])
+        .values("participant_id", category=F("module__category"))
+        .annotate(**sums("duration", "date")),
+    )
+    for rows in sources:
+        for row in rows.order_by():
+            for index, week in enumerate(weeks_needed):
+                hours = row[f"w{index}"]
+                if hours:
+                    slot = done[row["participant_id"]].setdefault(
+                        week, {Category.SOCIAL: 0, Category.VOCATIONAL: 0}
+                    )
+                    slot[row["category"]] = slot.get(row["category"], 0) + hours
     people = set()
     for person, weeks in done.items():
         for monday in mondays:

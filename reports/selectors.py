@@ -60,19 +60,23 @@ def due_state(
     return state
 
 
-def due_states(participants, today=None) -> list[DueState]:
-    """The states of the active participations of ``participants`` (two queries)."""
+def due_states(participants, today=None, *, with_people=True) -> list[DueState]:
+    """The states of the active participations of ``participants`` (two queries); the to-do
+    tiles only count them and skip loading the people."""
     today = today or timezone.localdate()
     overdue_months = KisSettings.load().change_report_overdue_months
     signed_on = DiagnosticReport.objects.filter(
         enrolment=OuterRef("pk"), kind=DiagnosisKind.INITIAL, state=DocumentState.LOCKED
     ).values("locked_at")[:1]
-    enrolments = list(
-        Enrolment.objects.filter(participant__in=participants, status=EnrolmentStatus.ACTIVE)
-        .select_related("participant", "participant__case_manager")
-        .annotate(diagnosis_signed_at=Subquery(signed_on))
-        .order_by("participant__sort_name", "pk")
-    )
+    enrolments = Enrolment.objects.filter(
+        participant__in=participants, status=EnrolmentStatus.ACTIVE
+    ).annotate(diagnosis_signed_at=Subquery(signed_on))
+    if with_people:
+        enrolments = enrolments.select_related("participant", "participant__case_manager")
+        enrolments = enrolments.order_by("participant__sort_name", "pk")
+    else:
+        enrolments = enrolments.only("pk", "status", "planned_end_on", "ended_on").order_by()
+    enrolments = list(enrolments)
     reports: dict[int, list] = {}
     for row in ChangeReport.objects.filter(enrolment__in=[e.pk for e in enrolments]).values_list(
         "enrolment_id", "period_start", "period_end", "state"
