@@ -167,9 +167,9 @@ def _file_panel(request, participant):
 def _club_figures(request, user):
     if Role.MANAGER not in policy().roles(user):
         return None
-    from reports.dashboard import club_figures
+    from reports.dashboard import cached_club_figures
 
-    return {"figures": club_figures(timezone.localdate())}
+    return {"figures": cached_club_figures(timezone.localdate())}
 
 
 # --- To-do -----------------------------------------------------------------------------------
