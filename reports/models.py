@@ -15,6 +15,7 @@ from kis_site.locking import Versioned
 from kis_site.models import ParticipantRecord, SignedDocument
 from kis_site.vocabulary import Sphere, sphere_section
 from participants.models import Enrolment, Participant
+from reports.months import period_label
 
 TEXT_MAX = 4000
 
@@ -140,10 +141,7 @@ class ChangeReport(ParticipantRecord, SignedDocument):
 
     @property
     def period_label(self) -> str:
-        start, end = self.period_start, self.period_end
-        if (start.year, start.month) == (end.year, end.month):
-            return start.strftime("%m.%Y")
-        return f"{start.strftime('%m.%Y')}–{end.strftime('%m.%Y')}"
+        return period_label(self.period_start, self.period_end)
 
     def effects_display(self) -> list[str]:
         labels = dict(Effect.choices)
@@ -408,10 +406,7 @@ class ReferrerLetter(ParticipantRecord, SignedDocument):
 
     @property
     def period_label(self) -> str:
-        start, end = self.period_start, self.period_end
-        if (start.year, start.month) == (end.year, end.month):
-            return start.strftime("%m.%Y")
-        return f"{start.strftime('%m.%Y')}–{end.strftime('%m.%Y')}"
+        return period_label(self.period_start, self.period_end)
 
     def clean(self):
         if self.include_health and not (self.health_basis or "").strip():

@@ -27,3 +27,10 @@ def months_between(first: date, last: date) -> list[date]:
         months.append(current)
         current = add_months(current, 1)
     return months
+
+
+def period_label(start: date, end: date) -> str:
+    """ "11.2026", or "11.2026–12.2026" for a period of more than one month."""
+    if (start.year, start.month) == (end.year, end.month):
+        return start.strftime("%m.%Y")
+    return f"{start.strftime('%m.%Y')}–{end.strftime('%m.%Y')}"

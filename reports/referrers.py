@@ -21,7 +21,7 @@ from kis_site.models import DocumentState, KisSettings
 from kis_site.vocabulary import Section, Sphere
 from participants.models import ApplicationSource, Enrolment, EnrolmentStatus
 from reports.models import ChangeReport, LetterKind, ReferrerLetter
-from reports.months import add_months, first_day, last_day, months_between
+from reports.months import add_months, first_day, last_day, months_between, period_label
 
 # An exit notice is still asked for when the participation ended within this many days.
 EXIT_NOTICE_WINDOW = 365
@@ -73,10 +73,7 @@ class LetterDue:
     def label(self) -> str:
         if self.kind == LetterKind.EXIT:
             return str(LetterKind.EXIT.label)
-        start, end = self.period_start, self.period_end
-        period = start.strftime("%m.%Y")
-        if (start.year, start.month) != (end.year, end.month):
-            period += "–" + end.strftime("%m.%Y")
+        period = period_label(self.period_start, self.period_end)
         return _("Progress letter for %(period)s") % {"period": period}
 
 
