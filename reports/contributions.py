@@ -175,30 +175,28 @@ def _club_figures(request, user):
 # --- To-do -----------------------------------------------------------------------------------
 
 
-def _states(user):
-    """The due states of the user's participants, once per request (both tiles read them)."""
+def _counts(user):
+    """(due, overdue) of the user's participants, once per request (both tiles read them)."""
     from participants.access import managed_participants
-    from reports.selectors import due_states
+    from reports.selectors import due_counts
 
-    cached = getattr(user, "_kis_due_states", None)
+    cached = getattr(user, "_kis_due_counts", None)
     if cached is None:
-        cached = due_states(managed_participants(user), timezone.localdate(), with_people=False)
-        user._kis_due_states = cached
+        cached = due_counts(managed_participants(user), timezone.localdate())
+        user._kis_due_counts = cached
     return cached
 
 
 def _due(user):
     if not ({Role.MANAGER, Role.CASE_MANAGER} & policy().roles(user)):
         return None
-    count = sum(1 for state in _states(user) if state.due_this_month and not state.overdue)
-    return TodoCount(count, reverse("reports:due"), "info")
+    return TodoCount(_counts(user)[0], reverse("reports:due"), "info")
 
 
 def _overdue(user):
     if not ({Role.MANAGER, Role.CASE_MANAGER} & policy().roles(user)):
         return None
-    count = sum(1 for state in _states(user) if state.overdue)
-    return TodoCount(count, reverse("reports:due") + "?overdue=1", "danger")
+    return TodoCount(_counts(user)[1], reverse("reports:due") + "?overdue=1", "danger")
 
 
 def export_reports(participant) -> dict:

@@ -4,7 +4,7 @@ report page shows, and the trajectory of ratings from the initial to the final d
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from activities.ledger import module_rows
@@ -60,23 +60,19 @@ def due_state(
     return state
 
 
-def due_states(participants, today=None, *, with_people=True) -> list[DueState]:
-    """The states of the active participations of ``participants`` (two queries); the to-do
-    tiles only count them and skip loading the people."""
+def due_states(participants, today=None) -> list[DueState]:
+    """The states of the active participations of ``participants`` (two queries)."""
     today = today or timezone.localdate()
     overdue_months = KisSettings.load().change_report_overdue_months
     signed_on = DiagnosticReport.objects.filter(
         enrolment=OuterRef("pk"), kind=DiagnosisKind.INITIAL, state=DocumentState.LOCKED
     ).values("locked_at")[:1]
-    enrolments = Enrolment.objects.filter(
-        participant__in=participants, status=EnrolmentStatus.ACTIVE
-    ).annotate(diagnosis_signed_at=Subquery(signed_on))
-    if with_people:
-        enrolments = enrolments.select_related("participant", "participant__case_manager")
-        enrolments = enrolments.order_by("participant__sort_name", "pk")
-    else:
-        enrolments = enrolments.only("pk", "status", "planned_end_on", "ended_on").order_by()
-    enrolments = list(enrolments)
+    enrolments = list(
+        Enrolment.objects.filter(participant__in=participants, status=EnrolmentStatus.ACTIVE)
+        .select_related("participant", "participant__case_manager")
+        .annotate(diagnosis_signed_at=Subquery(signed_on))
+        .order_by("participant__sort_name", "pk")
+    )
     reports: dict[int, list] = {}
     for row in ChangeReport.objects.filter(enrolment__in=[e.pk for e in enrolments]).values_list(
         "enrolment_id", "period_start", "period_end", "state"
@@ -95,6 +91,51 @@ def due_states(participants, today=None, *, with_people=True) -> list[DueState]:
             )
         )
     return states
+
+
+def due_counts(participants, today=None) -> tuple[int, int]:
+    """(due this month and not overdue, overdue) for the start-page tiles: the same rule as
+    ``due_state``, from one query that brings per participation only the diagnosis date, the end
+    of the last signed report and whether a report covers this month."""
+    today = today or timezone.localdate()
+    overdue_months = KisSettings.load().change_report_overdue_months
+    month = first_day(today)
+    signed_on = DiagnosticReport.objects.filter(
+        enrolment=OuterRef("pk"), kind=DiagnosisKind.INITIAL, state=DocumentState.LOCKED
+    ).values("locked_at")[:1]
+    last_signed = (
+        ChangeReport.objects.filter(enrolment=OuterRef("pk"), state=DocumentState.LOCKED)
+        .order_by("-period_end")
+        .values("period_end")[:1]
+    )
+    covering = ChangeReport.objects.filter(
+        enrolment=OuterRef("pk"), period_start__lte=month, period_end__gte=month
+    )
+    rows = (
+        Enrolment.objects.filter(participant__in=participants, status=EnrolmentStatus.ACTIVE)
+        .annotate(
+            signed_at=Subquery(signed_on),
+            last_signed_end=Subquery(last_signed),
+            covered=Exists(covering),
+        )
+        .values_list("planned_end_on", "ended_on", "signed_at", "last_signed_end", "covered")
+        .order_by()
+    )
+    due = overdue = 0
+    for planned_end, ended, signed_at, last_signed_end, covered in rows:
+        if signed_at is None:
+            continue
+        signed = timezone.localtime(signed_at).date()
+        first = first_day(add_months(first_day(signed), 1))
+        last = min(month, first_day(ended or planned_end))
+        if first > last:
+            continue
+        reference = last_signed_end or last_day(signed)
+        if today > last_day(add_months(first_day(reference), overdue_months)):
+            overdue += 1
+        elif first <= month <= last and not covered:
+            due += 1
+    return due, overdue
 
 
 # --- What a report page shows besides its own fields -------------------------------------------

@@ -19,7 +19,7 @@ from kis_site import documents
 from participants.models import EnrolmentStatus
 from reports import services
 from reports.models import ChangeReport, ChangeSphere, Effect
-from reports.selectors import due_state, due_states
+from reports.selectors import due_counts, due_state, due_states
 from tests.factories import EnrolmentFactory
 from tests.test_ipd import (  # noqa: F401 - fixtures
     _frozen,
@@ -194,11 +194,13 @@ def test_the_case_managers_list_of_reports_due(enrolment, diagnosis, case_manage
         states = due_states([enrolment.participant])
         assert states[0].missing == [date(2026, 12, 1), date(2027, 1, 1)]
         assert not states[0].overdue
+        assert due_counts([enrolment.participant]) == (1, 0)  # the tiles: due this month
         client = client_for(case_manager)
         page = client.get(reverse("reports:due")).content.decode()
         assert "Łukasz Żółkiewski" in page and "12.2026" in page
     with time_machine.travel(date(2027, 2, 1), tick=False):
         assert due_states([enrolment.participant])[0].overdue
+        assert due_counts([enrolment.participant]) == (0, 1)
         page = client_for(case_manager).get(reverse("reports:due") + "?overdue=1")
         assert "zaległy" in page.content.decode()
 
