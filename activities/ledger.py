@@ -221,12 +221,12 @@ def weeks(participant_id: int) -> list[Week]:
         monday += timedelta(weeks=1)
     for index, week in enumerate(result):
         window = result[max(0, index - WINDOW + 1) : index + 1]
-        week.planned_window_share = _window_share(window, "planned")
-        week.done_window_share = _window_share(window, "done")
+        week.planned_window_share = window_share(window, "planned")
+        week.done_window_share = window_share(window, "done")
     return result
 
 
-def _window_share(window: list[Week], kind: str) -> Decimal | None:
+def window_share(window: list[Week], kind: str) -> Decimal | None:
     social = sum(getattr(week, kind)[Category.SOCIAL] for week in window)
     vocational = sum(getattr(week, kind)[Category.VOCATIONAL] for week in window)
     total = social + vocational

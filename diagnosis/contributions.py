@@ -282,8 +282,7 @@ def _to_sign_count(user):
 
 
 def _unsigned_count(user):
-    roles = policy().roles(user)
-    if not ({Role.MANAGER, Role.CASE_MANAGER} & roles):
+    if not policy().follows_cases(user):
         return None
     count = unsigned_diagnoses(user).count()
     return TodoCount(count, reverse("diagnosis:unsigned"), "info")

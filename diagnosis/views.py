@@ -47,7 +47,7 @@ from kis_site.locking import ConflictError
 from kis_site.models import KisSettings
 from kis_site.pending import form_data
 from kis_site.roles import user_staff_id
-from kis_site.vocabulary import Role, Sphere
+from kis_site.vocabulary import Sphere
 from participants.access import get_participant_for_user, get_record_for_user
 from participants.models import EnrolmentStatus
 from participants.views import breadcrumbs, file_crumb, file_form_page
@@ -454,7 +454,7 @@ def to_sign(request):
 
 
 def unsigned(request):
-    if not ({Role.MANAGER, Role.CASE_MANAGER} & policy().roles(request.user)):
+    if not policy().follows_cases(request.user):
         raise PermissionDenied
     return _report_list(
         request,

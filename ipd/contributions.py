@@ -22,7 +22,7 @@ from kis_site.registries import (
     todo_items,
 )
 from kis_site.search import normalise
-from kis_site.vocabulary import Role, Section
+from kis_site.vocabulary import Section
 from participants.signers import case_manager_slot
 
 
@@ -216,7 +216,7 @@ def _reviews_count(user):
     from ipd.selectors import reviews_due
     from participants.access import managed_participants
 
-    if not ({Role.MANAGER, Role.CASE_MANAGER} & policy().roles(user)):
+    if not policy().follows_cases(user):
         return None
     count = reviews_due(managed_participants(user)).count()
     return TodoCount(count, reverse("ipd:reviews"), "warning")
@@ -231,7 +231,7 @@ def unsigned_plans(user):
 
 
 def _unsigned_count(user):
-    if not ({Role.MANAGER, Role.CASE_MANAGER} & policy().roles(user)):
+    if not policy().follows_cases(user):
         return None
     return TodoCount(unsigned_plans(user).count(), reverse("ipd:unsigned"), "info")
 

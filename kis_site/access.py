@@ -55,6 +55,11 @@ class AccessPolicy(Protocol):
         the records of the people they manage)?"""
         ...
 
+    def follows_cases(self, user) -> bool:
+        """Does ``user`` keep the case to-do lists (reports due, unsigned plans and diagnoses,
+        exits to assess): the manager and the case managers."""
+        ...
+
     def responsible_q(self, user, path: str) -> Q | None:
         """The same as a filter on records whose participant is reached by ``path`` (Q() for
         everything, None for nothing)."""

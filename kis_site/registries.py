@@ -54,6 +54,16 @@ class Panel:
     order: int = 100
 
 
+def panels_for(registry, request, obj) -> list[dict]:
+    """The panels of ``registry`` the user may see on the page of ``obj``, with their contexts."""
+    panels = []
+    for panel in registry:
+        context = panel.context(request, obj)
+        if context is not None:
+            panels.append({"panel": panel, "context": context})
+    return panels
+
+
 @dataclass(frozen=True)
 class TimelineEntry:
     when: date | datetime

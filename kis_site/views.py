@@ -17,7 +17,7 @@ from kis_site.audit_display import AuditFilterForm, entry_rows
 from kis_site.middleware import touch_session
 from kis_site.models import ClubDocument, ClubDocumentKind
 from kis_site.pending import LAST_USER_COOKIE, pending_path_for
-from kis_site.registries import home_panels, todo_items
+from kis_site.registries import home_panels, panels_for, todo_items
 from kis_site.roles import user_roles
 
 
@@ -83,11 +83,7 @@ def home(request):
                     "level": result.level if result.count else "success",
                 }
             )
-    panels = []
-    for panel in home_panels:
-        context = panel.context(request, request.user)
-        if context is not None:
-            panels.append({"panel": panel, "context": context})
+    panels = panels_for(home_panels, request, request.user)
     return render(request, "kis_site/home.html", {"tiles": tiles, "panels": panels})
 
 

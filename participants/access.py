@@ -185,6 +185,9 @@ class ParticipantPolicy:
             return False
         return self._record_rule(user, action, obj)
 
+    def follows_cases(self, user) -> bool:
+        return bool({Role.MANAGER, Role.CASE_MANAGER} & user_roles(user))
+
     def responsible_q(self, user, path: str) -> Q | None:
         if Role.MANAGER in user_roles(user):
             return Q()

@@ -12,7 +12,7 @@ from kis_site.audit import log_access
 from kis_site.editing import save_form
 from kis_site.locking import save_versioned
 from kis_site.pending import form_data
-from kis_site.registries import enrolment_panels
+from kis_site.registries import enrolment_panels, panels_for
 from kis_site.vocabulary import Role
 from participants import services
 from participants.access import (
@@ -228,11 +228,7 @@ def enrolment_detail(request, pk):
     log_access(user=user, instance=enrolment)
     day = timezone.localdate() if enrolment.is_open else enrolment.starts_on
     certificate = Certificate.objects.filter(enrolment=enrolment).first()
-    panels = []
-    for panel in enrolment_panels:
-        context = panel.context(request, enrolment)
-        if context is not None:
-            panels.append({"panel": panel, "context": context})
+    panels = panels_for(enrolment_panels, request, enrolment)
     return render(
         request,
         "participants/enrolment.html",

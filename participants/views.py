@@ -15,7 +15,7 @@ from kis_site.audit import AccessKind, log_access
 from kis_site.audit_display import entry_rows
 from kis_site.editing import save_form
 from kis_site.pending import form_data
-from kis_site.registries import participant_panels, timeline_sources
+from kis_site.registries import panels_for, participant_panels, timeline_sources
 from kis_site.vocabulary import RiskGroup
 from participants import services
 from participants.access import (
@@ -97,11 +97,7 @@ def participant_detail(request, pk):
     sections = policy().sections_for(user, participant)
     log_access(user=user, instance=participant, kind=AccessKind.VIEW)
 
-    panels = []
-    for panel in participant_panels:
-        context = panel.context(request, participant)
-        if context is not None:
-            panels.append({"panel": panel, "context": context})
+    panels = panels_for(participant_panels, request, participant)
     timeline = sorted(
         (
             entry

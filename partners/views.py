@@ -16,7 +16,7 @@ from kis_site.documents import document_panel
 from kis_site.editing import save_form
 from kis_site.pdf import render_pdf
 from kis_site.pending import form_data
-from kis_site.registries import network_statistics, partner_panels
+from kis_site.registries import network_statistics, panels_for, partner_panels
 from kis_site.search import normalise
 from partners import services
 from partners.forms import (
@@ -98,11 +98,7 @@ def institution_detail(request, pk):
         ),
         pk=pk,
     )
-    panels = []
-    for panel in partner_panels:
-        context = panel.context(request, institution)
-        if context is not None:
-            panels.append({"panel": panel, "context": context})
+    panels = panels_for(partner_panels, request, institution)
     contacts = list(institution.contacts.all())
     tasks = (
         MeetingTask.objects.filter(owner_contact__institution=institution)

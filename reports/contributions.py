@@ -188,13 +188,13 @@ def _counts(user):
 
 
 def _due(user):
-    if not ({Role.MANAGER, Role.CASE_MANAGER} & policy().roles(user)):
+    if not policy().follows_cases(user):
         return None
     return TodoCount(_counts(user)[0], reverse("reports:due"), "info")
 
 
 def _overdue(user):
-    if not ({Role.MANAGER, Role.CASE_MANAGER} & policy().roles(user)):
+    if not policy().follows_cases(user):
         return None
     return TodoCount(_counts(user)[1], reverse("reports:due") + "?overdue=1", "danger")
 
@@ -275,7 +275,7 @@ def _letters_panel(request, enrolment):
 
 
 def _letters_due(user):
-    if not ({Role.MANAGER, Role.CASE_MANAGER} & policy().roles(user)):
+    if not policy().follows_cases(user):
         return None
     from participants.access import managed_participants
     from reports.referrers import letters_due
@@ -285,7 +285,7 @@ def _letters_due(user):
 
 
 def _exits_to_assess(user):
-    if not ({Role.MANAGER, Role.CASE_MANAGER} & policy().roles(user)):
+    if not policy().follows_cases(user):
         return None
     from participants.access import managed_participants
     from reports.exits import exits_to_assess

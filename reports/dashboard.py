@@ -11,12 +11,11 @@ from django.core.cache import cache
 from django.db.models import Count, F, Q, Sum
 from django.utils import timezone
 
-from activities.ledger import WINDOW
-from activities.models import Attendance, Category, Consultation, Mark, RosterEntry
+from activities.ledger import SHARE, WINDOW, Week, window_share
+from activities.models import Attendance, Consultation, Mark, RosterEntry
 from kis_site.models import StaffMember
 from participants.models import Application, Decision, Enrolment, EnrolmentStatus
 
-TWO_THIRDS = Decimal(2) / Decimal(3)
 SIX_DAYS = timedelta(days=6)
 
 
@@ -143,7 +142,7 @@ def _weeks_below(figures: ClubFigures, today: date) -> None:
     while monday <= mondays[-1]:
         weeks_needed.append(monday)
         monday += timedelta(weeks=1)
-    done: dict[int, dict[date, dict]] = defaultdict(dict)
+    done: dict[int, dict[date, Week]] = defaultdict(dict)
 
     def sums(field_name, date_field):
         # One conditional sum per week: the database groups by person and category only.
@@ -167,24 +166,23 @@ def _weeks_below(figures: ClubFigures, today: date) -> None:
     )
     for rows in sources:
         for row in rows.order_by():
-            for index, week in enumerate(weeks_needed):
-                hours = row[f"w{index}"]
-                if hours:
-                    slot = done[row["participant_id"]].setdefault(
-                        week, {Category.SOCIAL: 0, Category.VOCATIONAL: 0}
-                    )
-                    slot[row["category"]] = slot.get(row["category"], 0) + hours
+            for index, monday in enumerate(weeks_needed):
+                if row[f"w{index}"]:
+                    week = done[row["participant_id"]].setdefault(monday, Week(monday))
+                    week.done[row["category"]] += row[f"w{index}"]
     people = set()
     for person, weeks in done.items():
         for monday in mondays:
-            window = [weeks.get(monday - timedelta(weeks=back)) for back in range(WINDOW)]
-            social = sum(w[Category.SOCIAL] for w in window if w)
-            vocational = sum(w[Category.VOCATIONAL] for w in window if w)
-            total = social + vocational
-            if not weeks.get(monday) or not total:
+            if monday not in weeks:
+                continue
+            window = [
+                weeks[m] for m in (monday - timedelta(weeks=b) for b in range(WINDOW)) if m in weeks
+            ]
+            share = window_share(window, "done")
+            if share is None:
                 continue
             figures.weeks_checked += 1
-            if Decimal(social) / Decimal(total) < TWO_THIRDS:
+            if share < SHARE:
                 figures.weeks_below += 1
                 people.add(person)
     figures.people_below = len(people)

@@ -18,14 +18,13 @@ from kis_site.documents import active_signatures, document_panel
 from kis_site.editing import save_form
 from kis_site.locking import ConflictError
 from kis_site.pending import form_data
+from kis_site.vocabulary import sphere_visible
 from participants.access import get_record_for_user, managed_participants
 from participants.models import Enrolment
 from participants.views import breadcrumbs, file_crumb, file_form_page
 from reports import exits, referrers
 from reports.forms import ExitAssessmentForm, LetterForm, LetterSentForm
 from reports.models import LetterKind, ReferrerLetter
-
-HEALTH_SECTIONS = referrers.HEALTH_SECTIONS
 
 
 def _enrolment(request, pk) -> Enrolment:
@@ -42,11 +41,8 @@ def _enrolment_url(enrolment_id, anchor=""):
     return f"{url}#{anchor}" if anchor else url
 
 
-def _enrolment_crumbs(enrolment):
-    return breadcrumbs(
-        file_crumb(enrolment.participant),
-        (_("Participation"), _enrolment_url(enrolment.pk)),
-    )
+def _enrolment_crumbs(participant, enrolment_id):
+    return breadcrumbs(file_crumb(participant), (_("Participation"), _enrolment_url(enrolment_id)))
 
 
 # --- Exit assessment ---------------------------------------------------------------------------
@@ -88,7 +84,7 @@ def exit_assessment(request, pk):
         enrolment.participant,
         _("Exit assessment: %(name)s") % {"name": enrolment.participant.full_name},
         cancel_url=_enrolment_url(enrolment.pk),
-        breadcrumbs=_enrolment_crumbs(enrolment),
+        breadcrumbs=_enrolment_crumbs(enrolment.participant, enrolment.pk),
         intro=_(
             "Participation ended on %(date)s: %(status)s, outcome: %(outcome)s. Tick the effects "
             "the person achieved; the ratings beside are the evidence."
@@ -153,12 +149,7 @@ def letter_detail(request, pk):
     letter = _letter(request, pk)
     log_access(user=user, instance=letter)
     sections = policy().sections_for(user, letter.participant)
-    sees_health = set(sections) >= HEALTH_SECTIONS
-    ratings = [
-        row
-        for row in letter.ratings
-        if sees_health or row["sphere"] not in ("health", "psychological")
-    ]
+    ratings = [row for row in letter.ratings if sphere_visible(row["sphere"], sections)]
     can_edit = not letter.is_locked and policy().can(user, Action.EDIT, letter)
     return render(
         request,
@@ -174,9 +165,7 @@ def letter_detail(request, pk):
             else None,
             "panel": document_panel(request, letter),
             "title": capfirst(str(letter)),
-            "breadcrumbs": _enrolment_crumbs(letter.enrolment)
-            if letter.enrolment.participant_id == letter.participant_id
-            else breadcrumbs(file_crumb(letter.participant)),
+            "breadcrumbs": _enrolment_crumbs(letter.participant, letter.enrolment_id),
         },
     )
 
@@ -206,7 +195,7 @@ def letter_edit(request, pk):
         request,
         form,
         letter.participant,
-        capfirst(str(letter)),
+        _("Edit the letter"),
         cancel_url=_letter_url(letter.pk),
         breadcrumbs=breadcrumbs(
             file_crumb(letter.participant), (capfirst(str(letter)), _letter_url(letter.pk))

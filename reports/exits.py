@@ -86,7 +86,7 @@ def assessment_save(*, assessment: ExitAssessment, expected_version: int | None,
         )
     if assessment.assessed_on > timezone.localdate():
         raise ValidationError({"assessed_on": _("The date cannot be in the future.")})
-    if enrolment.ended_on and assessment.assessed_on < enrolment.starts_on:
+    if assessment.assessed_on < enrolment.starts_on:
         raise ValidationError(
             {"assessed_on": _("The date cannot be before the participation began.")}
         )

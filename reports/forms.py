@@ -69,10 +69,7 @@ class SphereForm(VersionedFormMixin, forms.ModelForm):
 class ReportForm(VersionedFormMixin, forms.ModelForm):
     effects = forms.MultipleChoiceField(
         label=_("Expected effects reached"),
-        choices=[
-            (group, [(effect.value, effect.label) for effect in effects])
-            for group, effects in EFFECT_GROUPS
-        ],
+        choices=lambda: effect_choices(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
@@ -230,16 +227,30 @@ class OutcomesForm(forms.Form):
         from participants.models import Cohort
 
         super().__init__(*args, **kwargs)
-        today = timezone.localdate()
-        self.fields["start"].initial = today.replace(month=1, day=1)
-        self.fields["end"].initial = today
+        for name, value in self.defaults().items():
+            self.fields[name].initial = value
         self.fields["cohort"].queryset = Cohort.objects.order_by("-starts_on")
         self.fields["funding_source"].queryset = FundingSource.objects.order_by("name")
         for name, field in self.fields.items():
-            css = "form-select" if name in ("cohort", "funding_source") else "form-control"
-            if self.is_bound and name in self.errors:
-                css += " is-invalid"
-            field.widget.attrs["class"] = css
+            select = name in ("cohort", "funding_source")
+            field.widget.attrs["class"] = "form-select" if select else "form-control"
+
+    @staticmethod
+    def defaults() -> dict:
+        """This year until today, every cohort and source."""
+        today = timezone.localdate()
+        return {
+            "start": today.replace(month=1, day=1),
+            "end": today,
+            "cohort": None,
+            "funding_source": None,
+        }
+
+    def full_clean(self):
+        super().full_clean()
+        for name in self.errors:
+            if name in self.fields:
+                self.fields[name].widget.attrs["class"] += " is-invalid"
 
     def clean(self):
         data = super().clean()

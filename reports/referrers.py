@@ -11,8 +11,6 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from activities.ledger import module_rows
-from activities.models import Attendance, Mark
 from diagnosis.models import DiagnosisKind, DiagnosticReport
 from ipd.models import ActionPlan
 from kis_site.documents import document_changed, document_created, ensure_editable
@@ -22,6 +20,7 @@ from kis_site.vocabulary import Section, Sphere
 from participants.models import ApplicationSource, Enrolment, EnrolmentStatus
 from reports.models import ChangeReport, LetterKind, ReferrerLetter
 from reports.months import add_months, first_day, last_day, months_between, period_label
+from reports.selectors import period_attendance, trajectory
 
 # An exit notice is still asked for when the participation ended within this many days.
 EXIT_NOTICE_WINDOW = 365
@@ -140,12 +139,8 @@ def letters_due(participants, today=None) -> tuple[list[LetterDue], list[Referre
 
 def attendance_summary(enrolment: Enrolment, start: date, end: date) -> dict:
     """Hours per module in the period and the absences, as plain numbers the letter keeps."""
-    rows = module_rows(enrolment.participant_id, start=start, end=end)
-    rows = [row for row in rows if row.sessions]
-    absences = Attendance.objects.filter(
-        participant_id=enrolment.participant_id, session__date__gte=start, session__date__lte=end
-    )
-    marks = list(absences.values_list("mark", flat=True))
+    facts = period_attendance(enrolment.participant_id, start, end)
+    rows = facts["modules"]
     return {
         "modules": [
             {
@@ -158,16 +153,14 @@ def attendance_summary(enrolment: Enrolment, start: date, end: date) -> dict:
         ],
         "planned": float(sum(row.planned for row in rows)),
         "done": float(sum(row.done for row in rows)),
-        "absent": marks.count(Mark.ABSENT),
-        "excused": marks.count(Mark.EXCUSED),
+        "absent": facts["absent"],
+        "excused": facts["excused"],
     }
 
 
 def rating_rows(enrolment: Enrolment, until: date, include_health: bool) -> list[dict]:
     """Per sphere the letter may show: the rating of the initial diagnosis and the latest one up
     to ``until`` (a change report or the final diagnosis)."""
-    from reports.selectors import trajectory
-
     sections = frozenset(Section) if include_health else frozenset(Section) - HEALTH_SECTIONS
     points, spheres = trajectory([enrolment.pk], sections)
     points = [point for point in points if point.day <= until or point.rank == 0]

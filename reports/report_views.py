@@ -8,6 +8,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from kis_site.access import Action, policy
@@ -73,7 +74,7 @@ def yearly_report(request):
         request,
         "reports/yearly.html",
         {
-            "form": form if form.is_bound else YearForm(),
+            "form": form,
             "report": report,
             "year": year,
             "title": _("Yearly report to the voivode"),
@@ -83,29 +84,17 @@ def yearly_report(request):
 
 def outcomes_report(request):
     _gate(request.user)
-    form = OutcomesForm(request.GET or None)
-    if form.is_bound and form.is_valid():
-        data = form.cleaned_data
-    else:
-        today = timezone.localdate()
-        data = {
-            "start": today.replace(month=1, day=1),
-            "end": today,
-            "cohort": None,
-            "funding_source": None,
-        }
+    chosen = "start" in request.GET or "end" in request.GET
+    form = OutcomesForm(request.GET if chosen else None)
+    valid = not chosen or form.is_valid()
+    scope = form.cleaned_data if chosen and valid else OutcomesForm.defaults()
+    start, end = scope["start"], scope["end"]
     enrolments = figures.enrolments_in(
-        data["start"], data["end"], cohort=data["cohort"], funding_source=data["funding_source"]
+        start, end, cohort=scope["cohort"], funding_source=scope["funding_source"]
     )
-    report = figures.outcomes(enrolments, data["start"], data["end"])
+    report = figures.outcomes(enrolments, start, end)
     output = request.GET.get("format")
-    scope = {
-        "start": data["start"],
-        "end": data["end"],
-        "cohort": data["cohort"],
-        "funding_source": data["funding_source"],
-    }
-    if output in FORMATS and not (form.is_bound and not form.is_valid()):
+    if output in FORMATS and valid:
         people = request.GET.get("list") == "people"
         if people:
             # A list of people: each person's file read is recorded.
@@ -121,23 +110,26 @@ def outcomes_report(request):
                 user=request.user,
                 instance=KisSettings.load(),
                 kind=AccessKind.EXPORT,
-                what=f"outcomes report {data['start']}–{data['end']} ({output})",
+                what=f"outcomes report {start}–{end} ({output})",
             )
-        filename = f"raport-efektow-{data['start']:%Y%m%d}-{data['end']:%Y%m%d}"
+        filename = f"raport-efektow-{start:%Y%m%d}-{end:%Y%m%d}"
         return download(
             tables.people_table(report) if people else tables.outcome_tables(report, scope),
             fmt=output,
             filename=filename + ("-uczestnicy" if people else ""),
             heading=KisSettings.load().name,
         )
+    query = {"start": start.isoformat(), "end": end.isoformat()}
+    for name in ("cohort", "funding_source"):
+        if scope[name] is not None:
+            query[name] = scope[name].pk
     return render(
         request,
         "reports/outcomes.html",
         {
-            "form": form if form.is_bound else OutcomesForm(),
+            "form": form,
             "report": report,
-            "scope": scope,
-            "query": request.GET.urlencode() if form.is_bound else "",
+            "query": urlencode(query),
             "title": _("Participation and outcomes"),
         },
     )

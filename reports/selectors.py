@@ -141,10 +141,8 @@ def due_counts(participants, today=None) -> tuple[int, int]:
 # --- What a report page shows besides its own fields -------------------------------------------
 
 
-def period_facts(report: ChangeReport) -> dict:
-    """Hours attended per module in the period, absences and the absence-rule cases."""
-    participant_id = report.participant_id
-    start, end = report.period_start, report.period_end
+def period_attendance(participant_id: int, start: date, end: date) -> dict:
+    """The modules with sessions in the period (their hours planned and done) and the absences."""
     rows = [row for row in module_rows(participant_id, start=start, end=end) if row.sessions]
     absences = Attendance.objects.filter(
         participant_id=participant_id, session__date__gte=start, session__date__lte=end
@@ -152,9 +150,15 @@ def period_facts(report: ChangeReport) -> dict:
         absent=Count("id", filter=Q(mark=Mark.ABSENT)),
         excused=Count("id", filter=Q(mark=Mark.EXCUSED)),
     )
+    return {"modules": rows, **absences}
+
+
+def period_facts(report: ChangeReport) -> dict:
+    """Hours attended per module in the period, absences and the absence-rule cases."""
+    participant_id = report.participant_id
+    start, end = report.period_start, report.period_end
     return {
-        "modules": rows,
-        **absences,
+        **period_attendance(participant_id, start, end),
         "cases": list(
             AbsenceCase.objects.filter(participant_id=participant_id, opened_at__date__lte=end)
             .filter(Q(closed_on__isnull=True) | Q(closed_on__gte=start))
