@@ -276,61 +276,18 @@ def network(*, institutions=300, referrals=20000, seed=11):
 def diagnoses(*, sample=None, seed=13):
     """An initial diagnosis for every participation: five filled spheres each, bulk-inserted;
     the tools and the Holland result for one in ten."""
-    from django.contrib.contenttypes.models import ContentType
 
     from diagnosis.models import (
         SPHERE_MODELS,
-        DiagnosticReport,
         HollandResult,
         IncomeSource,
         Job,
         Tool,
         ToolUse,
     )
-    from kis_site.models import DocumentRevision
 
     rng = random.Random(seed)
-    text = "Opis sytuacji osoby zebrany w rozmowie diagnostycznej, z uwagami specjalisty. " * 4
-    enrolments = list(Enrolment.objects.values_list("pk", "participant_id", "starts_on"))
-    DiagnosticReport.objects.bulk_create(
-        [
-            DiagnosticReport(
-                participant_id=participant,
-                enrolment_id=pk,
-                kind="initial",
-                started_on=start,
-                recommendations="Udział w warsztatach, konsultacje z psychologiem. " * 3,
-            )
-            for pk, participant, start in enrolments
-        ],
-        batch_size=2000,
-    )
-    reports = list(DiagnosticReport.objects.values_list("pk", flat=True))
-    content_type = ContentType.objects.get_for_model(DiagnosticReport)
-    DocumentRevision.objects.bulk_create(
-        [DocumentRevision(content_type=content_type, object_id=pk, number=1) for pk in reports],
-        batch_size=5000,
-    )
-    for model in SPHERE_MODELS.values():
-        texts = {
-            field.name: text
-            for field in model._meta.concrete_fields
-            if field.get_internal_type() == "TextField"
-        }
-        model.objects.bulk_create(
-            [
-                model(
-                    report_id=pk,
-                    strengths=["motywacja do zmiany", "wsparcie rodziny"],
-                    deficits=["długa przerwa w pracy", "zadłużenie"],
-                    rating=rng.randint(1, 5),
-                    rating_reason="Uzasadnienie oceny w jednym zdaniu.",
-                    **texts,
-                )
-                for pk in reports
-            ],
-            batch_size=2000,
-        )
+    reports = initial_diagnoses(Enrolment.objects.all(), rng)
     some = set(reports[::10])
     if sample is not None:
         some.add(diagnosis_for(sample))
@@ -388,6 +345,122 @@ def diagnoses(*, sample=None, seed=13):
             for pk in some
         ]
     )
+
+
+def initial_diagnoses(enrolments, rng) -> list[int]:
+    """An initial diagnosis, started on the first day, for each of ``enrolments``: a version-1
+    revision and five filled spheres with a random rating. Returns the reports' keys."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from diagnosis.models import SPHERE_MODELS, DiagnosticReport
+    from kis_site.models import DocumentRevision
+
+    text = "Opis sytuacji osoby zebrany w rozmowie diagnostycznej, z uwagami specjalisty. " * 4
+    rows = list(enrolments.values_list("pk", "participant_id", "starts_on"))
+    DiagnosticReport.objects.bulk_create(
+        [
+            DiagnosticReport(
+                participant_id=participant,
+                enrolment_id=pk,
+                kind="initial",
+                started_on=start,
+                recommendations="Udział w warsztatach, konsultacje z psychologiem. " * 3,
+            )
+            for pk, participant, start in rows
+        ],
+        batch_size=2000,
+    )
+    reports = list(
+        DiagnosticReport.objects.filter(enrolment_id__in=[row[0] for row in rows])
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    content_type = ContentType.objects.get_for_model(DiagnosticReport)
+    DocumentRevision.objects.bulk_create(
+        [DocumentRevision(content_type=content_type, object_id=pk, number=1) for pk in reports],
+        batch_size=5000,
+    )
+    for model in SPHERE_MODELS.values():
+        texts = {
+            field.name: text
+            for field in model._meta.concrete_fields
+            if field.get_internal_type() == "TextField"
+        }
+        model.objects.bulk_create(
+            [
+                model(
+                    report_id=pk,
+                    strengths=["motywacja do zmiany", "wsparcie rodziny"],
+                    deficits=["długa przerwa w pracy", "zadłużenie"],
+                    rating=rng.randint(1, 5),
+                    rating_reason="Uzasadnienie oceny w jednym zdaniu.",
+                    **texts,
+                )
+                for pk in reports
+            ],
+            batch_size=2000,
+        )
+    return reports
+
+
+def earlier_rounds(*, every=10, of=7, seed=31) -> int:
+    """An earlier, completed participation for ``of`` in ``every`` participants: twelve months
+    ending a quarter before their current one began (a second round, as people come back), with
+    its own application and initial diagnosis, so the change reports cover years of work.
+    Returns how many were added."""
+    rng = random.Random(seed)
+    outcomes = [
+        ExitOutcome.EMPLOYMENT,
+        ExitOutcome.EMPLOYMENT,
+        ExitOutcome.EDUCATION,
+        ExitOutcome.CIS,
+        ExitOutcome.PUP_REGISTRATION,
+        ExitOutcome.OTHER,
+    ]
+    current = list(
+        Enrolment.objects.order_by("participant_id").values_list("participant_id", "starts_on")
+    )
+    chosen = [(person, start) for person, start in current if person % every < of]
+    Application.objects.bulk_create(
+        [
+            Application(
+                participant_id=person,
+                received_on=start - timedelta(days=470),
+                source=ApplicationSource.SELF,
+                eligible_groups=["long_term_unemployed"],
+                decision=Decision.QUALIFIED,
+                decided_on=start - timedelta(days=465),
+                decision_reason="Spełnia kryteria.",
+            )
+            for person, start in chosen
+        ],
+        batch_size=2000,
+    )
+    # The earliest application of each person is the new one: the later rows overwrite.
+    applications = dict(
+        Application.objects.filter(participant_id__in=[person for person, _ in chosen])
+        .order_by("participant_id", "-received_on")
+        .values_list("participant_id", "pk")
+    )
+    rows = []
+    for person, start in chosen:
+        begun = start - timedelta(days=460)
+        rows.append(
+            Enrolment(
+                participant_id=person,
+                application_id=applications[person],
+                starts_on=begun,
+                planned_end_on=begun + timedelta(days=365),
+                status=EnrolmentStatus.COMPLETED,
+                status_changed_on=begun + timedelta(days=365),
+                ended_on=begun + timedelta(days=365),
+                exit_outcome=rng.choice(outcomes),
+            )
+        )
+    last = Enrolment.objects.order_by("-pk").values_list("pk", flat=True).first()
+    Enrolment.objects.bulk_create(rows, batch_size=2000)
+    initial_diagnoses(Enrolment.objects.filter(pk__gt=last), rng)
+    return len(rows)
 
 
 def diagnosis_for(participant_id) -> int:
@@ -917,9 +990,10 @@ def sign_initial_diagnoses(*, sample=None, after_days=7) -> dict[int, date]:
     """Sign (lock) the initial diagnoses a change report is read against: every one whose
     participation began at least ``after_days`` ago, bar one in twelve left as a draft (never
     ``sample``'s). The document rows only, as kis_site.documents would leave them without the
-    stored PDF: the state and locked_at of the report and its version-1 revision, and the three
-    signatures of the form (the social worker and the psychologist in the application, the
-    career advisor on paper). Returns the enrolments whose diagnosis is signed, with the day."""
+    stored PDF: the state and locked_at of the report and its version-1 revision (waiting for the
+    scan of the paper original), and the three signatures of the form (the social worker and the
+    psychologist in the application, the career advisor on paper). Returns the enrolments whose
+    diagnosis is signed, with the day."""
     from django.contrib.contenttypes.models import ContentType
     from django.utils import timezone
 
@@ -962,11 +1036,14 @@ def sign_initial_diagnoses(*, sample=None, after_days=7) -> dict[int, date]:
     DocumentRevision.objects.bulk_update(
         [
             DocumentRevision(
-                pk=revisions[report.pk], state=RevisionState.LOCKED, locked_at=report.locked_at
+                pk=revisions[report.pk],
+                state=RevisionState.LOCKED,
+                locked_at=report.locked_at,
+                awaits_scan=True,  # the career advisor signed on paper
             )
             for report in reports
         ],
-        ["state", "locked_at"],
+        ["state", "locked_at", "awaits_scan"],
         batch_size=1000,
     )
     signatures = []

@@ -167,13 +167,15 @@ def change_report_rows(client, info, constant):
     """Change reports on every participation with a signed initial diagnosis (one a calendar
     month): the report page, the file with its trajectory, and the start pages with their two
     change-report tiles (due this month, overdue), whose queries must not grow with the people."""
-    print("Signing the initial diagnoses, adding change reports ...", flush=True)
+    print("Adding earlier rounds, signing the initial diagnoses, adding change reports ...")
     started = time.perf_counter()
+    earlier = dataset.earlier_rounds()
     made = dataset.change_reports(sample=info["sample"])
     print(
         f"  {made['reports']} change reports ({made['signed']} signed, {made['drafts']} drafts), "
         f"{made['spheres']} spheres, on {made['diagnoses_signed']} participations with a signed "
-        f"diagnosis in {time.perf_counter() - started:.1f} s",
+        f"diagnosis ({earlier} of them earlier, completed rounds) in "
+        f"{time.perf_counter() - started:.1f} s",
         flush=True,
     )
     reports, person, rows = made["reports"], made["participant"], []
@@ -430,7 +432,10 @@ def main():
     print(f"\nWritten to {RESULTS}")
     if failed:
         print("Targets missed:\n  " + "\n  ".join(failed))
-    database.unlink(missing_ok=True)
+    if os.environ.get("BENCH_KEEP"):
+        print(f"Kept the database for a closer look: {database}")
+    else:
+        database.unlink(missing_ok=True)
 
 
 if __name__ == "__main__":

@@ -11,7 +11,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from kis_site.models import ClubDocument, FundingSource, KisSettings, RoleGroup, StaffMember
-from kis_site.vocabulary import Role
+from kis_site.vocabulary import Cosigner, Role
 
 admin.site.site_header = _("KIS — administration panel")
 admin.site.site_title = _("KIS administration")
@@ -72,27 +72,47 @@ class VersionedAdmin(admin.ModelAdmin):
         return False
 
 
+class KisSettingsForm(VersionedAdminForm):
+    class Meta:
+        model = KisSettings
+        fields = [
+            "name",
+            "operating_entity",
+            "register_number",
+            "programme_name",
+            "street",
+            "postal_code",
+            "city",
+            "phone",
+            "email",
+            "logo",
+            "justified_absence_limit",
+            "unjustified_absence_is_breach",
+            "participation_months",
+            "change_report_interval_months",
+            "change_report_overdue_months",
+            "referrer_letter_months",
+            "change_report_cosigners",
+        ]
+
+    change_report_cosigners = forms.MultipleChoiceField(
+        label=_("The change report is also signed by"),
+        choices=Cosigner.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_(
+            "The case manager always signs. A change applies to the reports opened after it."
+        ),
+    )
+
+
 @admin.register(KisSettings)
 class KisSettingsAdmin(VersionedAdmin):
+    form = KisSettingsForm
     fieldsets = [
-        (
-            _("The club"),
-            {"fields": ["name", "operating_entity", "register_number", "programme_name"]},
-        ),
-        (_("Letterhead"), {"fields": ["street", "postal_code", "city", "phone", "email", "logo"]}),
-        (
-            _("Rules of the regulations"),
-            {
-                "fields": [
-                    "justified_absence_limit",
-                    "unjustified_absence_is_breach",
-                    "participation_months",
-                    "change_report_interval_months",
-                    "change_report_overdue_months",
-                    "referrer_letter_months",
-                ]
-            },
-        ),
+        (_("The club"), {"fields": KisSettingsForm.Meta.fields[:4]}),
+        (_("Letterhead"), {"fields": KisSettingsForm.Meta.fields[4:10]}),
+        (_("Rules of the regulations"), {"fields": KisSettingsForm.Meta.fields[10:]}),
     ]
 
     def has_add_permission(self, request):

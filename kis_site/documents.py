@@ -246,6 +246,9 @@ def _lock_if_complete(document, *, by) -> None:
     revision.snapshot = snapshot(document)
     revision.state = RevisionState.LOCKED
     revision.locked_at = timezone.now()
+    revision.awaits_scan = revision.scan_id is None and (
+        revision.signatures.filter(method=SignatureMethod.PAPER, cleared_at__isnull=True).exists()
+    )
     revision.save()
     document.state = DocumentState.LOCKED
     document.locked_at = revision.locked_at
@@ -283,7 +286,7 @@ def document_new_revision(*, document: SignedDocument, reason: str, by) -> Signe
                 _("The current version is still a draft: change it instead of opening a new one.")
             )
         revisions_of(document).filter(number=document.revision).update(
-            state=RevisionState.SUPERSEDED
+            state=RevisionState.SUPERSEDED, awaits_scan=False
         )
         document.revision += 1
         document.state = DocumentState.DRAFT
@@ -405,6 +408,7 @@ def document_upload_scan(*, document, number: int, upload, by) -> DocumentRevisi
         )
         revision.scan_uploaded_at = timezone.now()
         revision.scan_uploaded_by = by
+        revision.awaits_scan = False
         revision.save()
     return revision
 
@@ -463,17 +467,13 @@ def _revisions_without_scan(kind, user):
     if scope is None:
         return None
     revisions = DocumentRevision.objects.filter(
-        content_type=ContentType.objects.get_for_model(kind.model),
-        state=RevisionState.LOCKED,
-        scan__isnull=True,
-        signatures__method=SignatureMethod.PAPER,
-        signatures__cleared_at__isnull=True,
+        content_type=ContentType.objects.get_for_model(kind.model), awaits_scan=True
     )
     if scope:
         revisions = revisions.filter(
             object_id__in=kind.model._default_manager.filter(scope).values("pk")
         )
-    return revisions.distinct()
+    return revisions
 
 
 def count_documents_without_scan(user) -> int:

@@ -15,6 +15,7 @@ from django.utils.translation import pgettext_lazy
 
 from kis_site.locking import Versioned
 from kis_site.validators import validate_logo
+from kis_site.vocabulary import Cosigner
 
 
 class ParticipantRecord(models.Model):
@@ -93,6 +94,14 @@ class KisSettings(Versioned):
         default=12,
         validators=[MinValueValidator(1), MaxValueValidator(24)],
     )
+    change_report_cosigners = models.JSONField(
+        _("the change report is also signed by"),
+        default=list,
+        blank=True,
+        help_text=_(
+            "The case manager always signs. A change applies to the reports opened after it."
+        ),
+    )
 
     class Meta:
         verbose_name = _("KIS settings")
@@ -100,6 +109,17 @@ class KisSettings(Versioned):
 
     def __str__(self):
         return self.name
+
+    def clean(self):
+        super().clean()
+        known = set(Cosigner.values)
+        chosen = self.change_report_cosigners or []
+        if not isinstance(chosen, list) or any(value not in known for value in chosen):
+            raise ValidationError(
+                {"change_report_cosigners": _("Choose the co-signers from the list.")}
+            )
+        # One order whatever the order of the ticks: the order of the signatures on the form.
+        self.change_report_cosigners = [value for value in Cosigner.values if value in chosen]
 
     CACHE_KEY = "kis-settings"
     CACHE_SECONDS = 30  # other worker processes see an edit within this time
@@ -386,6 +406,9 @@ class DocumentRevision(models.Model):
         null=True,
         related_name="+",
     )
+    awaits_scan = models.BooleanField(
+        _("waits for the scan of its paper original"), default=False, editable=False
+    )  # signed by everyone, someone on paper, no scan yet: the start pages count these
     scan_uploaded_at = models.DateTimeField(_("scan added"), null=True, blank=True)
     scan_uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -406,7 +429,13 @@ class DocumentRevision(models.Model):
                 violation_error_message=_("This version of the document already exists."),
             ),
         ]
-        indexes = [models.Index(fields=["state", "scan"], name="revision_scan_todo")]
+        indexes = [
+            models.Index(
+                fields=["content_type", "object_id"],
+                condition=Q(awaits_scan=True),
+                name="revision_awaits_scan",
+            )
+        ]
 
     def __str__(self):
         return str(_("version %(number)s") % {"number": self.number})

@@ -74,6 +74,16 @@ class Role(models.TextChoices):
         return _roles_by_group_name().get(name)
 
 
+class Cosigner(models.TextChoices):
+    """Who else signs a change report besides the case manager, as the KIS configures it."""
+
+    PARTICIPANT = "participant", _("the participant (on paper)")
+    SOCIAL_WORKER = "social_worker", _("a social worker")
+    PSYCHOLOGIST = "psychologist", _("a psychologist")
+    CAREER_ADVISOR = "career_advisor", _("a career advisor")
+    MANAGER = "manager", _("the KIS manager")
+
+
 ROLE_GROUP_NAMES = {
     Role.MANAGER: "Kierownik KIS",
     Role.CASE_MANAGER: "Case manager",

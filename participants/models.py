@@ -1045,7 +1045,11 @@ class OutgoingReferral(ParticipantRecord, SignedDocument):
         verbose_name = _("referral to an institution")
         verbose_name_plural = _("referrals to institutions")
         ordering = ["-referred_on", "-pk"]
-        indexes = [models.Index(fields=["institution", "status"])]
+        indexes = [
+            models.Index(fields=["institution", "status"]),
+            # The start pages count the referrals sent long ago and still unanswered.
+            models.Index(fields=["status", "sent_on"], name="referral_waiting"),
+        ]
 
     def __str__(self):
         return str(_("referral to %(institution)s of %(date)s")) % {

@@ -10,7 +10,7 @@ class ReportsConfig(AppConfig):
 
     def ready(self):
         from kis_site.access import register_participant_data
-        from kis_site.vocabulary import Role
+        from kis_site.vocabulary import Role, Section
         from reports import contributions
         from reports.models import ChangeReport, ChangeSphere, ExitAssessment, ReferrerLetter
 
@@ -23,6 +23,7 @@ class ReportsConfig(AppConfig):
             ChangeSphere,
             path="report__participant",
             section_field="section",
+            sections={"legal_notes": Section.LEGAL},
             writers={
                 *chief,
                 Role.SOCIAL_WORKER,

@@ -26,7 +26,7 @@ from kis_site.registries import (
     todo_items,
 )
 from kis_site.search import normalise
-from kis_site.vocabulary import Role, Section
+from kis_site.vocabulary import Cosigner, Role, Section
 from participants.models import Participant
 from participants.signers import case_manager_slot
 from reports.models import (
@@ -41,8 +41,34 @@ from reports.models import (
 SENSITIVE = frozenset({Section.HEALTH, Section.PSYCHOLOGICAL})
 
 
+def report_sections(report) -> frozenset:
+    """The printed report holds the health and psychological spheres, and the legal section
+    when legal notes were written: it opens whole for those who see them (and its signers)."""
+    cached = getattr(report, "_kis_sections", None)
+    if cached is None:
+        legal = report.pk is not None and report.spheres.exclude(legal_notes="").exists()
+        cached = SENSITIVE | ({Section.LEGAL} if legal else set())
+        report._kis_sections = cached
+    return cached
+
+
+def _cosigner_slot(cosigner: str) -> SignerSlot:
+    if cosigner == Cosigner.PARTICIPANT:
+        return SignerSlot(
+            "participant",
+            gettext_lazy("Participant"),
+            default_name=lambda r: r.participant.full_name,
+        )
+    role = Role(cosigner)
+    return SignerSlot(cosigner, role.label, roles=(role,))
+
+
 def report_signers(report) -> list[SignerSlot]:
-    return [case_manager_slot()]
+    """The case manager, and whoever else the KIS had chosen when the report was opened."""
+    return [
+        case_manager_slot(),
+        *(_cosigner_slot(cosigner) for cosigner in report.cosigners if cosigner in Cosigner.values),
+    ]
 
 
 def _pdf_context(report) -> dict:
@@ -57,6 +83,7 @@ def _pdf_context(report) -> dict:
         "report": report,
         "participant": report.participant,
         "parts": parts,
+        "legal_parts": [part for part in parts if part.legal_notes],
         "dimensions": Dimension.choices,
         "effect_groups": EFFECT_GROUPS,
         "points": points,
@@ -92,7 +119,7 @@ def register():
             pdf_context=_pdf_context,
             url=lambda r: reverse("reports:change-report", args=[r.pk]),
             filename=_filename,
-            sections=lambda r: SENSITIVE,
+            sections=report_sections,
             subject=lambda r: r.participant.full_name,
             order=25,
         )
@@ -190,13 +217,13 @@ def _counts(user):
 def _due(user):
     if not policy().follows_cases(user):
         return None
-    return TodoCount(_counts(user)[0], reverse("reports:due"), "info")
+    return TodoCount(_counts(user)[0], reverse("reports:due") + "?show=month", "info")
 
 
 def _overdue(user):
     if not policy().follows_cases(user):
         return None
-    return TodoCount(_counts(user)[1], reverse("reports:due") + "?overdue=1", "danger")
+    return TodoCount(_counts(user)[1], reverse("reports:due") + "?show=overdue", "danger")
 
 
 def export_reports(participant) -> dict:

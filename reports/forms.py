@@ -45,16 +45,24 @@ class SphereForm(VersionedFormMixin, forms.ModelForm):
             "rating",
             "what_changed",
             "goals_progress",
+            "legal_notes",
         ]
         widgets = {
             name: forms.Textarea(attrs={"rows": 3})
-            for name in ("resources", "awareness", "participation", "what_changed")
+            for name in ("resources", "awareness", "participation", "what_changed", "legal_notes")
         } | {"goals_progress": forms.Textarea(attrs={"rows": 4})}
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, sections=frozenset(), **kwargs):
         super().__init__(*args, **kwargs)
         for name in ("resources_rating", "awareness_rating", "participation_rating"):
             self.fields[name].help_text = _("Only where you judge it.")
+        legal = self.instance.legal_notes_shown(sections)
+        if legal:
+            self.fields["legal_notes"].help_text = _(
+                "Seen only by those who may see the legal section."
+            )
+        else:  # kept as it is: the form neither shows nor changes it
+            del self.fields["legal_notes"]
         self.helper = form_helper(
             form_row("resources", "resources_rating", cols="col-md-6"),
             form_row("awareness", "awareness_rating", cols="col-md-6"),
@@ -62,6 +70,7 @@ class SphereForm(VersionedFormMixin, forms.ModelForm):
             "rating",
             "what_changed",
             "goals_progress",
+            *(["legal_notes"] if legal else []),
             "expected_version",
         )
 

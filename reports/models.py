@@ -13,7 +13,7 @@ from django.utils.translation import pgettext_lazy
 from diagnosis.models import Rating
 from kis_site.locking import Versioned
 from kis_site.models import ParticipantRecord, SignedDocument
-from kis_site.vocabulary import Sphere, sphere_section
+from kis_site.vocabulary import Section, Sphere, sphere_section
 from participants.models import Enrolment, Participant
 from reports.months import period_label
 
@@ -106,6 +106,9 @@ class ChangeReport(ParticipantRecord, SignedDocument):
     ipd_changes = models.TextField(
         _("changes to the action plan they call for"), blank=True, max_length=TEXT_MAX
     )
+    cosigners = models.JSONField(
+        _("also signed by"), default=list, blank=True, editable=False
+    )  # the KIS setting when the report was opened: a later change leaves it as it was
     created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -193,6 +196,9 @@ class ChangeSphere(ParticipantRecord, Versioned):
     goals_progress = models.TextField(
         _("progress on the plan's goals"), blank=True, max_length=TEXT_MAX
     )
+    legal_notes = models.TextField(
+        _("legal matters (debts, court, probation)"), blank=True, max_length=TEXT_MAX
+    )
     updated_at = models.DateTimeField(_("saved"), null=True, blank=True, editable=False)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -217,6 +223,16 @@ class ChangeSphere(ParticipantRecord, Versioned):
     def save(self, *args, **kwargs):
         self.section = sphere_section(self.sphere)
         super().save(*args, **kwargs)
+
+    def legal_notes_shown(self, sections) -> bool:
+        """Whether a reader who sees ``sections`` meets the legal notes of this sphere: an open
+        sphere's, the socio-living one always (debts, court and probation belong there), another
+        when a legal matter of the plan was carried into it."""
+        return (
+            Section.LEGAL in sections
+            and not self.section
+            and (self.sphere == Sphere.SOCIO_LIVING or bool(self.legal_notes))
+        )
 
     def clean(self):
         if self.rating is not None and not (self.what_changed or "").strip():

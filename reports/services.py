@@ -16,8 +16,8 @@ from kis_site.documents import (
     ensure_editable,
 )
 from kis_site.locking import save_versioned
-from kis_site.models import DocumentState
-from kis_site.vocabulary import Sphere
+from kis_site.models import DocumentState, KisSettings
+from kis_site.vocabulary import Section, Sphere
 from participants.models import Enrolment
 from reports.models import ChangeReport, ChangeSphere
 from reports.months import add_months, first_day, last_day
@@ -56,15 +56,18 @@ def previous_ratings(enrolment: Enrolment, before, diagnosis) -> dict[str, tuple
     return result
 
 
-def _goal_lines(enrolment: Enrolment) -> dict[str, str]:
-    """The plan's goals per sphere with their status, for the report to comment on."""
-    lines: dict[str, list[str]] = {}
+def _goal_lines(enrolment: Enrolment) -> dict[tuple[str, bool], str]:
+    """The plan's goals with their status, for the report to comment on: per sphere, and apart
+    from the rest the legal matters of an open sphere (they go to the legal notes, which only
+    those who see the legal section read)."""
+    lines: dict[tuple[str, bool], list[str]] = {}
     goals = Goal.objects.filter(plan__enrolment=enrolment, removed=False).order_by("order", "pk")
     for goal in goals:
-        lines.setdefault(goal.sphere, []).append(
+        legal = goal.section == Section.LEGAL
+        lines.setdefault((goal.sphere, legal), []).append(
             f"• {goal.description} — {goal.get_status_display()}: "
         )
-    return {sphere: "\n".join(items) for sphere, items in lines.items()}
+    return {key: "\n".join(items) for key, items in lines.items()}
 
 
 def report_start(*, enrolment: Enrolment, period_start, months: int = 1, by) -> ChangeReport:
@@ -109,6 +112,7 @@ def report_start(*, enrolment: Enrolment, period_start, months: int = 1, by) -> 
         period_start=start,
         period_end=end,
         met_on=min(today, end),
+        cosigners=list(KisSettings.load().change_report_cosigners),
         created_by=by,
     )
     previous = previous_ratings(enrolment, start, diagnosis)
@@ -124,7 +128,8 @@ def report_start(*, enrolment: Enrolment, period_start, months: int = 1, by) -> 
                     sphere=sphere,
                     previous_rating=rating,
                     previous_source=source,
-                    goals_progress=goals.get(sphere, ""),
+                    goals_progress=goals.get((sphere, False), ""),
+                    legal_notes=goals.get((sphere, True), ""),
                 )
             document_created(document=report, by=by)
     except IntegrityError as error:

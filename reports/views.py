@@ -3,6 +3,7 @@ recommendations, the new plan version it calls for; the list of what is due and 
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -91,6 +92,7 @@ def report_detail(request, pk):
     parts, hidden = visible_parts(report, sections)
     for part in parts:
         part.can_edit = not report.is_locked and policy().can(user, Action.EDIT, part)
+        part.show_legal = part.legal_notes_shown(sections)
     points, spheres = trajectory([report.enrolment_id], sections)
     plan = getattr(report.enrolment, "action_plan", None) if report.enrolment_id else None
     return render(
@@ -145,7 +147,11 @@ def sphere_edit(request, pk, sphere):
     if report.is_locked:
         messages.info(request, _("The report is signed. To change it, open a new version."))
         return redirect(_url(report.pk))
-    form = SphereForm(form_data(request), instance=part)
+    form = SphereForm(
+        form_data(request),
+        instance=part,
+        sections=policy().sections_for(request.user, report.participant),
+    )
     done = save_form(
         request,
         form,
@@ -221,17 +227,30 @@ def plan_revision(request, pk):
 
 
 def due(request):
+    """The change reports due: this month's (the start page's tile), the overdue, or every
+    participation with a month not covered yet."""
     if not policy().can(request.user, Action.VIEW):
         raise PermissionDenied
     states = due_states(managed_participants(request.user), timezone.localdate())
-    only_overdue = request.GET.get("overdue") == "1"
-    rows = [state for state in states if state.overdue or (not only_overdue and state.missing)]
+    show = request.GET.get("show", "")
+    if request.GET.get("overdue") == "1":
+        show = "overdue"
+    chosen = {
+        "month": lambda state: state.due_this_month and not state.overdue,
+        "overdue": lambda state: state.overdue,
+    }.get(show, lambda state: state.overdue or bool(state.missing))
+    rows = [state for state in states if chosen(state)]
+    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    titles = {
+        "month": _("Change reports due this month"),
+        "overdue": _("Change reports overdue"),
+    }
     return render(
         request,
         "reports/due.html",
         {
-            "rows": rows,
-            "only_overdue": only_overdue,
-            "title": _("Change reports overdue") if only_overdue else _("Change reports due"),
+            "page": page,
+            "show": show if show in titles else "",
+            "title": titles.get(show, _("Change reports due")),
         },
     )

@@ -198,11 +198,18 @@ def test_the_case_managers_list_of_reports_due(enrolment, diagnosis, case_manage
         client = client_for(case_manager)
         page = client.get(reverse("reports:due")).content.decode()
         assert "Łukasz Żółkiewski" in page and "12.2026" in page
+        month = client.get(reverse("reports:due") + "?show=month")
+        assert [state.enrolment for state in month.context["page"]] == [enrolment]
+        overdue = client.get(reverse("reports:due") + "?show=overdue")
+        assert list(overdue.context["page"]) == []
     with time_machine.travel(date(2027, 2, 1), tick=False):
         assert due_states([enrolment.participant])[0].overdue
         assert due_counts([enrolment.participant]) == (0, 1)
-        page = client_for(case_manager).get(reverse("reports:due") + "?overdue=1")
+        page = client_for(case_manager).get(reverse("reports:due") + "?show=overdue")
         assert "zaległy" in page.content.decode()
+        assert len(page.context["page"]) == 1
+        month = client_for(case_manager).get(reverse("reports:due") + "?show=month")
+        assert list(month.context["page"]) == []  # overdue, so not among this month's
 
 
 # --- Signing, the PDF, the plan's new version --------------------------------------------------
@@ -270,3 +277,140 @@ def test_sensitive_spheres_only_for_those_who_see_them(
         reverse("documents:pdf", args=["change_report", report.pk])
     ).status_code in (403, 404)
     assert part.section == "health"
+
+
+# --- Who signs, and the legal matters ------------------------------------------------------------
+
+
+def test_cosigners_as_the_kis_configures_them_fixed_when_the_report_opens(
+    enrolment, diagnosis, case_manager, psychologist, manager
+):
+    from django.core.cache import cache
+
+    from kis_site.admin import KisSettingsForm
+    from kis_site.models import KisSettings
+
+    settings = KisSettings.load()
+    form = KisSettingsForm(
+        instance=settings,
+        data={
+            **{
+                field: getattr(settings, field)
+                for field in ("name", "programme_name", "justified_absence_limit")
+            },
+            "participation_months": 12,
+            "change_report_interval_months": 1,
+            "change_report_overdue_months": 2,
+            "referrer_letter_months": 3,
+            "unjustified_absence_is_breach": "on",
+            "change_report_cosigners": ["psychologist", "participant"],
+            "expected_version": settings.version,
+        },
+    )
+    assert form.is_valid(), form.errors
+    form.save()
+    cache.clear()
+    assert KisSettings.load().change_report_cosigners == ["participant", "psychologist"]
+    bad = KisSettingsForm(instance=settings, data={"change_report_cosigners": ["lawyer"]})
+    assert not bad.is_valid() and "change_report_cosigners" in bad.errors
+
+    report = start(enrolment, case_manager)
+    assert [slot.key for slot in documents.slots_of(report)] == [
+        "case_manager",
+        "participant",
+        "psychologist",
+    ]
+    report = documents.document_sign(document=report, slot_key="case_manager", user=case_manager)
+    report = documents.document_sign(document=report, slot_key="psychologist", user=psychologist)
+    assert not report.is_locked
+    report = documents.document_record_paper_signature(
+        document=report,
+        slot_key="participant",
+        signer_name=enrolment.participant.full_name,
+        signed_on=date(2026, 11, 20),
+        by=case_manager,
+    )
+    assert ChangeReport.objects.get(pk=report.pk).is_locked
+
+    # A later change of the setting leaves the reports already opened as they were.
+    settings = KisSettings.objects.get()
+    settings.change_report_cosigners = []
+    settings.save()
+    cache.clear()
+    signed = ChangeReport.objects.get(pk=report.pk)
+    assert [slot.key for slot in documents.slots_of(signed)] == [
+        "case_manager",
+        "participant",
+        "psychologist",
+    ]
+    october = start(enrolment, case_manager, date(2026, 10, 1))
+    assert [slot.key for slot in documents.slots_of(october)] == ["case_manager"]
+
+
+def test_legal_matters_only_for_those_who_see_the_legal_section(
+    plan, case_manager, social_worker, career_advisor, psychologist, client_for
+):
+    from auditlog.models import LogEntry
+
+    from kis_site.vocabulary import Sphere
+
+    add_goal(
+        plan,
+        case_manager,
+        sphere=Sphere.SOCIO_LIVING,
+        legal_matter=True,
+        description="Ugoda z komornikiem",
+    )
+    add_goal(plan, case_manager, sphere=Sphere.SOCIO_LIVING, description="Stałe mieszkanie")
+    report = start(plan.enrolment, case_manager)
+    socio = report.spheres.get(sphere="socio_living")
+    assert "Ugoda z komornikiem" in socio.legal_notes
+    assert "Ugoda" not in socio.goals_progress and "Stałe mieszkanie" in socio.goals_progress
+
+    url = reverse("reports:change-report", args=[report.pk])
+    edit = reverse("reports:change-report-sphere", args=[report.pk, "socio_living"])
+    worker = client_for(social_worker)
+    assert "Ugoda z komornikiem" in worker.get(url).content.decode()
+    assert "Sprawy prawne" in worker.get(edit).content.decode()
+    advisor = client_for(career_advisor)
+    page = advisor.get(url).content.decode()
+    assert "Ugoda z komornikiem" not in page and "Stałe mieszkanie" in page
+    form = advisor.get(edit).content.decode()
+    assert "Ugoda" not in form and "legal_notes" not in form
+
+    # The advisor's save of the sphere keeps the legal notes they never saw.
+    response = advisor.post(
+        edit,
+        {
+            "rating": 3,
+            "what_changed": "Złożył wniosek o mieszkanie socjalne.",
+            "goals_progress": socio.goals_progress,
+            "expected_version": socio.version,
+        },
+    )
+    assert response.status_code == 302
+    socio = ChangeSphere.objects.get(pk=socio.pk)
+    assert socio.rating == 3 and "Ugoda z komornikiem" in socio.legal_notes
+
+    # The social worker writes them; the audit log masks them.
+    response = worker.post(
+        edit,
+        {
+            "rating": 3,
+            "what_changed": socio.what_changed,
+            "goals_progress": socio.goals_progress,
+            "legal_notes": "Spłaca raty zgodnie z ugodą z komornikiem.",
+            "expected_version": socio.version,
+        },
+    )
+    assert response.status_code == 302
+    socio = ChangeSphere.objects.get(pk=socio.pk)
+    assert socio.legal_notes == "Spłaca raty zgodnie z ugodą z komornikiem."
+    entry = LogEntry.objects.get_for_object(socio).filter(changes__icontains="legal_notes").first()
+    assert entry is not None and "komornik" not in str(entry.changes)
+
+    # The printed report carries them: only for those who see the legal section too.
+    pdf = reverse("documents:pdf", args=["change_report", report.pk])
+    text = pdf_raw(client_for(case_manager).get(pdf).content)
+    assert "Sprawy prawne" in text and "Spłaca raty zgodnie z ugodą" in text
+    assert client_for(psychologist).get(pdf).status_code in (403, 404)
