@@ -175,18 +175,23 @@ def _file_panel(request, participant):
         return None
     reports = list(
         ChangeReport.objects.filter(participant=participant)
-        .only("pk", "period_start", "period_end", "state", "revision", "participant_id")
+        .only("pk", "period_start", "period_end", "state", "revision", "enrolment_id")
         .order_by("-period_start")
     )
-    points, spheres = [], []
+    points, spheres, charted = [], [], None
     if reports:  # the chart says something once there is a report between the diagnoses
+        # One cycle on the chart: the latest participation with a report (an earlier round's
+        # are on its own reports' pages).
+        latest = reports[0].enrolment_id
+        charted = next((e for e in enrolments if e.pk == latest), None)
         sections = policy().sections_for(user, participant)
-        points, spheres = trajectory([e.pk for e in enrolments], sections)
+        points, spheres = trajectory([latest], sections)
     return {
         "participant": participant,
         "reports": reports,
         "points": points,
         "spheres": spheres,
+        "charted": charted if len(enrolments) > 1 else None,
         "can_start": policy().can(user, Action.EDIT, ChangeReport(participant=participant)),
     }
 

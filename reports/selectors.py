@@ -14,7 +14,7 @@ from kis_site.models import DocumentState, KisSettings
 from kis_site.vocabulary import Sphere, sphere_visible
 from participants.models import Enrolment, EnrolmentStatus
 from reports.models import ChangeReport, ChangeSphere
-from reports.months import add_months, first_day, last_day, months_between
+from reports.months import add_months, first_day, last_day, months_between, period_label
 
 
 @dataclass
@@ -212,18 +212,14 @@ def trajectory(enrolment_ids, sections) -> tuple[list[Point], list[str]]:
             )
         )
     reports: dict[int, Point] = {}
-    for part in (
-        ChangeSphere.objects.filter(report__enrolment_id__in=enrolment_ids)
-        .select_related("report")
-        .only("sphere", "rating", "report__period_start", "report__period_end")
-    ):
-        point = reports.get(part.report_id)
+    for report, sphere, rating, start, end in ChangeSphere.objects.filter(
+        report__enrolment_id__in=enrolment_ids
+    ).values_list("report_id", "sphere", "rating", "report__period_start", "report__period_end"):
+        point = reports.get(report)
         if point is None:
-            point = reports[part.report_id] = Point(
-                part.report.period_label, part.report.period_end, {}
-            )
-        if part.sphere in spheres:
-            point.ratings[part.sphere] = part.rating
+            point = reports[report] = Point(period_label(start, end), end, {})
+        if sphere in spheres:
+            point.ratings[sphere] = rating
     points.extend(reports.values())
     points.sort(key=lambda p: (p.rank == 2, p.day, p.rank))
     return points, spheres

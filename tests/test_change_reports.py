@@ -414,3 +414,32 @@ def test_legal_matters_only_for_those_who_see_the_legal_section(
     text = pdf_raw(client_for(case_manager).get(pdf).content)
     assert "Sprawy prawne" in text and "Spłaca raty zgodnie z ugodą" in text
     assert client_for(psychologist).get(pdf).status_code in (403, 404)
+
+
+def test_the_file_charts_the_latest_participation_with_reports(
+    enrolment, diagnosis, case_manager, client_for
+):
+    from participants.models import ExitOutcome
+    from tests.test_ipd import signed_diagnosis
+
+    earlier = EnrolmentFactory(
+        participant=enrolment.participant,
+        starts_on=date(2025, 1, 6),
+        planned_end_on=date(2025, 11, 28),
+        status=EnrolmentStatus.COMPLETED,
+        status_changed_on=date(2025, 11, 28),
+        ended_on=date(2025, 11, 28),
+        exit_outcome=ExitOutcome.EDUCATION,
+    )
+    signed_diagnosis(earlier, case_manager, started_on=date(2025, 1, 10))
+    march = start(earlier, case_manager, date(2025, 3, 1))
+    november = start(enrolment, case_manager)
+    page = client_for(case_manager).get(
+        reverse("participants:detail", args=[enrolment.participant_id])
+    )
+    panel = next(p["context"] for p in page.context["panels"] if p["panel"].key == "change_reports")
+    assert [report.pk for report in panel["reports"]] == [november.pk, march.pk]
+    labels = [point.label for point in panel["points"]]
+    assert november.period_label in labels and march.period_label not in labels
+    assert panel["charted"] == enrolment
+    assert "Udział od 07.09.2026" in page.content.decode()
