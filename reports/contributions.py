@@ -144,6 +144,14 @@ def register():
             40,
         )
     )
+    todo_items.register(
+        TodoItem(
+            "change-reports-to-sign",
+            gettext_lazy("Change reports waiting for my signature"),
+            _to_sign,
+            36,
+        )
+    )
     _register_exits_and_letters()
     home_panels.register(
         Panel(
@@ -223,6 +231,19 @@ def _due(user):
     if not policy().follows_cases(user):
         return None
     return TodoCount(_counts(user)[0], reverse("reports:due") + "?show=month", "info")
+
+
+def _to_sign(user):
+    """Only for a co-signer: while the KIS names their role, or a report still waits for it."""
+    from reports.selectors import cosigner_keys, reports_to_sign
+
+    keys = cosigner_keys(user)
+    if not keys:
+        return None
+    count = reports_to_sign(user).count()
+    if not count and not set(keys) & set(KisSettings.load().change_report_cosigners):
+        return None
+    return TodoCount(count, reverse("reports:to-sign"), "warning")
 
 
 def _overdue(user):

@@ -4,6 +4,7 @@ report page shows, and the trajectory of ratings from the initial to the final d
 from dataclasses import dataclass, field
 from datetime import date
 
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.utils import timezone
 
@@ -223,3 +224,49 @@ def trajectory(enrolment_ids, sections) -> tuple[list[Point], list[str]]:
     points.extend(reports.values())
     points.sort(key=lambda p: (p.rank == 2, p.day, p.rank))
     return points, spheres
+
+
+# --- Waiting for a co-signer ---------------------------------------------------------------------
+
+
+def cosigner_keys(user) -> list[str]:
+    """The co-signer slots of a change report ``user`` signs in (their roles)."""
+    from kis_site.access import policy
+    from kis_site.vocabulary import Cosigner
+
+    roles = {role.value for role in policy().roles(user)}
+    return [key for key in Cosigner.values if key in roles]
+
+
+def reports_to_sign(user):
+    """Drafts of change reports naming a co-signer slot of ``user``'s roles not signed yet in the
+    current version, among the participants the user sees. The slots are each report's own list
+    (JSON, read here for the drafts only: ``contains`` on JSON is not portable to SQLite)."""
+    from kis_site.models import Signature
+    from participants.access import participants_visible_to
+
+    keys = cosigner_keys(user)
+    if not keys:
+        return ChangeReport.objects.none()
+    drafts = ChangeReport.objects.filter(
+        state=DocumentState.DRAFT, participant__in=participants_visible_to(user)
+    )
+    wanted: dict[str, list[int]] = {}
+    for pk, cosigners in drafts.exclude(cosigners=[]).values_list("pk", "cosigners"):
+        for key in keys:
+            if key in (cosigners or []):
+                wanted.setdefault(key, []).append(pk)
+    if not wanted:
+        return ChangeReport.objects.none()
+    content_type = ContentType.objects.get_for_model(ChangeReport)
+    condition = Q()
+    for key, pks in wanted.items():
+        signed = Signature.objects.filter(
+            revision__content_type=content_type,
+            revision__object_id=OuterRef("pk"),
+            revision__number=OuterRef("revision"),
+            slot=key,
+            cleared_at__isnull=True,
+        )
+        condition |= Q(pk__in=pks) & ~Exists(signed)
+    return drafts.filter(condition)

@@ -28,7 +28,14 @@ from participants.views import breadcrumbs, file_crumb, file_form_page
 from reports import services
 from reports.forms import ReportForm, ReportStartForm, SphereForm
 from reports.models import EFFECT_GROUPS, ChangeReport, ChangeSphere, Dimension
-from reports.selectors import due_states, period_facts, trajectory, visible_parts
+from reports.selectors import (
+    cosigner_keys,
+    due_states,
+    period_facts,
+    reports_to_sign,
+    trajectory,
+    visible_parts,
+)
 
 
 def _report(request, pk) -> ChangeReport:
@@ -252,5 +259,24 @@ def due(request):
             "page": page,
             "show": show if show in titles else "",
             "title": titles.get(show, _("Change reports due")),
+        },
+    )
+
+
+def to_sign(request):
+    """The change reports waiting for the user's signature as a co-signer the KIS chose."""
+    if not cosigner_keys(request.user):
+        raise PermissionDenied
+    reports = (
+        reports_to_sign(request.user)
+        .select_related("participant__case_manager")
+        .order_by("period_start", "pk")
+    )
+    return render(
+        request,
+        "reports/to_sign.html",
+        {
+            "page": Paginator(reports, 50).get_page(request.GET.get("page")),
+            "title": _("Change reports waiting for my signature"),
         },
     )

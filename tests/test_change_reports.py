@@ -283,7 +283,7 @@ def test_sensitive_spheres_only_for_those_who_see_them(
 
 
 def test_cosigners_as_the_kis_configures_them_fixed_when_the_report_opens(
-    enrolment, diagnosis, case_manager, psychologist, manager
+    enrolment, diagnosis, case_manager, psychologist, client_for
 ):
     from django.core.cache import cache
 
@@ -321,8 +321,19 @@ def test_cosigners_as_the_kis_configures_them_fixed_when_the_report_opens(
         "psychologist",
     ]
     report = documents.document_sign(document=report, slot_key="case_manager", user=case_manager)
+
+    # The psychologist finds it on their start page and in the list behind the tile.
+    client = client_for(psychologist)
+    tiles = client.get(reverse("home")).context["tiles"]
+    tile = next(t for t in tiles if t["title"] == "Raporty zmiany oczekujące na mój podpis")
+    assert tile["count"] == 1 and tile["url"] == reverse("reports:to-sign")
+    listed = client.get(reverse("reports:to-sign"))
+    assert [r.pk for r in listed.context["page"]] == [report.pk]
+    assert client_for(case_manager).get(reverse("reports:to-sign")).status_code == 403
+
     report = documents.document_sign(document=report, slot_key="psychologist", user=psychologist)
     assert not report.is_locked
+    assert list(client.get(reverse("reports:to-sign")).context["page"]) == []
     report = documents.document_record_paper_signature(
         document=report,
         slot_key="participant",
