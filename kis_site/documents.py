@@ -18,7 +18,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.forms.models import model_to_dict
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -470,8 +470,10 @@ def _revisions_without_scan(kind, user):
         content_type=ContentType.objects.get_for_model(kind.model), awaits_scan=True
     )
     if scope:
+        # EXISTS, not IN: the few versions waiting (the partial index) are checked one by one,
+        # rather than every document of the user's people looked up among the versions.
         revisions = revisions.filter(
-            object_id__in=kind.model._default_manager.filter(scope).values("pk")
+            Exists(kind.model._default_manager.filter(scope, pk=OuterRef("object_id")))
         )
     return revisions
 

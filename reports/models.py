@@ -138,6 +138,14 @@ class ChangeReport(ParticipantRecord, SignedDocument):
                 name="change_report_period_in_order",
             ),
         ]
+        # The start pages look for the drafts waiting for a co-signer: few among many reports.
+        indexes = [
+            models.Index(
+                fields=["participant"],
+                condition=models.Q(state="draft"),
+                name="change_report_draft",
+            )
+        ]
 
     def __str__(self):
         return str(_("Change report for %(period)s")) % {"period": self.period_label}

@@ -122,19 +122,21 @@ def due_counts(participants, today=None) -> tuple[int, int]:
         .values_list("planned_end_on", "ended_on", "signed_at", "last_signed_end", "covered")
         .order_by()
     )
+    # due_state's rule with the month arithmetic done once: a month is due from the month after
+    # the diagnosis to this one or the end's; overdue when the reference (the end of the last
+    # signed report, else the diagnosis) lies in a month before ``cutoff``.
+    cutoff = add_months(month, -overdue_months)
     due = overdue = 0
     for planned_end, ended, signed_at, last_signed_end, covered in rows:
         if signed_at is None:
             continue
         signed = timezone.localtime(signed_at).date()
-        first = first_day(add_months(first_day(signed), 1))
-        last = min(month, first_day(ended or planned_end))
-        if first > last:
-            continue
-        reference = last_signed_end or last_day(signed)
-        if today > last_day(add_months(first_day(reference), overdue_months)):
+        end = ended or planned_end
+        if signed >= month or (signed.year, signed.month) >= (end.year, end.month):
+            continue  # no month due yet, or the participation ended in the diagnosis's month
+        if (last_signed_end or signed) < cutoff:
             overdue += 1
-        elif first <= month <= last and not covered:
+        elif end >= month and not covered:
             due += 1
     return due, overdue
 

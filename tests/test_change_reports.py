@@ -212,6 +212,47 @@ def test_the_case_managers_list_of_reports_due(enrolment, diagnosis, case_manage
         assert list(month.context["page"]) == []  # overdue, so not among this month's
 
 
+def test_the_tiles_count_what_the_list_shows_on_every_kind_of_day(
+    enrolment, diagnosis, case_manager
+):
+    """due_counts (one query, for the tiles) and due_states (the list) agree at month ends, over
+    the new year, with signed reports (one of two months) and a draft."""
+    with time_machine.travel(date(2027, 2, 3), tick=False):
+        october = start(enrolment, case_manager, date(2026, 10, 1))
+        rate(october, "socio_living", 3, case_manager)
+        documents.document_sign(document=october, slot_key="case_manager", user=case_manager)
+        winter = start(enrolment, case_manager, date(2026, 11, 1), months=2)
+        rate(winter, "socio_living", 4, case_manager)
+        documents.document_sign(document=winter, slot_key="case_manager", user=case_manager)
+        start(enrolment, case_manager, date(2027, 2, 1))  # a draft
+    days = [
+        date(2026, 9, 30),
+        date(2026, 10, 1),
+        date(2026, 11, 30),
+        date(2026, 12, 1),
+        date(2026, 12, 31),
+        date(2027, 1, 1),
+        date(2027, 1, 31),
+        date(2027, 2, 1),
+        date(2027, 2, 28),
+        date(2027, 3, 1),
+        date(2027, 5, 31),
+        date(2027, 6, 1),
+    ]
+    people = [enrolment.participant]
+    seen = set()
+    for day in days:
+        with time_machine.travel(day, tick=False):
+            states = due_states(people)
+            expected = (
+                sum(1 for s in states if s.due_this_month and not s.overdue),
+                sum(1 for s in states if s.overdue),
+            )
+            assert due_counts(people) == expected, day
+            seen.add(expected)
+    assert {(0, 0), (1, 0), (0, 1)} <= seen  # every case came up
+
+
 # --- Signing, the PDF, the plan's new version --------------------------------------------------
 
 
