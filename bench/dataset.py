@@ -119,16 +119,7 @@ def build(*, participants=5000, cohorts=170, notes_per_person=5, seed=7):
     )
 
     applications = [
-        Application(
-            participant=p,
-            received_on=today - timedelta(days=400),
-            source=ApplicationSource.SELF,
-            eligible_groups=["long_term_unemployed"],
-            decision=Decision.QUALIFIED,
-            decided_on=today - timedelta(days=395),
-            decision_reason="Spełnia kryteria.",
-        )
-        for p in people
+        qualified_application(p.pk, received_on=today - timedelta(days=400)) for p in people
     ]
     Application.objects.bulk_create(applications, batch_size=2000)
     applications = {a.participant_id: a for a in Application.objects.all()}
@@ -175,6 +166,19 @@ def build(*, participants=5000, cohorts=170, notes_per_person=5, seed=7):
         "psychologist": "bench4",
         "sample": people[len(people) // 2].pk,
     }
+
+
+def qualified_application(participant_id, *, received_on) -> Application:
+    """A person's own application, qualified five days after it came in."""
+    return Application(
+        participant_id=participant_id,
+        received_on=received_on,
+        source=ApplicationSource.SELF,
+        eligible_groups=["long_term_unemployed"],
+        decision=Decision.QUALIFIED,
+        decided_on=received_on + timedelta(days=5),
+        decision_reason="Spełnia kryteria.",
+    )
 
 
 def contract_for(participant_id) -> int:
@@ -423,15 +427,7 @@ def earlier_rounds(*, every=10, of=7, seed=31) -> int:
     chosen = [(person, start) for person, start in current if person % every < of]
     Application.objects.bulk_create(
         [
-            Application(
-                participant_id=person,
-                received_on=start - timedelta(days=470),
-                source=ApplicationSource.SELF,
-                eligible_groups=["long_term_unemployed"],
-                decision=Decision.QUALIFIED,
-                decided_on=start - timedelta(days=465),
-                decision_reason="Spełnia kryteria.",
-            )
+            qualified_application(person, received_on=start - timedelta(days=470))
             for person, start in chosen
         ],
         batch_size=2000,
