@@ -41,26 +41,22 @@ def plan_signers(plan) -> list[SignerSlot]:
 def plan_sections(plan) -> frozenset:
     """The sensitive sections the plan holds (its goals' and actions'); the printed plan opens
     whole for those who see them all (and for its signers)."""
-    cached = getattr(plan, "_kis_sections", None)
-    if cached is None:
-        if plan.pk is None:
-            return frozenset()
-        found = set(
-            Goal.objects.filter(plan=plan, removed=False)
-            .exclude(section="")
-            .order_by()
-            .values_list("section", flat=True)
-            .distinct()
-        ) | set(
-            PlanAction.objects.filter(goal__plan=plan, removed=False)
-            .exclude(section="")
-            .order_by()
-            .values_list("section", flat=True)
-            .distinct()
-        )
-        cached = frozenset(Section(value) for value in found)
-        plan._kis_sections = cached
-    return cached
+    if plan.pk is None:
+        return frozenset()
+    found = set(
+        Goal.objects.filter(plan=plan, removed=False)
+        .exclude(section="")
+        .order_by()
+        .values_list("section", flat=True)
+        .distinct()
+    ) | set(
+        PlanAction.objects.filter(goal__plan=plan, removed=False)
+        .exclude(section="")
+        .order_by()
+        .values_list("section", flat=True)
+        .distinct()
+    )
+    return frozenset(Section(value) for value in found)
 
 
 def _pdf_context(plan) -> dict:

@@ -72,28 +72,30 @@ class VersionedAdmin(admin.ModelAdmin):
         return False
 
 
+SETTINGS_FIELDSETS = [
+    (_("The club"), {"fields": ["name", "operating_entity", "register_number", "programme_name"]}),
+    (_("Letterhead"), {"fields": ["street", "postal_code", "city", "phone", "email", "logo"]}),
+    (
+        _("Rules of the regulations"),
+        {
+            "fields": [
+                "justified_absence_limit",
+                "unjustified_absence_is_breach",
+                "participation_months",
+                "change_report_interval_months",
+                "change_report_overdue_months",
+                "referrer_letter_months",
+                "change_report_cosigners",
+            ]
+        },
+    ),
+]
+
+
 class KisSettingsForm(VersionedAdminForm):
     class Meta:
         model = KisSettings
-        fields = [
-            "name",
-            "operating_entity",
-            "register_number",
-            "programme_name",
-            "street",
-            "postal_code",
-            "city",
-            "phone",
-            "email",
-            "logo",
-            "justified_absence_limit",
-            "unjustified_absence_is_breach",
-            "participation_months",
-            "change_report_interval_months",
-            "change_report_overdue_months",
-            "referrer_letter_months",
-            "change_report_cosigners",
-        ]
+        fields = [name for _title, options in SETTINGS_FIELDSETS for name in options["fields"]]
 
     change_report_cosigners = forms.MultipleChoiceField(
         label=_("The change report is also signed by"),
@@ -109,11 +111,7 @@ class KisSettingsForm(VersionedAdminForm):
 @admin.register(KisSettings)
 class KisSettingsAdmin(VersionedAdmin):
     form = KisSettingsForm
-    fieldsets = [
-        (_("The club"), {"fields": KisSettingsForm.Meta.fields[:4]}),
-        (_("Letterhead"), {"fields": KisSettingsForm.Meta.fields[4:10]}),
-        (_("Rules of the regulations"), {"fields": KisSettingsForm.Meta.fields[10:]}),
-    ]
+    fieldsets = SETTINGS_FIELDSETS
 
     def has_add_permission(self, request):
         return not KisSettings.objects.exists()

@@ -59,6 +59,16 @@ def slots_of(document) -> list[SignerSlot]:
     return cached
 
 
+def sections_of(document) -> frozenset:
+    """The sensitive sections the document holds (asked once per loaded document; a page that
+    has loaded the parts already may set ``document._kis_sections`` itself)."""
+    cached = getattr(document, "_kis_sections", None)
+    if cached is None:
+        cached = frozenset(kind_of(document).sections(document))
+        document._kis_sections = cached
+    return cached
+
+
 def revisions_of(document):
     return DocumentRevision.objects.filter(
         content_type=ContentType.objects.get_for_model(document), object_id=document.pk

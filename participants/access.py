@@ -14,7 +14,7 @@ from django.db.models import Q
 from django.http import Http404
 
 from kis_site.access import Action, participant_data_for, policy
-from kis_site.documents import is_required_signer
+from kis_site.documents import is_required_signer, sections_of
 from kis_site.registries import document_kind_for, roster_scopes
 from kis_site.roles import user_roles, user_staff_id
 from kis_site.vocabulary import ALL_SECTIONS, Role, Section
@@ -180,7 +180,7 @@ class ParticipantPolicy:
         section = registration.record_section(obj)
         if section is not None and section not in sections:
             return False
-        if kind is not None and not signer and not kind.sections(obj) <= sections:
+        if kind is not None and not signer and not sections_of(obj) <= sections:
             # A document with sensitive sections opens whole or not at all: no partial copies.
             return False
         return self._record_rule(user, action, obj)

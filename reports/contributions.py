@@ -44,12 +44,8 @@ SENSITIVE = frozenset({Section.HEALTH, Section.PSYCHOLOGICAL})
 def report_sections(report) -> frozenset:
     """The printed report holds the health and psychological spheres, and the legal section
     when legal notes were written: it opens whole for those who see them (and its signers)."""
-    cached = getattr(report, "_kis_sections", None)
-    if cached is None:
-        legal = report.pk is not None and report.spheres.exclude(legal_notes="").exists()
-        cached = SENSITIVE | ({Section.LEGAL} if legal else set())
-        report._kis_sections = cached
-    return cached
+    legal = report.pk is not None and report.spheres.exclude(legal_notes="").exists()
+    return SENSITIVE | ({Section.LEGAL} if legal else set())
 
 
 def _cosigner_slot(cosigner: str) -> SignerSlot:

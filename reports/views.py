@@ -252,12 +252,18 @@ def due(request):
         "month": _("Change reports due this month"),
         "overdue": _("Change reports overdue"),
     }
+    show = show if show in titles else ""
+    tabs = [
+        ("month", _("Due this month")),
+        ("overdue", _("Overdue")),
+        ("", _("Every month without a report")),
+    ]
     return render(
         request,
         "reports/due.html",
         {
             "page": page,
-            "show": show if show in titles else "",
+            "tabs": [(key, label, key == show) for key, label in tabs],
             "title": titles.get(show, _("Change reports due")),
         },
     )
