@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from activities import absences, ledger, services, statements
 from activities.forms import (
@@ -119,6 +119,11 @@ def enrolment_programme(request, pk):
 def _programme_page(request, *, owner, here, title, crumb, extra):
     programme = Programme.objects.filter(**owner).first()
     form = None
+    if request.method == "POST":
+        if not _may_schedule(request.user):
+            raise PermissionDenied
+        if programme is not None:
+            return redirect(here)  # copied already: nothing to post
     if programme is None and _may_schedule(request.user):
         form = ProgrammeStartForm(form_data(request))
         done = save_form(
@@ -226,6 +231,7 @@ def _monday(value: str | None) -> date:
     return day - timedelta(days=day.weekday())
 
 
+@require_safe
 def week(request):
     """A week of sessions: one group's, or the ones I lead (a trainer's default)."""
     user = request.user
@@ -441,6 +447,8 @@ def session_attendance(request, pk):
             "has_saved": any(row["saved"] for row in rows),
             "can_mark": can_mark and not session.cancelled,
             "can_add": can_mark,
+            # What justified an absence (a sick note...) is for those who record it.
+            "can_excuse": policy().can(user, Action.CHANGE_STATUS),
             "can_manage": _may_schedule(user),
             "walk_in_choices": _walk_in_choices(user, session, roster) if can_mark else [],
             "title": session.module.name,
@@ -501,6 +509,7 @@ def session_cancel(request, pk):
     return redirect("activities:session", pk=session.pk)
 
 
+@require_safe
 def attendance_list_pdf(request, pk):
     """The paper the participants sign in the room: a row and a signature box per person."""
     session = _session(request, pk)
@@ -542,6 +551,7 @@ def _hour_card_context(participant) -> dict:
     }
 
 
+@require_safe
 def hour_card(request, pk):
     """A participant's hours: per module planned and done, absences, the weekly 2/3 share."""
     participant = get_participant_for_user(request.user, pk, Action.VIEW)
@@ -560,6 +570,7 @@ def hour_card(request, pk):
     )
 
 
+@require_safe
 def hour_card_pdf(request, pk):
     participant = get_participant_for_user(request.user, pk, Action.VIEW)
     log_access(user=request.user, instance=participant, kind=AccessKind.PDF, what="hour card")
@@ -581,6 +592,7 @@ def _case_scope(user):
     return absences.cases_in_scope(user)
 
 
+@require_safe
 def absence_cases(request):
     cases = list(
         _case_scope(request.user)
@@ -661,9 +673,8 @@ def excuse(request, pk):
         Action.VIEW,
     )
     session = attendance.session
-    if not may_take_attendance(request.user, session) and not policy().can(
-        request.user, Action.CHANGE_STATUS
-    ):
+    if not policy().can(request.user, Action.CHANGE_STATUS, attendance):
+        # A justification weighs a sick note: the person's case managers and the manager.
         raise PermissionDenied
     form = ExcuseForm(
         form_data(request),
@@ -702,6 +713,7 @@ def excuse(request, pk):
     )
 
 
+@require_safe
 def cohort_hours(request, pk):
     """The group's ledger: who is behind their plan at this point of the cycle."""
     if not policy().can(request.user, Action.VIEW):
@@ -884,6 +896,7 @@ def placement_detail(request, pk):
 # --- Monthly statements ----------------------------------------------------------------------
 
 
+@require_safe
 def monthly_statements(request):
     """Choose a statement, a month and a group; see it, print it (PDF) or download it (XLSX)."""
     _schedule_gate(request.user)
@@ -961,6 +974,7 @@ def list_scan_upload(request, pk):
     return redirect("activities:session", pk=session.pk)
 
 
+@require_safe
 def list_scan(request, pk):
     session = _session(request, pk)
     if session.list_scan_id is None:
@@ -1004,6 +1018,7 @@ def session_edit(request, pk):
     )
 
 
+@require_safe
 def participant_timetable(request, pk):
     """A person's individual timetable: the sessions they are on the roster of."""
     participant = get_participant_for_user(request.user, pk, Action.VIEW)
@@ -1044,6 +1059,7 @@ def participant_timetable(request, pk):
     )
 
 
+@require_safe
 def cohort_month_list_pdf(request, pk):
     """The monthly attendance list of a group: a row per participant, a signature box per
     session of the month."""
@@ -1089,6 +1105,7 @@ def cohort_month_list_pdf(request, pk):
     return response
 
 
+@require_safe
 def month(request):
     """A month of sessions as a calendar: one group's, or the ones I lead."""
     user = request.user

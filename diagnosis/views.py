@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from diagnosis import services
 from diagnosis.contributions import (
@@ -115,6 +115,7 @@ def report_start(request, pk):
     )
 
 
+@require_safe
 def report_detail(request, pk):
     user = request.user
     report = _full_report(request, pk)
@@ -353,6 +354,7 @@ def recommendations_edit(request, pk):
     )
 
 
+@require_safe
 def compare(request, pk):
     """The initial and the final diagnosis of one participation, side by side."""
     participant = get_participant_for_user(request.user, pk, Action.VIEW)
@@ -439,6 +441,7 @@ def _report_list(request, reports, title, intro):
     )
 
 
+@require_safe
 def to_sign(request):
     if not (SIGNER_ROLES & policy().roles(request.user)):
         raise PermissionDenied
@@ -453,6 +456,7 @@ def to_sign(request):
     )
 
 
+@require_safe
 def unsigned(request):
     if not policy().follows_cases(request.user):
         raise PermissionDenied

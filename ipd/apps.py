@@ -14,19 +14,12 @@ class IpdConfig(AppConfig):
         from ipd.models import ActionPlan, Goal, PlanAction
         from kis_site.access import register_participant_data
         from kis_site.vocabulary import Role
+        from participants.access import sphere_writers
 
         post_migrate.connect(reference.ensure_default_catalogue, sender=self)
-        # The case manager draws the plan up with the person; the specialists add goals and
-        # actions in their spheres (the sensitive ones only where they see those sections).
+        # The case manager draws the plan up with the person; each sphere's specialists add
+        # goals and actions in it (the sensitive ones only where they see those sections).
         chief = {Role.CASE_MANAGER, Role.MANAGER}
-        specialists = {
-            *chief,
-            Role.SOCIAL_WORKER,
-            Role.PSYCHOLOGIST,
-            Role.CAREER_ADVISOR,
-            Role.PEDAGOGUE,
-            Role.THERAPIST,
-        }
         bookkeeping = ("updated_at", "updated_by", "version", "section")
         register_participant_data(
             ActionPlan, path="participant", writers=chief, audit_exclude=("version",)
@@ -35,7 +28,7 @@ class IpdConfig(AppConfig):
             Goal,
             path="plan__participant",
             section_field="section",
-            writers=specialists,
+            writers=lambda goal: sphere_writers(goal.sphere),
             audit_exclude=bookkeeping,
         )
         register_participant_data(
@@ -43,7 +36,7 @@ class IpdConfig(AppConfig):
             path="goal__plan__participant",
             section_field="section",
             masked=("title",),
-            writers=specialists,
+            writers=lambda action: sphere_writers(action.goal.sphere),
             audit_exclude=bookkeeping,
         )
         contributions.register()

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from ipd import services
 from ipd.contributions import unsigned_plans
@@ -114,6 +114,7 @@ def plan_start(request, pk):
     )
 
 
+@require_safe
 def plan_detail(request, pk):
     user = request.user
     plan = _plan(request, pk)
@@ -431,6 +432,7 @@ def _plan_list(request, plans, title, intro):
     )
 
 
+@require_safe
 def reviews(request):
     if not policy().can(request.user, Action.VIEW):
         raise PermissionDenied
@@ -442,6 +444,7 @@ def reviews(request):
     )
 
 
+@require_safe
 def unsigned(request):
     if not policy().can(request.user, Action.VIEW):
         raise PermissionDenied

@@ -9,7 +9,7 @@ knows a participant) and registers its policy at start-up. Views, PDFs, exports 
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
@@ -35,6 +35,15 @@ class Action(enum.StrEnum):
     EXPORT = "export"
     RECRUIT = "recruit"  # see the waiting list and record applications
     NETWORK = "network"  # run the local network: agreements, meetings, their tasks
+    ASSIGN_CASE_MANAGER = "assign_case_manager"  # give a person their case manager (the manager)
+    # The keeping of a signed document (its keepers: participants.access.DOCUMENT_KEEPERS).
+    REVISE = "revise"  # open a new version of a signed document
+    RECORD_PAPER = "record_paper"  # record signatures given by hand on the printed document
+    UPLOAD_SCAN = "upload_scan"  # keep the scan of the signed original
+
+
+# Actions on a document that belong to its keepers (who draw it up and answer for it).
+KEEPING = frozenset({Action.REVISE, Action.RECORD_PAPER, Action.UPLOAD_SCAN})
 
 
 class AccessPolicy(Protocol):
@@ -53,6 +62,10 @@ class AccessPolicy(Protocol):
     def responsible_for(self, user, obj) -> bool:
         """Is ``obj`` on ``user``'s own to-do lists (the manager: everything; a case manager:
         the records of the people they manage)?"""
+        ...
+
+    def may_record_paper(self, user, document, slot) -> bool:
+        """May ``user`` record that ``slot`` signed ``document`` by hand?"""
         ...
 
     def follows_cases(self, user) -> bool:
@@ -98,7 +111,9 @@ class ParticipantData:
     section_field: str | None = None  # a field whose value makes the whole record sensitive
     masked: tuple[str, ...] = ()  # fields masked in the audit log besides the sensitive ones
     section: Section | None = None  # the whole record belongs to this section
-    writers: frozenset | None = None  # roles that may EDIT it (instead of the general rule)
+    # Roles that may EDIT it instead of the general rule: a set, or a function of the record
+    # (a plan's goal: the roles of its sphere).
+    writers: frozenset | Callable[[Model], frozenset] | None = None
 
     def participant_id(self, instance) -> int | None:
         if not self.path:
@@ -119,6 +134,11 @@ class ParticipantData:
             if obj is None:
                 return None
         return obj
+
+    def writers_of(self, instance) -> frozenset | None:
+        if callable(self.writers):
+            return frozenset(self.writers(instance))
+        return self.writers
 
     def record_section(self, instance) -> Section | None:
         if self.section is not None:
@@ -166,7 +186,7 @@ def register_participant_data(
         section_field=section_field,
         masked=masked,
         section=section,
-        writers=frozenset(writers) if writers is not None else None,
+        writers=writers if writers is None or callable(writers) else frozenset(writers),
     )
     _participant_data[model] = entry
     masked_fields = [*sections, *masked]

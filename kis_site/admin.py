@@ -2,14 +2,30 @@
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import GroupAdmin as BaseGroupAdmin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.models import Group
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.http import Http404, HttpResponseNotAllowed
+from django.shortcuts import redirect
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.html import format_html
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from kis_site.accounts import (
+    password_set_error,
+    role_change_error,
+    roles_help_text,
+    unlock_error,
+)
+from kis_site.audit import log_role_change
 from kis_site.models import ClubDocument, FundingSource, KisSettings, RoleGroup, StaffMember
 from kis_site.vocabulary import Cosigner, Role
 
@@ -193,9 +209,50 @@ admin.site.unregister(User)
 admin.site.unregister(Group)
 
 
+class RoleCheckedForm:
+    """Mixed into the admin's user forms: a change of roles is checked against the rules of
+    ``kis_site.accounts`` (refused with a message next to the field, never silently applied)."""
+
+    actor = None
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "groups" in self.fields:
+            self.fields["groups"].help_text = roles_help_text(
+                actor=self.actor, target=self.instance if self.instance.pk else None
+            )
+
+    def clean_groups(self):
+        groups = self.cleaned_data["groups"]
+        before = set(self.instance.groups.all()) if self.instance.pk else set()
+        after = set(groups)
+        error = role_change_error(
+            actor=self.actor,
+            target=self.instance if self.instance.pk else None,
+            granted=after - before,
+            revoked=before - after,
+        )
+        if error:
+            raise forms.ValidationError(error, code="role_change")
+        return groups
+
+
+ACCOUNT_FIELDSETS = [
+    (None, {"fields": ["username", "password", "login_lock"]}),
+    (_("Person"), {"fields": ["first_name", "last_name", "email"]}),
+    (_("Roles and access"), {"fields": ["is_active", "is_staff", "groups"]}),
+    (_("Dates"), {"fields": ["last_login", "date_joined"]}),
+]
+
+
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
-    """Accounts and their roles. Only a superuser may grant superuser or single permissions."""
+    """Accounts and their roles, with the separation of duties of ``kis_site.accounts``.
+
+    Superuser status and single permissions have no field in any form (a posted value is
+    ignored); the roles field refuses what the person may not grant or revoke, and every grant
+    and revoke is audited.
+    """
 
     inlines = [StaffInline]
     list_display = [
@@ -208,46 +265,135 @@ class UserAdmin(BaseUserAdmin):
         "last_login",
     ]
     list_filter = ["is_active", ("groups", admin.RelatedOnlyFieldListFilter), "is_staff"]
+    add_fieldsets = [
+        (None, {"fields": ["username", "usable_password", "password1", "password2"]}),
+        (_("Person"), {"fields": ["first_name", "last_name", "email"]}),
+        (_("Roles and access"), {"fields": ["groups"]}),
+    ]
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("groups")
 
+    # The roles as plain checkboxes: a handful of them, readable and keyboard-friendly.
+    filter_horizontal = ()
+
     def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "groups":
+            kwargs["widget"] = forms.CheckboxSelectMultiple
         field = super().formfield_for_manytomany(db_field, request, **kwargs)
         if db_field.name == "groups":
             field.label = gettext("Roles")
-            field.help_text = gettext("The roles decide what the person may see and do.")
         return field
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        return type(form.__name__, (RoleCheckedForm, form), {"actor": request.user})
 
     @admin.display(description=_("roles"))
     def roles(self, user):
         return ", ".join(group.name for group in user.groups.all())
 
     def get_fieldsets(self, request, obj=None):
-        fieldsets = super().get_fieldsets(request, obj)
-        if request.user.is_superuser or obj is None:
-            return fieldsets
-        return [
-            (None, {"fields": ["username", "password"]}),
-            (_("Person"), {"fields": ["first_name", "last_name", "email"]}),
-            (_("Roles and access"), {"fields": ["is_active", "is_staff", "groups"]}),
-            (_("Dates"), {"fields": ["last_login", "date_joined"]}),
-        ]
+        if obj is None:
+            return self.add_fieldsets
+        return ACCOUNT_FIELDSETS
 
     def get_readonly_fields(self, request, obj=None):
-        readonly = list(super().get_readonly_fields(request, obj))
-        if not request.user.is_superuser:
-            readonly += ["last_login", "date_joined"]
-            if obj is not None and obj.is_superuser:
-                readonly += ["username", "is_active", "is_staff", "groups"]
+        readonly = ["last_login", "date_joined", "login_lock"]
+        if obj is not None and obj.pk == request.user.pk:
+            readonly += ["is_active", "is_staff"]  # nobody locks themselves out or in
+        if obj is not None and obj.is_superuser and not request.user.is_superuser:
+            readonly += ["username", "is_active", "is_staff", "groups"]
         return readonly
+
+    @admin.display(description=_("login"))
+    def login_lock(self, user):
+        from kis_site.lockout import login_lock_of
+
+        lock = login_lock_of(user)
+        if lock is None:
+            return gettext("not locked")
+        text = _lock_text(lock)
+        return format_html(
+            '{} <button type="submit" class="button" formaction="{}" formnovalidate>{}</button>',
+            text,
+            reverse("admin:auth_user_unlock", args=[user.pk]),
+            gettext("Unlock"),
+        )
+
+    def save_related(self, request, form, formsets, change):
+        user = form.instance
+        before = set(Group.objects.filter(user=user)) if change else set()
+        super().save_related(request, form, formsets, change)
+        if "groups" not in form.cleaned_data:
+            return
+        after = set(form.cleaned_data["groups"])
+        for group in sorted(after - before, key=lambda g: g.name):
+            log_role_change(by=request.user, user=user, group=group, granted=True)
+        for group in sorted(before - after, key=lambda g: g.name):
+            log_role_change(by=request.user, user=user, group=group, granted=False)
+
+    def user_change_password(self, request, id, form_url=""):
+        target = self.get_object(request, unquote(id))
+        if target is not None:
+            error = password_set_error(actor=request.user, target=target)
+            if error:
+                messages.error(request, error)
+                return redirect("admin:auth_user_change", target.pk)
+        return super().user_change_password(request, id, form_url)
+
+    def get_urls(self):
+        return [
+            path(
+                "<path:object_id>/unlock/",
+                self.admin_site.admin_view(self.unlock_view),
+                name="auth_user_unlock",
+            ),
+            *super().get_urls(),
+        ]
+
+    def unlock_view(self, request, object_id):
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        from kis_site.lockout import login_unlock
+
+        target = self.get_object(request, unquote(object_id))
+        if target is None:
+            raise Http404
+        if unlock_error(actor=request.user, target=target):
+            raise PermissionDenied
+        login_unlock(user=target, by=request.user)
+        messages.success(
+            request,
+            gettext("The login of %(name)s is unlocked.")
+            % {"name": target.get_full_name() or target.get_username()},
+        )
+        next_url = request.POST.get("next", "")
+        if next_url and url_has_allowed_host_and_scheme(
+            next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        ):
+            return redirect(next_url)
+        return redirect("admin:auth_user_change", target.pk)
 
     def has_delete_permission(self, request, obj=None):
         return False  # accounts are deactivated, never deleted (the audit trail points at them)
 
 
+def _lock_text(lock) -> str:
+    until = date_format(timezone.localtime(lock.until), "H:i")
+    if lock.everywhere:
+        return gettext("locked from every address until %(time)s") % {"time": until}
+    return gettext("locked from %(addresses)s until %(time)s") % {
+        "addresses": ", ".join(lock.addresses),
+        "time": until,
+    }
+
+
 @admin.register(RoleGroup)
 class RoleAdmin(BaseGroupAdmin):
+    """Roles are read-only here: each role's permissions are fixed in code
+    (``kis_site.roles.ADMIN_PERMISSIONS``), so nobody widens a role through the web."""
+
     list_display = ["name", "role_description"]
 
     @admin.display(description=_("role"))
@@ -255,10 +401,11 @@ class RoleAdmin(BaseGroupAdmin):
         role = Role.from_group_name(group.name)
         return role.label if role else gettext("(not a role of the application)")
 
-    def get_readonly_fields(self, request, obj=None):
-        if obj is not None and Role.from_group_name(obj.name):
-            return ["name"]
-        return []
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
     def has_delete_permission(self, request, obj=None):
         return False

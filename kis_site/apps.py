@@ -10,6 +10,7 @@ class KisSiteConfig(AppConfig):
     def ready(self):
         from django.contrib.auth import get_user_model
 
+        import kis_site.checks  # noqa: F401 - registers the start-up checks
         from kis_site import reference
         from kis_site.audit import register_audited
         from kis_site.models import FundingSource, KisSettings, StaffMember

@@ -73,3 +73,55 @@ def log_bulk_change(*, user, instance, what: str, count: int, participant_id=Non
         changes={"bulk": [what, str(count)]},
         additional_data=data,
     )
+
+
+def log_role_change(*, by, user, group, granted: bool) -> LogEntry:
+    """Record that ``by`` granted (or revoked) the role of ``group`` to ``user``."""
+    from kis_site.vocabulary import Role
+
+    role = Role.from_group_name(group.name)
+    return LogEntry.objects.log_create(
+        user,
+        force_log=True,
+        action=LogEntry.Action.UPDATE,
+        actor=by if getattr(by, "is_authenticated", False) else None,
+        changes={
+            "groups": {
+                "type": "m2m",
+                "operation": "add" if granted else "delete",
+                "objects": [group.name],
+            }
+        },
+        additional_data={
+            "role_change": "granted" if granted else "revoked",
+            "role": role.value if role else "",
+            "group": group.name,
+        },
+    )
+
+
+def role_changes(*, limit: int = 10):
+    """The latest grants and revokes of roles, newest first (with their actors)."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.contenttypes.models import ContentType
+
+    return (
+        LogEntry.objects.filter(
+            content_type=ContentType.objects.get_for_model(get_user_model()),
+            additional_data__has_key="role_change",
+        )
+        .select_related("actor")
+        .order_by("-timestamp")[:limit]
+    )
+
+
+def log_unlock(*, by, user, addresses) -> LogEntry:
+    """Record that ``by`` unlocked the login of ``user`` (locked from ``addresses``)."""
+    return LogEntry.objects.log_create(
+        user,
+        force_log=True,
+        action=LogEntry.Action.UPDATE,
+        actor=by if getattr(by, "is_authenticated", False) else None,
+        changes={"login": ["locked", "unlocked"]},
+        additional_data={"unlocked": user.get_username(), "addresses": sorted(addresses)},
+    )

@@ -169,14 +169,16 @@ def _changes(entry, model, related):
     for name, values in changes.items():
         if name in _SKIPPED:
             continue
-        if isinstance(values, dict):  # many-to-many entries
-            values = [values.get("operation", ""), ", ".join(values.get("objects", []))]
-        old, new = [*values, "", ""][:2]
         field = _field(model, name)
         label = (
             field.verbose_name if field is not None else {"bulk": _("bulk change")}.get(name, name)
         )
-        old, new = _format(field, old, related), _format(field, new, related)
+        if isinstance(values, dict):  # many-to-many entries: what was added or removed
+            objects = ", ".join(str(item) for item in values.get("objects", []))
+            old, new = ("", objects) if values.get("operation") == "add" else (objects, "")
+        else:
+            old, new = [*values, "", ""][:2]
+            old, new = _format(field, old, related), _format(field, new, related)
         if creating and new == "":
             continue
         result.append(

@@ -1,11 +1,21 @@
-"""What kis_site itself adds to the shared pages: club documents, documents missing a scan."""
+"""What kis_site itself adds to the shared pages: club documents, documents missing a scan, and
+for the manager and the administrator the changes of roles and the locked logins."""
 
 from django.urls import reverse
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from kis_site.access import Action, policy
-from kis_site.registries import NavItem, TodoCount, TodoItem, nav_items, todo_items
+from kis_site.registries import (
+    NavItem,
+    Panel,
+    TodoCount,
+    TodoItem,
+    home_panels,
+    nav_items,
+    todo_items,
+)
 from kis_site.roles import user_roles
+from kis_site.vocabulary import Role
 
 
 def _missing_scans(user):
@@ -18,7 +28,86 @@ def _missing_scans(user):
     )
 
 
+def _role_changes(request, user):
+    """The latest grants and revokes of roles: the manager's to see (who gave whom what)."""
+    if Role.MANAGER not in user_roles(user):
+        return None
+    from django.contrib.auth import get_user_model
+
+    from kis_site.audit import role_changes
+
+    entries = list(role_changes(limit=10))
+    people = get_user_model()._default_manager.in_bulk(
+        [int(entry.object_pk) for entry in entries if entry.object_pk.isdigit()]
+    )
+    rows = []
+    for entry in entries:
+        data = entry.additional_data or {}
+        role = Role.from_group_name(data.get("group", ""))
+        person = people.get(int(entry.object_pk)) if entry.object_pk.isdigit() else None
+        rows.append(
+            {
+                "when": entry.timestamp,
+                "by": _person(entry.actor) if entry.actor else gettext_lazy("system"),
+                "person": _person(person) if person else entry.object_repr,
+                "role": role.group_name if role else data.get("group", ""),
+                "granted": data.get("role_change") == "granted",
+            }
+        )
+    return {"rows": rows}
+
+
+def _locked_logins(request, user):
+    """Accounts whose login is locked, for those who may unlock them (not their own)."""
+    if not (user.is_superuser or user_roles(user) & {Role.MANAGER, Role.ADMINISTRATOR}):
+        return None
+    from kis_site.accounts import unlock_error
+    from kis_site.lockout import locked_logins
+
+    locks = locked_logins()
+    if not locks:
+        return None
+    return {
+        "locks": [
+            {
+                "lock": lock,
+                "person": _person(lock.user),
+                "unlock_url": (
+                    None
+                    if unlock_error(actor=user, target=lock.user)
+                    else reverse("admin:auth_user_unlock", args=[lock.user.pk])
+                ),
+            }
+            for lock in locks
+        ],
+        "next": request.get_full_path(),
+    }
+
+
+def _person(user) -> str:
+    name = user.get_full_name()
+    return f"{name} ({user.get_username()})" if name else user.get_username()
+
+
 def register():
+    home_panels.register(
+        Panel(
+            key="locked-logins",
+            title=gettext_lazy("Locked logins"),
+            template="kis_site/_locked_logins.html",
+            context=_locked_logins,
+            order=5,
+        )
+    )
+    home_panels.register(
+        Panel(
+            key="role-changes",
+            title=gettext_lazy("Changes of roles"),
+            template="kis_site/_role_changes.html",
+            context=_role_changes,
+            order=90,
+        )
+    )
     nav_items.register(
         NavItem(
             "club-documents",

@@ -9,7 +9,12 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import (
+    require_GET,
+    require_http_methods,
+    require_POST,
+    require_safe,
+)
 
 from kis_site import documents
 from kis_site.access import Action, policy
@@ -31,6 +36,13 @@ def _document(request, kind_key: str, pk: int, action: Action):
     return kind, document
 
 
+def _slot(document, slot_key: str):
+    slot = next((s for s in documents.slots_of(document) if s.key == slot_key), None)
+    if slot is None:
+        raise Http404
+    return slot
+
+
 def _back(kind, document):
     return redirect(kind.url(document))
 
@@ -38,6 +50,9 @@ def _back(kind, document):
 @require_POST
 def sign(request, kind, pk, slot):
     kind, document = _document(request, kind, pk, Action.SIGN)
+    if not documents.matches_slot(request.user, document, _slot(document, slot)):
+        # Only the holder of a signature signs it with their login.
+        raise PermissionDenied
     try:
         documents.document_sign(document=document, slot_key=slot, user=request.user)
     except ValidationError as error:
@@ -63,11 +78,10 @@ class PaperSignatureForm(forms.Form):
 
 @require_http_methods(["GET", "POST"])
 def paper_signature(request, kind, pk, slot):
-    kind, document = _document(request, kind, pk, Action.SIGN)
-    slots = {s.key: s for s in documents.slots_of(document)}
-    if slot not in slots:
-        raise Http404
-    chosen = slots[slot]
+    kind, document = _document(request, kind, pk, Action.RECORD_PAPER)
+    chosen = _slot(document, slot)
+    if not policy().may_record_paper(request.user, document, chosen):
+        raise PermissionDenied
     initial = {
         "signer_name": chosen.default_name(document) if chosen.default_name else "",
         "signed_on": timezone.localdate(),
@@ -115,7 +129,7 @@ class RevisionForm(forms.Form):
 
 @require_http_methods(["GET", "POST"])
 def new_revision(request, kind, pk):
-    kind, document = _document(request, kind, pk, Action.SIGN)
+    kind, document = _document(request, kind, pk, Action.REVISE)
     form = RevisionForm(form_data(request))
     if request.method == "POST" and form.is_valid():
         try:
@@ -176,7 +190,7 @@ class ScanForm(forms.Form):
 
 @require_POST
 def upload_scan(request, kind, pk, number):
-    kind, document = _document(request, kind, pk, Action.SIGN)
+    kind, document = _document(request, kind, pk, Action.UPLOAD_SCAN)
     form = ScanForm(request.POST, request.FILES)
     if not form.is_valid():
         messages.error(request, _("Choose the file with the scan."))
@@ -205,6 +219,7 @@ def scan(request, kind, pk, number):
     return response
 
 
+@require_safe
 def missing_scans(request):
     """Signed documents whose paper original has not been scanned yet ("do uzupełnienia")."""
     if not policy().can(request.user, Action.SIGN):

@@ -40,6 +40,7 @@ from kis_site.uploads import sniff_upload
 from kis_site.vocabulary import Role
 
 SCAN_MAX_BYTES = 10 * 1024 * 1024
+SCAN_MAX_PAGES = 100
 SCAN_TYPES = {"pdf": "application/pdf", "jpeg": "image/jpeg", "png": "image/png"}
 
 
@@ -218,7 +219,7 @@ def document_record_paper_signature(
         document = _locked_document(document)
         ensure_editable(document)
         slot = _slot(document, slot_key)
-        if not policy().can(by, Action.SIGN, document):
+        if not policy().may_record_paper(by, document, slot):
             raise ValidationError(_("You may not record signatures on this document."))
         revision = current_revision(document)
         if signed_on < revision.opened_at.date() and revision.number > 1:
@@ -377,11 +378,14 @@ def document_pdf(*, document, number: int | None = None) -> PdfFile:
 
 
 def check_scan(upload, *, field: str = "scan") -> str:
-    """A scan of signed paper: PDF, JPEG or PNG (checked from its content), at most 10 MB.
-    Returns its kind; the file is left at its start."""
+    """A scan of signed paper: PDF, JPEG or PNG (opened and checked from its content), at most
+    10 MB and SCAN_MAX_PAGES pages. Returns its kind; the file is left at its start."""
     if upload.size > SCAN_MAX_BYTES:
         raise ValidationError({field: _("The scan may be at most 10 MB.")})
-    kind = sniff_upload(upload)
+    try:
+        kind = sniff_upload(upload, max_pages=SCAN_MAX_PAGES)
+    except ValidationError as error:
+        raise ValidationError({field: error}) from error
     if kind not in SCAN_TYPES:
         raise ValidationError(
             {field: _("The scan must be a PDF, JPEG or PNG file (checked from its content).")}
@@ -439,7 +443,11 @@ def document_panel(request, document) -> dict:
             and can_sign
             and matches_slot(user, document, slot["slot"])
         )
-        slot["can_record_paper"] = not document.is_locked and slot["signature"] is None and can_sign
+        slot["can_record_paper"] = (
+            not document.is_locked
+            and slot["signature"] is None
+            and policy().may_record_paper(user, document, slot["slot"])
+        )
     revisions = list(
         revisions_of(document)
         .select_related("pdf", "scan", "opened_by", "scan_uploaded_by")
@@ -458,8 +466,8 @@ def document_panel(request, document) -> dict:
         "can_sign": can_sign,
         # The whole document (PDF, scan) opens only for those who may see all its sections.
         "can_print": policy().can(user, Action.VIEW, document),
-        "can_revise": document.is_locked and can_sign,
-        "can_upload_scan": can_sign,
+        "can_revise": document.is_locked and policy().can(user, Action.REVISE, document),
+        "can_upload_scan": policy().can(user, Action.UPLOAD_SCAN, document),
     }
 
 

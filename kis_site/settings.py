@@ -52,6 +52,8 @@ INSTALLED_APPS = [
     "csp",
     "auditlog",
     "axes",
+    # Only for its Polish translation of the password strength messages.
+    "django_zxcvbn_password_validator",
     # Our apps, in dependency order (an app never imports from one below it).
     "kis_site",
     "partners",
@@ -126,7 +128,12 @@ AUTH_PASSWORD_VALIDATORS = [
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # Strength as an attacker would guess it (zxcvbn): "aaaaaaaaaaaa" is long but guessed at once.
+    {"NAME": "django_zxcvbn_password_validator.ZxcvbnPasswordValidator"},
 ]
+# 3 of 0-4: a password that cannot be guessed without access to the database (about 10^8
+# guesses or more); the demo and test passwords score 4.
+PASSWORD_MINIMAL_STRENGTH = 3
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -143,11 +150,18 @@ PENDING_FORM_TTL = timedelta(minutes=60)
 # The warning appears this many seconds before the session ends.
 SESSION_WARNING_SECONDS = env.int("SESSION_WARNING_SECONDS", default=5 * 60)
 
-# Login lockout: 5 failed attempts for one username from one address, 30 minutes' cool-off.
+# Login lockout (kis_site/lockout.py): 5 failed attempts for one username from one address lock
+# that pair, 20 within 30 minutes from any addresses lock the username; each lock lasts 30 minutes
+# from the last counted failure. Attempts while locked are not counted, so they never extend a
+# lock. A success resets only its own address's count. The manager and the administrator unlock.
+AXES_HANDLER = "kis_site.lockout.KisLockoutHandler"
 AXES_FAILURE_LIMIT = 5
+LOCKOUT_USERNAME_FAILURE_LIMIT = 20
 AXES_COOLOFF_TIME = timedelta(minutes=30)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_ENABLE_ACCESS_FAILURE_LOG = True  # one row per failure: the per-username count reads it
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_IPWARE_PROXY_COUNT = env.int("PROXY_COUNT", default=0)
 AXES_IPWARE_META_PRECEDENCE_ORDER = (

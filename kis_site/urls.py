@@ -26,6 +26,7 @@ urlpatterns = [
     path(
         "admin/login/",
         login_not_required(RedirectView.as_view(pattern_name="login", query_string=True)),
+        name="admin-login",
     ),
     path("admin/", admin.site.urls),
 ]

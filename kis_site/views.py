@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_POST, require_safe
 
 from kis_site.access import Action, policy
 from kis_site.audit_display import AuditFilterForm, entry_rows
@@ -70,6 +70,7 @@ def health(request):
     return HttpResponse("ok", content_type="text/plain")
 
 
+@require_safe
 def home(request):
     tiles = []
     for item in todo_items:
@@ -87,6 +88,7 @@ def home(request):
     return render(request, "kis_site/home.html", {"tiles": tiles, "panels": panels})
 
 
+@require_safe
 def audit_log(request):
     if not policy().can(request.user, Action.VIEW_AUDIT):
         raise PermissionDenied
@@ -108,6 +110,7 @@ def audit_log(request):
     )
 
 
+@require_safe
 def club_documents(request):
     """The club's regulations, programme and register entry, with the versions in force."""
     if not user_roles(request.user):
@@ -137,6 +140,7 @@ def club_documents(request):
     )
 
 
+@require_safe
 def club_document_file(request, pk):
     if not user_roles(request.user):
         raise PermissionDenied

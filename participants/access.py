@@ -13,11 +13,11 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404
 
-from kis_site.access import Action, participant_data_for, policy
-from kis_site.documents import is_required_signer, sections_of
+from kis_site.access import KEEPING, Action, participant_data_for, policy
+from kis_site.documents import is_required_signer, matches_slot, sections_of
 from kis_site.registries import document_kind_for, roster_scopes
 from kis_site.roles import user_roles, user_staff_id
-from kis_site.vocabulary import ALL_SECTIONS, Role, Section
+from kis_site.vocabulary import ALL_SECTIONS, Role, Section, Sphere
 
 ALL, ROSTER, NONE = "all", "roster", "none"
 
@@ -73,6 +73,39 @@ RULES: dict[Role, RoleRule] = {
         ROSTER, frozenset(), frozenset(), frozenset({Action.VIEW_BASIC, Action.ATTENDANCE})
     ),
     Role.ADMINISTRATOR: RoleRule(NONE, frozenset(), frozenset(), frozenset()),
+}
+
+_CHIEF = frozenset({Role.MANAGER, Role.CASE_MANAGER})
+
+# Who writes each sphere of the individual action plan and of the change report: the case
+# managers and the manager, and the sphere's specialists (each sensitive sphere only where they
+# also see its section). The pedagogue, the lawyer and the trainer write in no sphere.
+SPHERE_WRITERS: dict[str, frozenset[Role]] = {
+    Sphere.SOCIO_LIVING: _CHIEF | {Role.SOCIAL_WORKER},
+    Sphere.HEALTH: _CHIEF | {Role.PSYCHOLOGIST, Role.THERAPIST},
+    Sphere.SOCIAL: _CHIEF | {Role.SOCIAL_WORKER},
+    Sphere.PSYCHOLOGICAL: _CHIEF | {Role.PSYCHOLOGIST, Role.THERAPIST},
+    Sphere.VOCATIONAL: _CHIEF | {Role.CAREER_ADVISOR},
+}
+
+
+def sphere_writers(sphere) -> frozenset[Role]:
+    return SPHERE_WRITERS.get(sphere, _CHIEF)
+
+
+# The keepers of each kind of signed document: they open its new versions, record the
+# signatures given by hand of those who have no login (the participant, a family member, the
+# OPS worker) and keep the scan of the signed original — and they must see the whole document.
+# A staff member may also record their own signature given by hand.
+DOCUMENT_KEEPERS: dict[str, frozenset[Role]] = {
+    "contract": _CHIEF | {Role.SOCIAL_WORKER},
+    "referral": _CHIEF | {Role.SOCIAL_WORKER},
+    "certificate": _CHIEF,
+    "diagnosis": _CHIEF,
+    "ipd": _CHIEF,
+    "change_report": _CHIEF,
+    "referrer_letter": _CHIEF,
+    "agreement": _CHIEF,
 }
 
 # Actions that need the whole file, not only the basics a trainer sees.
@@ -144,6 +177,10 @@ class ParticipantPolicy:
 
     def can(self, user, action: Action, obj=None) -> bool:
         kind = document_kind_for(obj) if obj is not None else None
+        if action in KEEPING:
+            return self._keeps(user, obj, kind) or (
+                action == Action.RECORD_PAPER and kind is not None and is_required_signer(user, obj)
+            )
         if self._can(user, action, obj, kind, signer=False):
             return True
         if kind is None or not is_required_signer(user, obj):
@@ -151,10 +188,24 @@ class ParticipantPolicy:
         # A required signer may always open the whole document they sign, and sign it.
         return action == Action.VIEW or self._can(user, action, obj, kind, signer=True)
 
+    def _keeps(self, user, document, kind) -> bool:
+        """Is ``user`` a keeper of ``document``, seeing the whole of it?"""
+        if kind is None:
+            return False
+        if not (user_roles(user) & DOCUMENT_KEEPERS.get(kind.key, frozenset())):
+            return False
+        return self._can(user, Action.VIEW, document, kind, signer=False)
+
+    def may_record_paper(self, user, document, slot) -> bool:
+        """May ``user`` record that ``slot`` signed ``document`` by hand: its keepers anyone's,
+        a staff member their own signature."""
+        kind = document_kind_for(document)
+        return self._keeps(user, document, kind) or matches_slot(user, document, slot)
+
     def _can(self, user, action: Action, obj, kind, *, signer: bool) -> bool:
         rules = self._rules(user)
         registration = participant_data_for(obj) if obj is not None else None
-        writers = registration.writers if registration is not None else None
+        writers = registration.writers_of(obj) if registration is not None else None
         if action == Action.EDIT and writers is not None:
             # Records with named writers (a diagnosis sphere: its specialists) are edited by them.
             if not (user_roles(user) & writers):
@@ -297,3 +348,11 @@ def get_record_for_user(user, queryset, pk, action: Action = Action.VIEW):
             raise Http404
         raise PermissionDenied
     return obj
+
+
+def referrer_hidden(user, application) -> bool:
+    """Is who referred the person, and why, hidden from ``user``? (Application.referrer_section)"""
+    section = application.referrer_section
+    return section is not None and section not in policy().sections_for(
+        user, application.participant
+    )

@@ -49,6 +49,7 @@ class ParticipantsConfig(AppConfig):
                 "eligible_groups": risk,
                 "receives_incapacity_pension": Section.HEALTH,
             },
+            masked=("reason",),  # may tell a risk group (a referral after prison, therapy)
         )
         register_participant_data(Enrolment, path="participant")
         register_participant_data(EnrolmentStatusChange, path="enrolment__participant")

@@ -253,7 +253,14 @@ def _register_todo_items():
 def _application_entries(request, participant, sections):
     for application in participant.applications.all():
         url = reverse("recruitment:detail", args=[application.pk])
-        source = application.institution.name if application.institution else _("own application")
+        hidden = application.referrer_section not in (None, *sections)
+        source = (
+            _("referral: sensitive section")
+            if hidden
+            else application.institution.name
+            if application.institution
+            else _("own application")
+        )
         yield TimelineEntry(
             application.received_on,
             _("Application received"),
@@ -495,6 +502,11 @@ def _institution_referrals(request, institution):
     if not policy().can(user, Action.VIEW):
         return None
     visible = participants_visible_to(user)
+    if institution.reveals_risk_group:
+        # Who is referred from or to the probation service, a prison, addiction treatment or
+        # psychiatric care tells their risk group: listed only for those who see it.
+        scope = policy().section_scope(user, Section.RISK_GROUPS)
+        visible = visible.none() if scope is None else visible.filter(scope)
     outgoing = [
         referral
         for referral in OutgoingReferral.objects.filter(

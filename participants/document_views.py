@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from kis_site.access import Action, policy
 from kis_site.audit import log_access
@@ -89,6 +89,7 @@ def contract_new(request, pk):
     )
 
 
+@require_safe
 def contract_detail(request, pk):
     contract = _contract(request, pk, Action.VIEW)
     log_access(user=request.user, instance=contract)
@@ -260,6 +261,7 @@ def certificate_issue(request, pk):
     return redirect("participants:certificate", pk=certificate.pk)
 
 
+@require_safe
 def certificate_detail(request, pk):
     certificate = get_record_for_user(
         request.user,
@@ -285,6 +287,7 @@ def certificate_detail(request, pk):
     )
 
 
+@require_safe
 def certificate_register(request):
     """The register of issued certificates, by number."""
     if not policy().can(request.user, Action.ENROL):
@@ -435,6 +438,7 @@ def referral_edit(request, pk):
     )
 
 
+@require_safe
 def referrals_waiting(request):
     """Referrals sent more than 14 days ago still waiting for the institution's answer."""
     if not policy().can(request.user, Action.EDIT):

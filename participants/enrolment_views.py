@@ -1,11 +1,12 @@
 """Cohorts, enrolments, status changes, exits and follow-ups."""
 
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from kis_site.access import Action, policy
 from kis_site.audit import log_access
@@ -47,6 +48,7 @@ def _cohort_crumbs(*items):
     return [(_("Cohorts"), reverse("cohorts:list")), *items]
 
 
+@require_safe
 def cohort_list(request):
     if not policy().can(request.user, Action.VIEW):
         raise PermissionDenied
@@ -65,6 +67,7 @@ def cohort_list(request):
     )
 
 
+@require_safe
 def cohort_detail(request, pk):
     if not policy().can(request.user, Action.VIEW):
         raise PermissionDenied
@@ -224,7 +227,10 @@ def enrolment_detail(request, pk):
         if done:
             return done
     elif request.method == "POST":
-        raise PermissionDenied
+        if not can_change:
+            raise PermissionDenied
+        messages.error(request, _("This participation has ended: its status no longer changes."))
+        return redirect("participants:enrolment", pk=enrolment.pk)
     log_access(user=user, instance=enrolment)
     day = timezone.localdate() if enrolment.is_open else enrolment.starts_on
     certificate = Certificate.objects.filter(enrolment=enrolment).first()
@@ -320,6 +326,7 @@ def _mine_only(request):
     return staff_id(request.user)
 
 
+@require_safe
 def follow_up_list(request):
     if not policy().can(request.user, Action.CHANGE_STATUS):
         raise PermissionDenied
@@ -338,6 +345,7 @@ def follow_up_list(request):
     )
 
 
+@require_safe
 def ending_list(request):
     if not policy().can(request.user, Action.CHANGE_STATUS):
         raise PermissionDenied
@@ -356,6 +364,7 @@ def ending_list(request):
     )
 
 
+@require_safe
 def contracts_due(request):
     """Contracts ending within 30 days and evaluations due: the case manager's contract work."""
     if not policy().can(request.user, Action.CHANGE_STATUS):

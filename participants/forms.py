@@ -34,7 +34,12 @@ from participants.models import (
     ReferralStatus,
     SocialContract,
 )
+from participants.services import CASE_MANAGER_ASSIGNED_BY_MANAGER
 from partners.models import ContactPerson, Institution
+
+HIDDEN = _(
+    "The referring institution and the reason are shown only to the roles that see risk groups."
+)
 
 
 def case_manager_choices():
@@ -97,16 +102,24 @@ class ParticipantForm(VersionedFormMixin, forms.ModelForm):
             "birth_date": _("Required when there is no PESEL."),
         }
 
-    def __init__(self, *args, sections=frozenset(), current_risk_groups=None, **kwargs):
+    def __init__(
+        self, *args, sections=frozenset(), current_risk_groups=None, can_assign=False, **kwargs
+    ):
         super().__init__(*args, **kwargs)
         self.duplicate_warning = None
+        self.can_assign = can_assign
         if Section.RISK_GROUPS not in sections:
             for name in _RISK_FIELDS:
                 self.fields.pop(name, None)
         elif "risk_groups" in self.fields and current_risk_groups is not None:
             self.fields["risk_groups"].initial = current_risk_groups
         if "case_manager" in self.fields:
-            self.fields["case_manager"].queryset = case_manager_choices()
+            field = self.fields["case_manager"]
+            field.queryset = case_manager_choices()
+            if not can_assign:
+                # Shown, but assigned and changed only by the manager (a posted value is refused).
+                field.disabled = True
+                field.help_text = _("Assigned by the KIS manager.")
         if "pesel" in self.fields:
             self.fields["pesel"].widget.attrs.update(
                 {"inputmode": "numeric", "autocomplete": "off"}
@@ -180,6 +193,15 @@ class ParticipantForm(VersionedFormMixin, forms.ModelForm):
 
     def clean_postal_code(self):
         return clean_postal_code(self.cleaned_data.get("postal_code"))
+
+    def clean_case_manager(self):
+        value = self.cleaned_data.get("case_manager")
+        if not self.can_assign and self.is_bound:
+            posted = self.data.get(self.add_prefix("case_manager"))
+            current = self.instance.case_manager_id
+            if posted is not None and str(posted or "") != str(current or ""):
+                raise forms.ValidationError(CASE_MANAGER_ASSIGNED_BY_MANAGER)
+        return value
 
     def clean(self):
         data = super().clean()
@@ -367,14 +389,18 @@ class ApplicationForm(VersionedFormMixin, forms.ModelForm):
         if Section.HEALTH not in sections:
             benefits.remove("receives_incapacity_pension")
             self.fields.pop("receives_incapacity_pension")
-        parts = [
-            Fieldset(
-                _("Referral or application"),
-                form_row("received_on", "source"),
-                form_row("institution", "contact_person"),
-                "reason",
-            )
+        referrer = [
+            form_row("received_on", "source"),
+            form_row("institution", "contact_person"),
+            "reason",
         ]
+        section = self.instance.referrer_section if self.instance.pk else None
+        if section is not None and section not in sections:
+            # Who referred the person, and why, tells their risk group: kept as it is.
+            for name in ("source", "institution", "contact_person", "reason"):
+                self.fields.pop(name)
+            referrer = ["received_on", HTML(format_html('<p class="form-text">{}</p>', HIDDEN))]
+        parts = [Fieldset(_("Referral or application"), *referrer)]
         if groups:
             parts.append(
                 Fieldset(_("Eligibility: groups of art. 1 sec. 2"), *groups, css_class="sensitive")

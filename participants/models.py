@@ -413,6 +413,14 @@ class Application(ParticipantRecord, Versioned):
     def __str__(self):
         return str(_("application of %(date)s") % {"date": self.received_on.strftime("%d.%m.%Y")})
 
+    @property
+    def referrer_section(self):
+        """A referral from the probation service, a prison, addiction treatment or psychiatric
+        care tells the person's risk group: who referred them, and why, is in that section."""
+        if self.institution_id and self.institution.reveals_risk_group:
+            return Section.RISK_GROUPS
+        return None
+
     EXCLUDING_BENEFITS = (
         "receives_unemployment_benefit",
         "receives_pre_retirement",

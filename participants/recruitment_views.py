@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from kis_site.access import Action, policy
 from kis_site.audit import log_access
@@ -21,6 +21,7 @@ from participants.access import (
     get_participant_for_user,
     get_record_for_user,
     participants_visible_to,
+    referrer_hidden,
     staff_id,
 )
 from participants.forms import ApplicationForm, DecisionForm, ParticipantBasicsForm
@@ -33,6 +34,7 @@ def _crumbs(*items):
     return [(_("Recruitment"), reverse("recruitment:list")), *items]
 
 
+@require_safe
 def application_list(request):
     """The waiting list: applications by the date received, each person's status."""
     if not policy().can(request.user, Action.RECRUIT):
@@ -44,6 +46,8 @@ def application_list(request):
         participants_visible_to(request.user), None if decision == "all" else decision
     )
     page = Paginator(applications, 50).get_page(request.GET.get("page"))
+    for application in page:
+        application.referrer_hidden = referrer_hidden(request.user, application)
     return render(
         request,
         "participants/recruitment/list.html",
@@ -145,12 +149,14 @@ def _application(request, pk, action):
     )
 
 
+@require_safe
 def application_detail(request, pk):
     application = _application(request, pk, Action.VIEW)
     participant = application.participant
     user = request.user
     log_access(user=user, instance=application)
     sections = policy().sections_for(user, participant)
+    application.referrer_hidden = referrer_hidden(user, application)
     can_decide = policy().can(user, Action.ENROL, participant)
     decision_form = None
     if can_decide:

@@ -14,12 +14,15 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from kis_site.access import Action, policy
 from kis_site.documents import document_changed, document_created, ensure_editable
 from kis_site.locking import save_versioned
 from kis_site.models import KisSettings
 from kis_site.registries import participation_summaries
-from kis_site.vocabulary import RiskGroup
+from kis_site.roles import user_roles, user_staff_id
+from kis_site.vocabulary import RiskGroup, Role
 from participants.models import (
     FOLLOW_UP_MONTHS,
     STANDARD_MAX_MONTHS,
@@ -47,9 +50,24 @@ from participants.models import (
 # --- Participants ---------------------------------------------------------------------------
 
 
+CASE_MANAGER_ASSIGNED_BY_MANAGER = gettext_lazy(
+    "Only the KIS manager assigns or changes a person's case manager."
+)
+
+
 def participant_create(*, participant: Participant, risk_groups=None, by) -> Participant:
+    """Open a file. A case manager who registers the person becomes their case manager; only
+    the manager names someone else."""
     with transaction.atomic():
         participant.created_by = by
+        registering = user_staff_id(by)
+        if participant.case_manager_id is None:
+            if Role.CASE_MANAGER in user_roles(by) and registering is not None:
+                participant.case_manager_id = registering
+        elif participant.case_manager_id != registering and not policy().can(
+            by, Action.ASSIGN_CASE_MANAGER
+        ):
+            raise ValidationError({"case_manager": CASE_MANAGER_ASSIGNED_BY_MANAGER})
         participant.full_clean()
         try:
             with transaction.atomic():
@@ -64,10 +82,20 @@ def participant_create(*, participant: Participant, risk_groups=None, by) -> Par
 
 
 def participant_update(
-    *, participant: Participant, expected_version: int | None, risk_groups=None
+    *, participant: Participant, expected_version: int | None, risk_groups=None, by
 ) -> Participant:
-    """Save the edited file; ``risk_groups`` None leaves them as they are (hidden from the user)."""
+    """Save the edited file; ``risk_groups`` None leaves them as they are (hidden from the user).
+    A changed case manager is refused unless ``by`` may assign one (the manager)."""
     with transaction.atomic():
+        stored = (
+            Participant.objects.filter(pk=participant.pk)
+            .values_list("case_manager_id", flat=True)
+            .first()
+        )
+        if stored != participant.case_manager_id and not policy().can(
+            by, Action.ASSIGN_CASE_MANAGER, participant
+        ):
+            raise ValidationError({"case_manager": CASE_MANAGER_ASSIGNED_BY_MANAGER})
         save_versioned(participant, expected_version=expected_version)
         if risk_groups is not None:
             participant_set_risk_groups(participant=participant, groups=risk_groups)

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from kis_site.access import Action, policy
 from kis_site.audit import AccessKind, log_access
@@ -22,6 +22,7 @@ from participants.access import (
     get_participant_for_user,
     get_record_for_user,
     participants_visible_to,
+    referrer_hidden,
     staff_id,
 )
 from participants.filters import ParticipantFilter, SearchForm
@@ -91,6 +92,7 @@ def participant_list(request):
     )
 
 
+@require_safe
 def participant_detail(request, pk):
     participant = get_participant_for_user(request.user, pk, Action.VIEW, prepare=with_file_records)
     user = request.user
@@ -114,6 +116,9 @@ def participant_detail(request, pk):
         note.can_edit = policy().can(user, Action.EDIT, note)
     risk_labels = dict(RiskGroup.choices)
     today = timezone.localdate()
+    applications = list(participant.applications.all())
+    for application in applications:
+        application.referrer_hidden = referrer_hidden(user, application)
     contracts = participant.contracts.all()
     referrals = list(participant.outgoing_referrals.all())
     for referral in referrals:
@@ -126,7 +131,7 @@ def participant_detail(request, pk):
             "sections": sections,
             "risk_groups": [risk_labels[g] for g in current_risk_groups_of(participant)],
             "enrolments": participant.enrolments.all(),
-            "applications": participant.applications.all(),
+            "applications": applications,
             "family": participant.family_members.all(),
             "contracts": contracts,
             "referrals": referrals,
@@ -161,6 +166,7 @@ def participant_edit(request, pk):
         instance=participant,
         sections=sections,
         current_risk_groups=services.current_risk_groups(participant),
+        can_assign=policy().can(request.user, Action.ASSIGN_CASE_MANAGER, participant),
     )
 
     def save(form):
@@ -170,6 +176,7 @@ def participant_edit(request, pk):
             risk_groups=form.cleaned_data.get("risk_groups")
             if "risk_groups" in form.fields
             else None,
+            by=request.user,
         )
 
     done = save_form(
@@ -258,6 +265,7 @@ def note_edit(request, pk):
     return done or file_form_page(request, form, note.participant, _("Edit the note"))
 
 
+@require_safe
 def participant_audit(request, pk):
     """The participant's audit trail: every change and every read of their data."""
     participant = get_participant_for_user(request.user, pk, Action.VIEW_AUDIT)

@@ -28,7 +28,20 @@ class InstitutionType(models.TextChoices):
     UNIVERSITY = "university", _("university")
     LOCAL_GOVERNMENT = "local_government", _("local government")
     PROBATION = "probation", _("court probation service")
+    PRISON = "prison", _("prison or remand centre")
     OTHER = "other", _("other")
+
+
+# Kinds whose referral tells which risk group a person belongs to (after prison, addiction
+# treatment, psychiatric care): who referred them, and why, is risk-group data.
+REVEALING_KINDS = frozenset(
+    {
+        InstitutionType.PROBATION,
+        InstitutionType.PRISON,
+        InstitutionType.ADDICTION_CENTRE,
+        InstitutionType.HEALTH,
+    }
+)
 
 
 class InstitutionQuerySet(models.QuerySet):
@@ -77,6 +90,10 @@ class Institution(Versioned):
 
     def __str__(self):
         return f"{self.name} ({self.city})" if self.city else self.name
+
+    @property
+    def reveals_risk_group(self) -> bool:
+        return self.kind in REVEALING_KINDS
 
     def clean(self):
         if self.nip:

@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from kis_site.access import Action, policy
 from kis_site.documents import document_panel
@@ -50,6 +50,7 @@ def _institution_crumb(institution):
     return (institution.name, reverse("partners:detail", args=[institution.pk]))
 
 
+@require_safe
 def institution_list(request):
     _require(request, Action.VIEW)
     form = InstitutionFilterForm(request.GET or None)
@@ -88,6 +89,7 @@ def institution_list(request):
     )
 
 
+@require_safe
 def institution_detail(request, pk):
     _require(request, Action.VIEW)
     institution = get_object_or_404(
@@ -176,6 +178,7 @@ def _agreement(request, pk, action):
     return agreement
 
 
+@require_safe
 def agreement_detail(request, pk):
     agreement = _agreement(request, pk, Action.VIEW)
     return render(
@@ -225,6 +228,7 @@ def agreement_edit(request, pk):
 # --- Services -----------------------------------------------------------------------------------
 
 
+@require_safe
 def service_catalogue(request):
     _require(request, Action.VIEW)
     form = ServiceFilterForm(request.GET or None)
@@ -258,6 +262,7 @@ def service_catalogue(request):
 # --- Meetings and their tasks -------------------------------------------------------------------
 
 
+@require_safe
 def meeting_list(request):
     _require(request, Action.VIEW)
     meetings = Meeting.objects.annotate(
@@ -366,6 +371,7 @@ def _meeting_context(pk):
     )
 
 
+@require_safe
 def meeting_detail(request, pk):
     _require(request, Action.VIEW)
     meeting = _meeting_context(pk)
@@ -383,6 +389,7 @@ def meeting_detail(request, pk):
     )
 
 
+@require_safe
 def meeting_minutes(request, pk):
     _require(request, Action.VIEW)
     meeting = _meeting_context(pk)
@@ -453,6 +460,7 @@ def task_edit(request, pk):
 # --- Overview -----------------------------------------------------------------------------------
 
 
+@require_safe
 def network_overview(request):
     """For the manager: the network by type, agreements in force, referrals per institution."""
     _require(request, Action.NETWORK)

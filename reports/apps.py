@@ -11,6 +11,7 @@ class ReportsConfig(AppConfig):
     def ready(self):
         from kis_site.access import register_participant_data
         from kis_site.vocabulary import Role, Section
+        from participants.access import sphere_writers
         from reports import contributions
         from reports.models import ChangeReport, ChangeSphere, ExitAssessment, ReferrerLetter
 
@@ -18,20 +19,13 @@ class ReportsConfig(AppConfig):
         register_participant_data(
             ChangeReport, path="participant", writers=chief, audit_exclude=("version",)
         )
-        # Each specialist may describe the change in a sphere they see.
+        # Each sphere's specialists describe the change in it (where they see its section).
         register_participant_data(
             ChangeSphere,
             path="report__participant",
             section_field="section",
             sections={"legal_notes": Section.LEGAL},
-            writers={
-                *chief,
-                Role.SOCIAL_WORKER,
-                Role.PSYCHOLOGIST,
-                Role.CAREER_ADVISOR,
-                Role.PEDAGOGUE,
-                Role.THERAPIST,
-            },
+            writers=lambda part: sphere_writers(part.sphere),
             audit_exclude=("updated_at", "updated_by", "version", "section"),
         )
         register_participant_data(

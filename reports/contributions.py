@@ -272,6 +272,15 @@ def export_reports(participant) -> dict:
 HEALTH_SECTIONS = frozenset({Section.HEALTH, Section.PSYCHOLOGICAL})
 
 
+def _letter_sections(letter) -> frozenset:
+    """The health spheres when the letter passes them on; the risk groups when its recipient
+    (the probation service, a prison, addiction treatment, psychiatric care) tells one."""
+    sections = HEALTH_SECTIONS if letter.include_health else frozenset()
+    if letter.institution_id and letter.institution.reveals_risk_group:
+        sections |= {Section.RISK_GROUPS}
+    return sections
+
+
 def _letter_pdf_context(letter) -> dict:
     letter = ReferrerLetter.objects.select_related(
         "participant", "institution", "contact_person"
@@ -354,7 +363,7 @@ def _register_exits_and_letters():
             pdf_context=_letter_pdf_context,
             url=lambda letter: reverse("reports:letter", args=[letter.pk]),
             filename=_letter_filename,
-            sections=lambda letter: HEALTH_SECTIONS if letter.include_health else frozenset(),
+            sections=_letter_sections,
             subject=lambda letter: letter.participant.full_name,
             order=27,
         )

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from kis_site.access import Action, policy
 from kis_site.audit import log_access
@@ -144,6 +144,7 @@ def letter_start(request, pk):
     return redirect(_letter_url(letter.pk))
 
 
+@require_safe
 def letter_detail(request, pk):
     user = request.user
     letter = _letter(request, pk)
@@ -227,6 +228,7 @@ def letter_sent(request, pk):
     return redirect(_letter_url(letter.pk))
 
 
+@require_safe
 def letters_due(request):
     """What is due to whom: per referring institution, the letters to draw up and to send."""
     if not policy().can(request.user, Action.VIEW):
@@ -255,6 +257,7 @@ def letters_due(request):
     )
 
 
+@require_safe
 def exits_due(request):
     if not policy().can(request.user, Action.VIEW):
         raise PermissionDenied

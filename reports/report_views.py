@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
 
 from kis_site.access import Action, policy
 from kis_site.audit import AccessKind, log_access
@@ -27,6 +28,7 @@ def _gate(user):
         raise PermissionDenied
 
 
+@require_safe
 def yearly_report(request):
     _gate(request.user)
     form = YearForm(request.GET or None)
@@ -82,6 +84,7 @@ def yearly_report(request):
     )
 
 
+@require_safe
 def outcomes_report(request):
     _gate(request.user)
     chosen = "start" in request.GET or "end" in request.GET

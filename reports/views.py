@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from ipd.models import ActionPlan
 from kis_site.access import Action, policy
@@ -91,6 +91,7 @@ def report_start(request, pk):
     )
 
 
+@require_safe
 def report_detail(request, pk):
     user = request.user
     report = _report(request, pk)
@@ -218,7 +219,8 @@ def plan_revision(request, pk):
         Action.VIEW,
     )
     plan = ActionPlan.objects.filter(enrolment_id=report.enrolment_id).first()
-    if plan is not None and not policy().can(request.user, Action.SIGN, plan):
+    if not policy().can(request.user, Action.REVISE, plan if plan is not None else report):
+        # The plan's new version is opened by its keepers.
         raise PermissionDenied
     try:
         plan = services.plan_revision_from(report=report, by=request.user)
@@ -233,6 +235,7 @@ def plan_revision(request, pk):
     return redirect("ipd:plan", pk=plan.pk)
 
 
+@require_safe
 def due(request):
     """The change reports due: this month's (the start page's tile), the overdue, or every
     participation with a month not covered yet."""
@@ -269,6 +272,7 @@ def due(request):
     )
 
 
+@require_safe
 def to_sign(request):
     """The change reports waiting for the user's signature as a co-signer the KIS chose."""
     if not cosigner_keys(request.user):

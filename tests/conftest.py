@@ -13,6 +13,7 @@ from tests.factories import (
     StaffMemberFactory,
     UserFactory,
 )
+from tests.records import victim  # noqa: F401 - the URL walks' fixture
 
 
 @pytest.fixture(autouse=True)

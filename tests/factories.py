@@ -193,3 +193,28 @@ class AgreementFactory(factory.django.DjangoModelFactory):
             from kis_site.documents import document_created
 
             document_created(document=self, by=None)
+
+
+def pdf_bytes(pages: int = 1) -> bytes:
+    """A real PDF with blank A4 pages, for uploads that are opened and checked (scans)."""
+    import io
+
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    for _ in range(pages):
+        writer.add_blank_page(width=595, height=842)
+    output = io.BytesIO()
+    writer.write(output)
+    return output.getvalue()
+
+
+def image_bytes(kind: str = "png", size: tuple[int, int] = (40, 30)) -> bytes:
+    """A real small PNG or JPEG image."""
+    import io
+
+    from PIL import Image
+
+    output = io.BytesIO()
+    Image.new("RGB", size, "white").save(output, {"png": "PNG", "jpeg": "JPEG"}[kind])
+    return output.getvalue()

@@ -23,7 +23,7 @@ from activities.models import (
 )
 from activities.services import MarkInput, Pattern, pattern_dates
 from participants.models import EnrolmentStatus, ExitOutcome
-from tests.factories import CohortFactory, EnrolmentFactory
+from tests.factories import CohortFactory, EnrolmentFactory, pdf_bytes
 from tests.test_documents import pdf_text
 
 pytestmark = pytest.mark.django_db
@@ -387,7 +387,7 @@ def test_the_absence_rule_opens_cases_and_the_case_manager_follows_up(
             "excuse": "sick_note",
             "excuse_date": "2026-11-02",
             "excuse_note": "L4 od lekarza rodzinnego",
-            "scan": SimpleUploadedFile("l4.pdf", b"%PDF-1.4 zwolnienie"),
+            "scan": SimpleUploadedFile("l4.pdf", pdf_bytes()),
         },
     )
     assert response.status_code == 302
@@ -645,10 +645,11 @@ def test_the_signed_list_scan_is_attached_to_the_session(workshop, client_for, t
     client.post(upload, {"scan": SimpleUploadedFile("lista.exe", b"MZ\x90\x00 program")})
     session.refresh_from_db()
     assert session.list_scan is None
-    client.post(upload, {"scan": SimpleUploadedFile("lista.pdf", b"%PDF-1.4 podpisy")})
+    signed_list = pdf_bytes()
+    client.post(upload, {"scan": SimpleUploadedFile("lista.pdf", signed_list)})
     session.refresh_from_db()
     scan = client.get(reverse("activities:list-scan", args=[session.pk]))
-    assert scan["Content-Type"] == "application/pdf" and scan.content == b"%PDF-1.4 podpisy"
+    assert scan["Content-Type"] == "application/pdf" and scan.content == signed_list
 
 
 def test_a_session_is_edited_with_a_subgroup_roster(workshop, client_for, manager):

@@ -59,6 +59,28 @@ def test_passwords_need_twelve_characters():
     validate_password("Dluzsze-haslo-2026")
 
 
+def test_guessable_passwords_are_refused_in_polish(case_manager):
+    """Long is not enough: zxcvbn guesses "aaaaaaaaaaaa" at once. Through the form the
+    administrator sets passwords with."""
+    from django.contrib.auth.forms import AdminPasswordChangeForm
+    from django.utils import translation
+
+    from kis_site.demo import DEMO_PASSWORD
+
+    weak = "aaaaaaaaaaaa"
+    with translation.override("pl"):
+        form = AdminPasswordChangeForm(case_manager, {"password1": weak, "password2": weak})
+        assert not form.is_valid()
+        errors = " ".join(form.errors["password2"])
+    assert "Twoje hasło jest zbyt łatwe do odgadnięcia" in errors
+    assert "Powtórzenia jak" in errors  # and why, in Polish
+    strong = "Pochmurny czwartek nad Odrą"
+    form = AdminPasswordChangeForm(case_manager, {"password1": strong, "password2": strong})
+    assert form.is_valid(), form.errors
+    validate_password(PASSWORD)  # the tests' and the demo's passwords stay valid
+    validate_password(DEMO_PASSWORD)
+
+
 def test_sessions_end_after_30_idle_minutes_and_activity_renews_them(case_manager):
     assert settings.SESSION_COOKIE_AGE == 30 * 60
     client = Client()

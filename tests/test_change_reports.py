@@ -400,7 +400,7 @@ def test_cosigners_as_the_kis_configures_them_fixed_when_the_report_opens(
 
 
 def test_legal_matters_only_for_those_who_see_the_legal_section(
-    plan, case_manager, social_worker, career_advisor, psychologist, client_for
+    plan, case_manager, other_case_manager, social_worker, career_advisor, psychologist, client_for
 ):
     from auditlog.models import LogEntry
 
@@ -424,7 +424,10 @@ def test_legal_matters_only_for_those_who_see_the_legal_section(
     worker = client_for(social_worker)
     assert "Ugoda z komornikiem" in worker.get(url).content.decode()
     assert "Sprawy prawne" in worker.get(edit).content.decode()
-    advisor = client_for(career_advisor)
+    # The career advisor writes only the vocational sphere; a colleague case manager writes
+    # this one without seeing the legal section.
+    assert client_for(career_advisor).get(edit).status_code == 403
+    advisor = client_for(other_case_manager)
     page = advisor.get(url).content.decode()
     assert "Ugoda z komornikiem" not in page and "Stałe mieszkanie" in page
     form = advisor.get(edit).content.decode()

@@ -386,7 +386,7 @@ def test_the_pdf_opens_for_those_who_see_everything_and_the_three_signers(
 
 
 def test_three_signatures_lock_the_report_and_a_change_clears_them(
-    report, social_worker, psychologist, career_advisor, client_for
+    report, case_manager, social_worker, psychologist, career_advisor, client_for
 ):
     documents.document_sign(document=fresh(report), slot_key="social_worker", user=social_worker)
     save(fresh(report).social, by=social_worker)
@@ -402,7 +402,7 @@ def test_three_signatures_lock_the_report_and_a_change_clears_them(
         slot_key="career_advisor",
         signer_name="Agnieszka Wójcik",
         signed_on=timezone.localdate(),
-        by=social_worker,
+        by=case_manager,  # the case manager records a colleague's signature given by hand
     )
     report = fresh(report)
     assert report.is_locked

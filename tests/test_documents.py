@@ -17,19 +17,19 @@ from kis_site import documents
 from kis_site.models import DocumentRevision, DocumentState, Signature
 from participants import services
 from participants.models import (
-    BasisKind,
     ContractOrigin,
     EnrolmentStatus,
     ExitOutcome,
     SocialContract,
 )
-from tests.factories import EnrolmentFactory, FamilyMemberFactory
+from tests.factories import EnrolmentFactory, FamilyMemberFactory, image_bytes, pdf_bytes
+from tests.records import make_contract, paper
 
 pytestmark = pytest.mark.django_db
 
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
-JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 64
-PDF = b"%PDF-1.4\n%test\n"
+PNG = image_bytes("png")
+JPEG = image_bytes("jpeg")
+PDF = pdf_bytes()
 
 
 def pdf_text(content: bytes) -> str:
@@ -37,23 +37,6 @@ def pdf_text(content: bytes) -> str:
         ["pdftotext", "-layout", "-", "-"], input=content, capture_output=True, check=True
     )
     return result.stdout.decode()
-
-
-def make_contract(participant, *, by=None, origin=ContractOrigin.RECORDED, **fields):
-    today = timezone.localdate()
-    contract = SocialContract(
-        participant=participant,
-        basis_kind=BasisKind.SOCIAL_CONTRACT,
-        origin=origin,
-        number=fields.pop("number", "KS/12/2026"),
-        concluded_on=today - timedelta(days=5),
-        valid_from=today - timedelta(days=5),
-        valid_until=today + timedelta(days=120),
-        ops_worker="Beata Sowa",
-        goals=fields.pop("goals", "Podjęcie zatrudnienia."),
-        **fields,
-    )
-    return services.contract_create(contract=contract, by=by)
 
 
 def completed_enrolment():
@@ -68,12 +51,6 @@ def completed_enrolment():
         exit_outcome=ExitOutcome.EMPLOYMENT,
     )
     return enrolment
-
-
-def paper(document, slot, by, name="Jan Kowalski"):
-    return documents.document_record_paper_signature(
-        document=document, slot_key=slot, signer_name=name, signed_on=timezone.localdate(), by=by
-    )
 
 
 # --- Lifecycle -----------------------------------------------------------------------------------

@@ -35,7 +35,7 @@ from kis_site import documents
 from kis_site.locking import ConflictError
 from kis_site.vocabulary import Section, Sphere
 from tests.factories import CohortFactory, EnrolmentFactory, InstitutionFactory
-from tests.test_documents import paper
+from tests.records import paper
 
 pytestmark = pytest.mark.django_db
 TODAY = date(2026, 11, 23)

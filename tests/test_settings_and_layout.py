@@ -21,6 +21,10 @@ PRODUCTION_ENV = {
 
 
 def run_manage(*args, env):
+    return run_python("manage.py", *args, env=env)
+
+
+def run_python(*args, env):
     base = {
         key: value
         for key, value in os.environ.items()
@@ -38,18 +42,56 @@ def run_manage(*args, env):
         }
     }
     return subprocess.run(
-        [sys.executable, "manage.py", *args],
+        [sys.executable, *args],
         cwd=ROOT,
         env={**base, **env},
         capture_output=True,
         text=True,
         check=False,
+        timeout=120,  # a server that starts instead of failing would otherwise run forever
     )
 
 
-def test_deploy_check_passes_with_production_values():
-    result = run_manage("check", "--deploy", "--fail-level", "WARNING", env=PRODUCTION_ENV)
+@pytest.fixture(scope="module")
+def collected_static(tmp_path_factory):
+    """A STATIC_ROOT filled by collectstatic with the production storage (about 20 s, once)."""
+    root = tmp_path_factory.mktemp("static")
+    env = {**PRODUCTION_ENV, "STATIC_ROOT": str(root)}
+    result = run_manage("collectstatic", "--noinput", "-v0", env=env)
     assert result.returncode == 0, result.stdout + result.stderr
+    return root
+
+
+def test_deploy_check_passes_with_production_values(collected_static):
+    env = {**PRODUCTION_ENV, "STATIC_ROOT": str(collected_static)}
+    result = run_manage("check", "--deploy", "--fail-level", "WARNING", env=env)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+STARTS = (
+    "import kis_site.wsgi; from django.templatetags.static import static; "
+    "print(static('css/kis.css'))"
+)
+COLLECTSTATIC = "Run `python manage.py collectstatic --noinput`"
+
+
+def test_production_does_not_start_before_collectstatic(tmp_path, collected_static):
+    """Without the manifest every page would answer 500: the start fails and says what to run."""
+    env = {**PRODUCTION_ENV, "STATIC_ROOT": str(tmp_path / "empty")}
+    started = run_python("-c", STARTS, env=env)  # what gunicorn and runserver do first
+    assert started.returncode != 0
+    assert "ImproperlyConfigured" in started.stderr and COLLECTSTATIC in started.stderr
+    served = run_manage("runserver", "--noreload", "127.0.0.1:8799", env=env)
+    assert served.returncode != 0 and COLLECTSTATIC in served.stderr
+    check = run_manage("check", "--deploy", env=env)
+    assert check.returncode != 0 and "kis.E001" in check.stderr
+    # What comes before collectstatic is not blocked by it.
+    assert run_manage("migrate", "--plan", env=env).returncode == 0
+
+    env["STATIC_ROOT"] = str(collected_static)
+    started = run_python("-c", STARTS, env=env)
+    assert started.returncode == 0, started.stderr
+    assert re.fullmatch(r"/static/css/kis\.[0-9a-f]{12}\.css", started.stdout.strip())
 
 
 def test_missing_secret_key_says_what_to_set():

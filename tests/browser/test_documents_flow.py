@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from participants.models import Certificate, SocialContract
 from tests.browser.test_recruitment_flow import log_in
-from tests.factories import EnrolmentFactory
+from tests.factories import EnrolmentFactory, pdf_bytes
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -68,7 +68,7 @@ def test_contract_signatures_scan_and_certificate(checker, case_manager, manager
 
     # The scan of the signed paper.
     scan = tmp_path / "kontrakt-skan.pdf"
-    scan.write_bytes(b"%PDF-1.4\n% skan podpisanego kontraktu\n")
+    scan.write_bytes(pdf_bytes())
     page.set_input_files("input[name=scan]", str(scan))
     page.click("form[action$='/upload/'] button[type=submit]")
     expect(page.locator(".kis-document")).to_contain_text("kontrakt")
