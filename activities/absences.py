@@ -1,18 +1,30 @@
-"""The regulations' absence rule (KIS settings): justified absences count against the limit, and
-an unjustified absence is a breach when the KIS says so. Either opens a case for the case manager,
-who records what follows; the decision itself goes through the enrolment's status services."""
+"""The regulations' absence rule (KIS settings).
+
+The limit is the number of justified absences the regulations allow in one participation: the
+case opens at the next one (limit + 1), or already at the last allowed one when the KIS wants a
+warning first. An unjustified absence is a breach when the KIS says so. One participation has at
+most one open case: each further absence is added to it as an entry (its history), and the counts
+shown are computed from the attendance now. The case manager records what follows; the decision
+itself goes through the enrolment's status services."""
+
+from datetime import date
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models import Count, DateField, IntegerField, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from activities.enrolments import enrolment_on
 from activities.models import (
     AbsenceAction,
     AbsenceCase,
+    AbsenceCaseEntry,
     Attendance,
     CaseReason,
+    FollowUpKind,
     Mark,
     Session,
 )
@@ -20,54 +32,194 @@ from kis_site.documents import stored_scan
 from kis_site.models import KisSettings
 
 
-def justified_absences(enrolment) -> int:
+def _absences_in(enrolment):
     marks = Attendance.objects.filter(
         participant_id=enrolment.participant_id,
-        mark=Mark.EXCUSED,
+        mark__in=(Mark.EXCUSED, Mark.ABSENT),
         session__date__gte=enrolment.starts_on,
     )
     if enrolment.ended_on:
         marks = marks.filter(session__date__lte=enrolment.ended_on)
-    return marks.count()
+    return marks
+
+
+def justified_absences(enrolment) -> int:
+    return _absences_in(enrolment).filter(mark=Mark.EXCUSED).count()
+
+
+def absence_counts(enrolment) -> tuple[int, int]:
+    """(justified, unjustified) absences of the participation now, in one query."""
+    counts = _absences_in(enrolment).aggregate(
+        justified=Count("pk", filter=Q(mark=Mark.EXCUSED)),
+        unjustified=Count("pk", filter=Q(mark=Mark.ABSENT)),
+    )
+    return counts["justified"], counts["unjustified"]
+
+
+def absences_of(enrolment) -> list[Attendance]:
+    """Every absence of the participation, oldest first (the case page and the letters)."""
+    return list(
+        _absences_in(enrolment)
+        .select_related("session__module")
+        .order_by("session__date", "session__starts_at")
+    )
+
+
+def with_counts(cases):
+    """Cases annotated with the participation's justified and unjustified absences now."""
+
+    def count(mark):
+        marks = (
+            Attendance.objects.filter(
+                participant_id=OuterRef("participant_id"),
+                mark=mark,
+                session__date__gte=OuterRef("enrolment__starts_on"),
+                session__date__lte=Coalesce(
+                    OuterRef("enrolment__ended_on"), Value(date.max, output_field=DateField())
+                ),
+            )
+            .order_by()
+            .values("participant_id")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        return Coalesce(Subquery(marks, output_field=IntegerField()), 0)
+
+    return cases.annotate(justified_now=count(Mark.EXCUSED), unjustified_now=count(Mark.ABSENT))
+
+
+def reason_for(*, mark: Attendance, justified: int, rules: KisSettings) -> str | None:
+    """Why this absence counts in a case, or None when it does not (yet)."""
+    if mark.mark == Mark.ABSENT:
+        return CaseReason.BREACH if rules.unjustified_absence_is_breach else None
+    if mark.mark != Mark.EXCUSED:
+        return None
+    if justified > rules.justified_absence_limit:
+        return CaseReason.LIMIT
+    if justified == rules.justified_absence_limit and rules.absence_warning_at_limit:
+        return CaseReason.WARNING
+    return None
+
+
+def still_warranted(case: AbsenceCase, rules: KisSettings) -> bool:
+    """Whether the case's absences still call for it, counted now (after a correction)."""
+    justified = justified_absences(case.enrolment)
+    if justified > rules.justified_absence_limit:
+        return True
+    if justified == rules.justified_absence_limit and rules.absence_warning_at_limit:
+        return True
+    return (
+        rules.unjustified_absence_is_breach
+        and case.entries.filter(attendance__mark=Mark.ABSENT).exists()
+    )
 
 
 def apply_rule(*, session: Session, marks: list[Attendance]) -> list[AbsenceCase]:
-    """Open (or close) cases for the marks just saved. Only absences, and marks that changed
-    from an absence, are looked at: a session where everyone came costs nothing."""
+    """Add the marks just saved to their participation's open case (opening it if needed), and
+    close a case a correction has emptied. Only absences, and marks that changed from an
+    absence, are looked at: a session where everyone came costs nothing."""
     rules = KisSettings.load()
     opened = []
     for mark in marks:
-        if mark.mark == Mark.ABSENT and rules.unjustified_absence_is_breach:
+        enrolment = None
+        if mark.mark in (Mark.EXCUSED, Mark.ABSENT):
             enrolment = enrolment_on(mark.participant_id, session.date)
-            if enrolment is not None:
-                case, created = AbsenceCase.objects.get_or_create(
-                    reason=CaseReason.BREACH,
-                    attendance=mark,
-                    defaults={"participant_id": mark.participant_id, "enrolment": enrolment},
-                )
-                if created:
+        if enrolment is not None:
+            justified = justified_absences(enrolment) if mark.mark == Mark.EXCUSED else 0
+            reason = reason_for(mark=mark, justified=justified, rules=rules)
+            if reason:
+                case = _count_in_case(enrolment, mark, reason, justified)
+                if case is not None:
                     opened.append(case)
-        elif mark.mark != Mark.ABSENT:
-            AbsenceCase.objects.filter(
-                reason=CaseReason.BREACH,
-                attendance=mark,
-                closed_on__isnull=True,
-                actions__isnull=True,
-            ).update(closed_on=timezone.localdate(), outcome=_("The mark was corrected."))
-        if mark.mark == Mark.EXCUSED:
-            enrolment = enrolment_on(mark.participant_id, session.date)
-            if enrolment is None:
-                continue
-            count = justified_absences(enrolment)
-            if count >= rules.justified_absence_limit:
-                case, created = AbsenceCase.objects.get_or_create(
-                    reason=CaseReason.LIMIT,
-                    enrolment=enrolment,
-                    defaults={"participant_id": mark.participant_id, "absences": count},
-                )
-                if created:
-                    opened.append(case)
+        if mark.mark != Mark.ABSENT:
+            _after_correction(mark, rules)
     return opened
+
+
+def _count_in_case(enrolment, mark: Attendance, reason: str, justified: int):
+    """Add the absence to the participation's open case, opening one if there is none; returns
+    the case when it was opened. An absence counts once: an excuse moves a breach on to the
+    limit in the same case, and an absence of a closed case is not counted again."""
+    entries = list(
+        AbsenceCaseEntry.objects.filter(case__enrolment=enrolment, attendance=mark).select_related(
+            "case"
+        )
+    )
+    if any(entry.reason == reason or not entry.case.is_open for entry in entries):
+        return None
+    if entries:
+        entry = entries[0]
+        entry.reason = reason
+        entry.save(update_fields=["reason"])
+        return None
+    case = AbsenceCase.objects.filter(enrolment=enrolment, closed_on__isnull=True).first()
+    created = case is None
+    if created:
+        try:
+            with transaction.atomic():
+                case = AbsenceCase.objects.create(
+                    participant_id=mark.participant_id,
+                    enrolment=enrolment,
+                    reason=reason,
+                    attendance=mark,
+                    absences=justified,
+                )
+        except IntegrityError:  # opened by a save of another session at the same moment
+            case, created = AbsenceCase.objects.get(enrolment=enrolment, closed_on=None), False
+    AbsenceCaseEntry.objects.create(case=case, attendance=mark, reason=reason)
+    return case if created else None
+
+
+def _after_correction(mark: Attendance, rules: KisSettings) -> None:
+    """A breach whose mark was corrected: its case closes when nothing else keeps it open and
+    nobody has acted on it yet."""
+    for entry in AbsenceCaseEntry.objects.filter(
+        attendance=mark, reason=CaseReason.BREACH, case__closed_on__isnull=True
+    ).select_related("case__enrolment"):
+        case = entry.case
+        if case.actions.exists() or still_warranted(case, rules):
+            continue
+        case.closed_on = timezone.localdate()
+        case.outcome = _("The mark was corrected.")
+        case.version += 1
+        case.save()
+
+
+def counts_text(justified: int, unjustified: int, limit: int) -> str:
+    """ "5 justified (allowed 3), 1 unjustified": the participation's absences now."""
+    text = ngettext(
+        "%(count)d justified (allowed %(limit)d)",
+        "%(count)d justified (allowed %(limit)d)",
+        justified,
+    ) % {"count": justified, "limit": limit}
+    if unjustified:
+        text += ", " + ngettext("%(count)d unjustified", "%(count)d unjustified", unjustified) % {
+            "count": unjustified
+        }
+    return text
+
+
+def limit_sentence(rules: KisSettings) -> str:
+    return ngettext(
+        "The regulations allow %(limit)d justified absence in one participation.",
+        "The regulations allow %(limit)d justified absences in one participation.",
+        rules.justified_absence_limit,
+    ) % {"limit": rules.justified_absence_limit}
+
+
+def rule_sentences(rules: KisSettings) -> list[str]:
+    """The rule as the pages say it: what the limit is and when the case opens."""
+    sentences = [limit_sentence(rules), _("The case opens at the next justified absence.")]
+    if rules.absence_warning_at_limit:
+        sentences.append(_("At the last allowed one it opens for a warning (upomnienie)."))
+    if rules.unjustified_absence_is_breach:
+        sentences.append(_("An unjustified absence breaches the regulations."))
+    return sentences
+
+
+def warning_given(case: AbsenceCase) -> AbsenceAction | None:
+    """The latest warning recorded in the case (the decision refers to it)."""
+    return case.actions.filter(kind=FollowUpKind.WARNING).order_by("-taken_on", "-pk").first()
 
 
 def consecutive_absences(participant_id: int) -> int:
@@ -122,3 +274,15 @@ def cases_in_scope(user):
     from participants.access import managed_participants
 
     return AbsenceCase.objects.filter(participant__in=managed_participants(user))
+
+
+def letter_signers(case: AbsenceCase, kind: str) -> list[dict]:
+    """Signature lines of the warning letter and the decision: the manager signs, the person
+    acknowledges receipt."""
+    return [
+        {"label": _("KIS manager")},
+        {
+            "label": _("Participant: acknowledgement of receipt"),
+            "expected_name": case.participant.full_name,
+        },
+    ]

@@ -14,6 +14,7 @@ class ActivitiesConfig(AppConfig):
         from activities.models import (
             AbsenceAction,
             AbsenceCase,
+            AbsenceCaseEntry,
             Attendance,
             Consultation,
             Placement,
@@ -38,6 +39,7 @@ class ActivitiesConfig(AppConfig):
             Consultation, path="participant", section_field="section", audit_exclude=("section",)
         )
         register_participant_data(AbsenceAction, path="case__participant")
+        register_participant_data(AbsenceCaseEntry, path="case__participant")
         for model in (Programme, ProgrammeModule, Session):
             register_audited(model)
         contributions.register()

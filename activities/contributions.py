@@ -10,6 +10,7 @@ from kis_site.registries import (
     RosterScope,
     TodoCount,
     TodoItem,
+    enrolment_panels,
     nav_items,
     participant_panels,
     participation_summaries,
@@ -43,6 +44,15 @@ def register():
     todo_items.register(
         TodoItem("absence-cases", gettext_lazy("Absence rule: open cases"), _absence_cases, 41)
     )
+    enrolment_panels.register(
+        Panel(
+            key="absence-cases",
+            title=gettext_lazy("Absence rule"),
+            template="activities/_enrolment_absences.html",
+            context=_absence_panel,
+            order=5,
+        )
+    )
     participant_panels.register(
         Panel(
             key="hours",
@@ -68,6 +78,28 @@ def _hours_panel(request, participant):
         None,
     )
     return {"participant": participant, "individual": individual}
+
+
+def _absence_panel(request, enrolment):
+    """The participation's absences counted now and its absence cases, where the decision is
+    taken (two queries)."""
+    if not policy().can(request.user, Action.CHANGE_STATUS, enrolment):
+        return None
+    from activities import absences
+    from kis_site.models import KisSettings
+
+    rules = KisSettings.load()
+    justified, unjustified = absences.absence_counts(enrolment)
+    cases = list(enrolment.absence_cases.order_by("closed_on", "-opened_at"))
+    if not cases and not justified and not unjustified:
+        return None
+    return {
+        "enrolment": enrolment,
+        "open_cases": [case for case in cases if case.is_open],
+        "closed_cases": [case for case in cases if not case.is_open],
+        "counts": absences.counts_text(justified, unjustified, rules.justified_absence_limit),
+        "rule_sentences": absences.rule_sentences(rules),
+    }
 
 
 def _absence_cases(user):

@@ -370,28 +370,35 @@ class Attendance(ParticipantRecord, Versioned):
 
 
 class CaseReason(models.TextChoices):
-    LIMIT = "limit", _("limit of justified absences reached")
+    """Why an absence counts in a case. The limit is the number of justified absences the
+    regulations allow: the last allowed one may bring a warning, the next one exceeds it."""
+
+    WARNING = "warning", _("last allowed justified absence (warning)")
+    LIMIT = "limit", _("limit of justified absences exceeded")
     BREACH = "breach", _("unjustified absence")
 
 
 class AbsenceCase(ParticipantRecord, Versioned):
-    """What the regulations' absence rule raised, for the case manager to follow up. The decision
-    itself (e.g. removal from the list) goes through the enrolment's status change, never here."""
+    """What the regulations' absence rule raised, for the case manager to follow up: one open case
+    per participation, to which each further absence is added (its entries). The counts shown
+    are computed from the attendance now (``activities.absences``); ``absences`` keeps only the
+    count at the opening, for the history. The decision itself (e.g. removal from the list) goes
+    through the enrolment's status change, never here."""
 
     participant = models.ForeignKey(
         Participant, on_delete=models.PROTECT, related_name="absence_cases"
     )
     enrolment = models.ForeignKey(Enrolment, on_delete=models.PROTECT, related_name="absence_cases")
-    reason = models.CharField(_("reason"), max_length=10, choices=CaseReason.choices)
+    reason = models.CharField(_("opened because of"), max_length=10, choices=CaseReason.choices)
     attendance = models.ForeignKey(
         Attendance,
-        verbose_name=_("the absence"),
+        verbose_name=_("the absence that opened it"),
         on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="+",
     )
-    absences = models.PositiveSmallIntegerField(_("justified absences counted"), default=0)
+    absences = models.PositiveSmallIntegerField(_("justified absences when it opened"), default=0)
     opened_at = models.DateTimeField(_("opened"), default=timezone.now)
     closed_on = models.DateField(_("closed on"), null=True, blank=True)
     outcome = models.CharField(_("how it ended"), max_length=300, blank=True)
@@ -403,13 +410,8 @@ class AbsenceCase(ParticipantRecord, Versioned):
         constraints = [
             models.UniqueConstraint(
                 fields=["enrolment"],
-                condition=Q(reason="limit"),
-                name="one_limit_case_per_enrolment",
-            ),
-            models.UniqueConstraint(
-                fields=["attendance"],
-                condition=Q(reason="breach"),
-                name="one_breach_case_per_absence",
+                condition=Q(closed_on__isnull=True),
+                name="one_open_absence_case_per_enrolment",
             ),
         ]
 
@@ -419,6 +421,27 @@ class AbsenceCase(ParticipantRecord, Versioned):
     @property
     def is_open(self) -> bool:
         return self.closed_on is None
+
+
+class AbsenceCaseEntry(ParticipantRecord):
+    """One absence counted in a case, with why it counts: the case's history."""
+
+    case = models.ForeignKey(AbsenceCase, on_delete=models.PROTECT, related_name="entries")
+    attendance = models.ForeignKey(
+        Attendance, verbose_name=_("the absence"), on_delete=models.PROTECT, related_name="+"
+    )
+    reason = models.CharField(_("counts as"), max_length=10, choices=CaseReason.choices)
+    added_at = models.DateTimeField(_("added"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("absence in a case")
+        verbose_name_plural = _("absences in a case")
+        ordering = ["added_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "attendance"], name="one_entry_per_absence_in_a_case"
+            ),
+        ]
 
 
 class FollowUpKind(models.TextChoices):

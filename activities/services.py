@@ -19,6 +19,7 @@ from activities.enrolments import enrolment_on
 from activities.models import (
     Attendance,
     Mark,
+    PlacementKind,
     Programme,
     ProgrammeModule,
     ProgrammeTemplate,
@@ -171,24 +172,24 @@ def check_session(session: Session) -> None:
 
 
 def default_roster(session: Session) -> list[int]:
-    """The people expected: the cohort's active participants that day, or the one enrolled
-    individually."""
+    """The people expected: the cohort's members active that day, or the one person of an
+    individual programme.
+
+    Nobody else: a person enrolled individually (rolling intake) joins a group's session only
+    on purpose, through their plan (``roster_plan``), the roster's edit or as a walk-in.
+    """
     programme = session.module.programme
     if programme.enrolment_id:
         return [programme.enrolment.participant_id]
     day = session.date
-    active = Enrolment.objects.filter(status=EnrolmentStatus.ACTIVE, starts_on__lte=day).filter(
-        Q(ended_on__isnull=True) | Q(ended_on__gte=day)
+    return list(
+        Enrolment.objects.filter(
+            cohort_id=programme.cohort_id, status=EnrolmentStatus.ACTIVE, starts_on__lte=day
+        )
+        .filter(Q(ended_on__isnull=True) | Q(ended_on__gte=day))
+        .values_list("participant_id", flat=True)
+        .distinct()
     )
-    group = active.filter(cohort_id=programme.cohort_id).values_list("participant_id", flat=True)
-    # Rolling intake: people enrolled individually whose own programme includes this module
-    # (by its name) join the group's session.
-    individual = active.filter(
-        cohort__isnull=True,
-        programme__modules__name=session.module.name,
-        programme__modules__is_retired=False,
-    ).values_list("participant_id", flat=True)
-    return list(dict.fromkeys([*group, *individual]))
 
 
 def session_create(*, session: Session, roster: list[int] | None = None) -> Session:
@@ -400,8 +401,22 @@ def consultation_save(*, consultation, by):
 # --- Placements ------------------------------------------------------------------------------
 
 
+def psu_day_off(day: date) -> str:
+    """Why socially useful work is not done on ``day`` (a public holiday, a Sunday), or ""."""
+    holiday = polish_holidays(day, day).get(day)
+    when = date_format(day, "SHORT_DATE_FORMAT")
+    if holiday:
+        return _(
+            "%(date)s is a public holiday (%(name)s): socially useful work is not done on it."
+        ) % {"date": when, "name": holiday}
+    if day.weekday() == 6:
+        return _("%(date)s is a Sunday: socially useful work is not done on it.") % {"date": when}
+    return ""
+
+
 def placement_hours_record(*, placement, day: date, hours, whole_month: bool = False, by=None):
-    """Hours worked on a day, or a month's total (kept on the month's first day)."""
+    """Hours worked on a day, or a month's total (kept on the month's first day). PSU is not
+    done on a public holiday or a Sunday: such a day is refused."""
     from activities.models import PlacementHours
 
     if whole_month:
@@ -415,6 +430,10 @@ def placement_hours_record(*, placement, day: date, hours, whole_month: bool = F
         errors["day"] = _("The date cannot be in the future.")
     if not whole_month and hours > 12:
         errors["hours"] = _("At most 12 hours a day.")
+    if not whole_month and placement.kind == PlacementKind.PSU and "day" not in errors:
+        off = psu_day_off(day)
+        if off:
+            errors["day"] = off
     if errors:
         raise ValidationError(errors)
     record, _created = PlacementHours.objects.update_or_create(

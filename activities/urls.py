@@ -33,6 +33,16 @@ urlpatterns = [
     path("participants/<int:pk>/hours.pdf", views.hour_card_pdf, name="hour-card-pdf"),
     path("absence-cases/", views.absence_cases, name="absence-cases"),
     path("absence-cases/<int:pk>/", views.absence_case, name="absence-case"),
+    path(
+        "absence-cases/<int:pk>/warning.pdf",
+        views.absence_case_warning,
+        name="absence-case-warning",
+    ),
+    path(
+        "absence-cases/<int:pk>/decision.pdf",
+        views.absence_case_decision,
+        name="absence-case-decision",
+    ),
     path("attendance/<int:pk>/excuse/", views.excuse, name="excuse"),
     path("sessions/<int:pk>/walk-in/", views.walk_in, name="walk-in"),
     path("sessions/<int:pk>/cancel/", views.session_cancel, name="session-cancel"),

@@ -387,8 +387,9 @@ def session_attendance(request, pk):
         .select_related("participant")
         .order_by("participant__sort_name")
     )
-    marks = {a.participant_id: a for a in Attendance.objects.filter(session=session)}
-    errors = []
+    saved = {a.participant_id: a for a in Attendance.objects.filter(session=session)}
+    posted = {}  # what the user sent, shown again when it is refused
+    errors, reason_errors = [], []
     reason = ""
     if request.method == "POST":
         if not can_mark:
@@ -398,19 +399,19 @@ def session_attendance(request, pk):
         for entry in roster:
             mark = request.POST.get(f"mark-{entry.participant_id}", Mark.PRESENT)
             late = request.POST.get(f"late-{entry.participant_id}", "").strip()
+            posted[entry.participant_id] = (mark, late)
             inputs.append(
                 services.MarkInput(entry.participant_id, mark, int(late) if late.isdigit() else 0)
             )
         try:
             result = services.attendance_save(session=session, marks=inputs, by=user, reason=reason)
         except ValidationError as error:
-            errors = error.messages
-            for item in inputs:  # nothing typed is lost: the page shows what was posted
-                marks[item.participant_id] = Attendance(
-                    participant_id=item.participant_id,
-                    mark=item.mark,
-                    minutes_late=item.minutes_late,
-                )
+            if hasattr(error, "error_dict"):
+                by_field = error.message_dict  # a new dict on each access: read it once
+                reason_errors = by_field.pop("reason", [])
+                errors = [item for items in by_field.values() for item in items]
+            else:
+                errors = error.messages
         else:
             messages.success(
                 request,
@@ -424,15 +425,26 @@ def session_attendance(request, pk):
             return redirect("activities:session", pk=session.pk)
     rows = []
     for entry in roster:
-        mark = marks.get(entry.participant_id)
+        attendance = saved.get(entry.participant_id)
+        if entry.participant_id in posted:  # nothing typed is lost: the page shows what was posted
+            mark, minutes_late = posted[entry.participant_id]
+        elif attendance is not None:
+            mark, minutes_late = attendance.mark, attendance.minutes_late or ""
+        else:
+            mark, minutes_late = Mark.PRESENT, ""
+        changed = attendance is not None and (
+            attendance.mark != mark
+            or (mark == Mark.LATE and str(attendance.minutes_late) != str(minutes_late))
+        )
         rows.append(
             {
                 "entry": entry,
-                "mark": mark.mark if mark else Mark.PRESENT,
-                "minutes_late": mark.minutes_late if mark and mark.minutes_late else "",
-                "saved": mark is not None and mark.pk is not None,
-                "attendance": mark if mark is not None and mark.pk is not None else None,
-                "hours": mark.hours if mark and mark.pk else None,
+                "mark": mark,
+                "minutes_late": minutes_late,
+                "saved": attendance is not None,
+                "attendance": attendance,
+                "changed": changed,
+                "hours": attendance.hours if attendance is not None else None,
             }
         )
     return render(
@@ -444,6 +456,7 @@ def session_attendance(request, pk):
             "marks": Mark.choices,
             "errors": errors,
             "reason": reason,
+            "reason_errors": reason_errors,
             "has_saved": any(row["saved"] for row in rows),
             "can_mark": can_mark and not session.cancelled,
             "can_add": can_mark,
@@ -594,35 +607,49 @@ def _case_scope(user):
 
 @require_safe
 def absence_cases(request):
+    """Open cases, one per participation, with the absences counted now. The manager's list
+    also holds the cases of people without a case manager, said so."""
     cases = list(
-        _case_scope(request.user)
-        .filter(closed_on__isnull=True)
-        .select_related("participant", "enrolment", "attendance__session__module")
-        .annotate(follow_ups=Count("actions"))
-        .order_by("opened_at")
+        absences.with_counts(
+            _case_scope(request.user)
+            .filter(closed_on__isnull=True)
+            .select_related("participant__case_manager", "enrolment", "attendance__session__module")
+            .annotate(follow_ups=Count("actions", distinct=True))
+        ).order_by("opened_at")
     )
+    rules = KisSettings.load()
     for case in cases:
         case.streak = absences.consecutive_absences(case.participant_id)
+        case.counts = absences.counts_text(
+            case.justified_now, case.unjustified_now, rules.justified_absence_limit
+        )
     return render(
         request,
         "activities/absence_cases.html",
         {
             "cases": cases,
-            "rules": KisSettings.load(),
+            "rules": rules,
+            "rule_sentences": absences.rule_sentences(rules),
             "title": _("Absence rule: open cases"),
             "breadcrumbs": _crumbs(),
         },
     )
 
 
-@require_http_methods(["GET", "POST"])
-def absence_case(request, pk):
-    case = get_record_for_user(
-        request.user,
-        AbsenceCase.objects.select_related("participant", "enrolment", "attendance__session"),
+def _absence_case(user, pk):
+    return get_record_for_user(
+        user,
+        AbsenceCase.objects.select_related(
+            "participant__case_manager", "enrolment__cohort", "attendance__session"
+        ),
         pk,
         Action.CHANGE_STATUS,
     )
+
+
+@require_http_methods(["GET", "POST"])
+def absence_case(request, pk):
+    case = _absence_case(request.user, pk)
     data = form_data(request)
     action_form = AbsenceActionForm(
         data if request.POST.get("form") == "action" else None,
@@ -646,21 +673,81 @@ def absence_case(request, pk):
                 add_errors(form, error)
             else:
                 return redirect("activities:absence-case", pk=case.pk)
+    rules = KisSettings.load()
+    absent = absences.absences_of(case.enrolment)
+    entries = {entry.attendance_id: entry for entry in case.entries.all()}
     return render(
         request,
         "activities/absence_case.html",
         {
             "case": case,
             "actions": case.actions.select_related("recorded_by"),
+            "absences": [(mark, entries.get(mark.pk)) for mark in absent],
+            "counts": absences.counts_text(
+                sum(mark.mark == Mark.EXCUSED for mark in absent),
+                sum(mark.mark == Mark.ABSENT for mark in absent),
+                rules.justified_absence_limit,
+            ),
+            "warning": absences.warning_given(case),
             "action_form": action_form,
             "close_form": close_form,
             "streak": absences.consecutive_absences(case.participant_id),
-            "justified": absences.justified_absences(case.enrolment),
-            "rules": KisSettings.load(),
+            "rules": rules,
+            "rule_sentences": absences.rule_sentences(rules),
             "title": str(case),
             "breadcrumbs": _crumbs((_("Absence rule"), reverse("activities:absence-cases"))),
         },
     )
+
+
+ABSENCE_LETTERS = {
+    # kind: (template, file name)
+    "warning": ("activities/pdf/absence_warning.html", "upomnienie"),
+    "decision": ("activities/pdf/absence_decision.html", "decyzja-skreslenie"),
+}
+
+
+def _absence_letter(request, pk, kind):
+    """The warning letter (upomnienie) or the decision on removal from the list of participants,
+    printed for signature: the person, every absence of the participation and the rule."""
+    case = _absence_case(request.user, pk)
+    template, filename = ABSENCE_LETTERS[kind]
+    log_access(user=request.user, instance=case, kind=AccessKind.PDF, what=filename)
+    rules = KisSettings.load()
+    absent = absences.absences_of(case.enrolment)
+    content = render_pdf(
+        template,
+        {
+            "case": case,
+            "participant": case.participant,
+            "enrolment": case.enrolment,
+            "absences": absent,
+            "counts": absences.counts_text(
+                sum(mark.mark == Mark.EXCUSED for mark in absent),
+                sum(mark.mark == Mark.ABSENT for mark in absent),
+                rules.justified_absence_limit,
+            ),
+            "limit_sentence": absences.limit_sentence(rules),
+            "rules": rules,
+            "warning": absences.warning_given(case),
+            "today": timezone.localdate(),
+            "title": _("Warning") if kind == "warning" else _("Decision on removal"),
+            "signature_slots": absences.letter_signers(case, kind),
+        },
+    )
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{filename}-{case.pk}.pdf"'
+    return response
+
+
+@require_safe
+def absence_case_warning(request, pk):
+    return _absence_letter(request, pk, "warning")
+
+
+@require_safe
+def absence_case_decision(request, pk):
+    return _absence_letter(request, pk, "decision")
 
 
 @require_http_methods(["GET", "POST"])

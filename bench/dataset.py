@@ -1035,11 +1035,12 @@ def sign_initial_diagnoses(*, sample=None, after_days=7) -> dict[int, date]:
                 pk=revisions[report.pk],
                 state=RevisionState.LOCKED,
                 locked_at=report.locked_at,
+                signed_on=timezone.localtime(report.locked_at).date(),
                 awaits_scan=True,  # the career advisor signed on paper
             )
             for report in reports
         ],
-        ["state", "locked_at", "awaits_scan"],
+        ["state", "locked_at", "signed_on", "awaits_scan"],
         batch_size=1000,
     )
     signatures = []
@@ -1213,6 +1214,9 @@ def change_reports(*, sample=None, seed=29, chunk=1000) -> dict:
                     opened_at=report.created_at,
                     opened_by_id=report.created_by_id,
                     locked_at=report.locked_at,
+                    signed_on=(
+                        timezone.localtime(report.locked_at).date() if report.locked_at else None
+                    ),
                 )
                 for report in reports
             ],

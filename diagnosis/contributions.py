@@ -64,14 +64,14 @@ def diagnosis_signers(report) -> list[SignerSlot]:
     ]
 
 
-def _pdf_context(report) -> dict:
+def _pdf_context(report, sections=SENSITIVE | {Section.RISK_GROUPS}) -> dict:
     from diagnosis.selectors import report_for_page, visible_spheres
 
     full = report_for_page(report.pk)
     return {
         "report": full,
         "participant": full.participant,
-        "spheres": visible_spheres(None, full, sections=SENSITIVE | {Section.RISK_GROUPS}),
+        "spheres": visible_spheres(None, full, sections=sections),
         "tools": full.current_tools,
         "holland": holland_of(full),
         "programme": KisSettings.load().programme_name,

@@ -59,11 +59,11 @@ def plan_sections(plan) -> frozenset:
     return frozenset(Section(value) for value in found)
 
 
-def _pdf_context(plan) -> dict:
+def _pdf_context(plan, sections=frozenset(Section)) -> dict:
     from ipd.selectors import plan_for_page, sphere_blocks
 
     full = plan_for_page(plan.pk)
-    blocks, _hidden, _hidden_goals = sphere_blocks(full, frozenset(Section))
+    blocks, _hidden, _hidden_goals = sphere_blocks(full, sections)
     return {
         "plan": full,
         "participant": full.participant,

@@ -1,9 +1,10 @@
 from crispy_forms.layout import Div
 from django import forms
+from django.template.defaultfilters import floatformat
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from ipd.models import ActionPlan, CatalogueEntry, Goal, PlanAction
+from ipd.models import ActionPlan, CatalogueEntry, Goal, GoalStatus, PlanAction
 from ipd.services import REVIEW_AFTER, plan_modules, signed_diagnoses
 from kis_site.forms import DateInput, date_widgets, form_helper, form_row
 from kis_site.locking import VersionedFormMixin
@@ -172,8 +173,15 @@ class GoalForm(VersionedFormMixin, forms.ModelForm):
             "status_note": forms.Textarea(attrs={"rows": 2}),
         }
 
-    def __init__(self, *args, sections, progress=False, **kwargs):
+    confirm_hours = forms.BooleanField(
+        label=_("The goal was reached although its actions' planned hours are not done"),
+        required=False,
+    )
+
+    def __init__(self, *args, sections, progress=False, hours=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.hours = hours  # the goal's hours planned and done (ipd.selectors.Progress)
+        self.was_achieved = self.instance.status == GoalStatus.ACHIEVED
         if progress:
             for name in self.CONTENT:
                 del self.fields[name]
@@ -188,10 +196,37 @@ class GoalForm(VersionedFormMixin, forms.ModelForm):
             layout += ["status"]
         self.helper = form_helper(
             *layout,
-            Div(form_row("achieved_on", "evidence"), data_show_when="status:achieved"),
+            Div(
+                form_row("achieved_on", "evidence"),
+                *(["confirm_hours"] if self._hours_short() else []),
+                data_show_when="status:achieved",
+            ),
             Div("status_note", data_show_when="status:changed,abandoned"),
             "expected_version",
         )
+        if not self._hours_short():
+            del self.fields["confirm_hours"]
+
+    def _hours_short(self) -> bool:
+        hours = self.hours
+        return bool(hours and hours.planned and (hours.done or 0) < hours.planned)
+
+    def clean(self):
+        data = super().clean()
+        reaching = data.get("status") == GoalStatus.ACHIEVED and not self.was_achieved
+        if reaching and self._hours_short() and not data.get("confirm_hours"):
+            self.add_error(
+                "confirm_hours",
+                _(
+                    "Only %(done)s of the %(planned)s hours planned for this goal's actions are "
+                    "done. Confirm that the goal was reached anyway, or keep it in progress."
+                )
+                % {
+                    "done": floatformat(self.hours.done or 0, "-2"),
+                    "planned": floatformat(self.hours.planned, "-2"),
+                },
+            )
+        return data
 
 
 class CatalogueChoiceField(forms.ModelChoiceField):

@@ -143,6 +143,13 @@ def attach_progress(plan: ActionPlan, goals) -> None:
         action.progress = Progress(action.planned_hours, done)
 
 
+def hours_of_goal(goal) -> Progress:
+    """The hours of ``goal``'s linked actions, loaded for this one goal."""
+    goal.live_actions = list(live_actions().filter(goal=goal))
+    attach_progress(goal.plan, [goal])
+    return goal_progress(goal)
+
+
 def goal_progress(goal) -> Progress:
     """Hours over the goal's linked actions (planned where counted; done)."""
     counted = [a for a in goal.live_actions if a.progress.done is not None]

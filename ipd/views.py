@@ -16,7 +16,14 @@ from ipd import services
 from ipd.contributions import unsigned_plans
 from ipd.forms import ActionForm, GoalForm, PlanForm, PlanStartForm, ReviewForm
 from ipd.models import ActionPlan, Goal, PlanAction
-from ipd.selectors import history, plan_for_page, review_state, reviews_due, sphere_blocks
+from ipd.selectors import (
+    history,
+    hours_of_goal,
+    plan_for_page,
+    review_state,
+    reviews_due,
+    sphere_blocks,
+)
 from kis_site.access import Action, policy
 from kis_site.audit import log_access
 from kis_site.documents import active_signatures, document_panel
@@ -277,7 +284,11 @@ def goal_edit(request, pk):
     plan = goal.plan
     progress = plan.is_locked
     form = GoalForm(
-        form_data(request), instance=goal, sections=_sections(request, plan), progress=progress
+        form_data(request),
+        instance=goal,
+        sections=_sections(request, plan),
+        progress=progress,
+        hours=hours_of_goal(goal),
     )
     save = services.goal_progress_save if progress else services.goal_save
     done = save_form(

@@ -68,6 +68,14 @@ class AccessPolicy(Protocol):
         """May ``user`` record that ``slot`` signed ``document`` by hand?"""
         ...
 
+    def sees_whole(self, user, document) -> bool:
+        """Does ``user`` see every section ``document`` holds (its original PDF, its scan)?"""
+        ...
+
+    def section_readers(self, section: Section) -> list[str]:
+        """Who sees ``section``, in words ("psychologist, the person's case manager, …")."""
+        ...
+
     def follows_cases(self, user) -> bool:
         """Does ``user`` keep the case to-do lists (reports due, unsigned plans and diagnoses,
         exits to assess): the manager and the case managers."""

@@ -1,5 +1,7 @@
 """The manager's panel: settings, staff, accounts and roles, funding sources."""
 
+from auditlog import admin as auditlog_admin
+from auditlog.models import LogEntry
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
@@ -16,7 +18,8 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import gettext
+from django.utils.text import Truncator
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from kis_site.accounts import (
@@ -96,12 +99,15 @@ SETTINGS_FIELDSETS = [
         {
             "fields": [
                 "justified_absence_limit",
+                "absence_warning_at_limit",
                 "unjustified_absence_is_breach",
                 "participation_months",
                 "change_report_interval_months",
                 "change_report_overdue_months",
                 "referrer_letter_months",
                 "change_report_cosigners",
+                "diagnosis_due_days",
+                "plan_due_days",
             ]
         },
     ),
@@ -483,3 +489,24 @@ class ClubDocumentAdmin(VersionedAdmin):
                 by=request.user,
             )
         super().save_model(request, obj, form, change)
+
+
+class PolishLogEntryAdmin(auditlog_admin.LogEntryAdmin):
+    """django-auditlog's screens, in Polish (its strings: locale_vendor/)."""
+
+    @admin.display(description=_("Changes"))
+    def msg_short(self, obj):
+        if obj.action in (LogEntry.Action.DELETE, LogEntry.Action.ACCESS):
+            return ""
+        changes = obj.changes_dict
+        return ngettext(
+            "%(count)d change: %(fields)s", "%(count)d changes: %(fields)s", len(changes)
+        ) % {"count": len(changes), "fields": Truncator(", ".join(changes)).chars(60)}
+
+    @admin.display(description=_("Correlation ID"))
+    def cid_url(self, obj):
+        return super().cid_url(obj)
+
+
+admin.site.unregister(LogEntry)
+admin.site.register(LogEntry, PolishLogEntryAdmin)

@@ -167,9 +167,16 @@ def new_revision(request, kind, pk):
 def pdf(request, kind, pk):
     kind, document = _document(request, kind, pk, Action.VIEW)
     number = request.GET.get("version")
+    user = request.user
+    # Print = screen: a signer who does not see every section gets a copy without them.
+    sections = (
+        None if policy().sees_whole(user, document) else documents.viewer_sections(user, document)
+    )
     try:
         result = documents.document_pdf(
-            document=document, number=int(number) if number and number.isdigit() else None
+            document=document,
+            number=int(number) if number and number.isdigit() else None,
+            sections=sections,
         )
     except ValidationError as error:
         raise Http404(error.messages[0]) from error
@@ -210,6 +217,9 @@ def upload_scan(request, kind, pk, number):
 @require_GET
 def scan(request, kind, pk, number):
     kind, document = _document(request, kind, pk, Action.VIEW)
+    if not policy().sees_whole(request.user, document):
+        # A scan is an image of the whole signed original: it cannot leave a section out.
+        raise PermissionDenied
     revision = documents.revisions_of(document).select_related("scan").filter(number=number).first()
     if revision is None or revision.scan is None:
         raise Http404

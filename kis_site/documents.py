@@ -18,12 +18,13 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, Max, OuterRef, Q, Subquery
 from django.forms.models import model_to_dict
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from kis_site.access import Action, policy
+from kis_site.access import Action, participant_data_for, policy
 from kis_site.models import (
     DocumentRevision,
     DocumentState,
@@ -37,7 +38,7 @@ from kis_site.pdf import render_pdf
 from kis_site.registries import DocumentKind, SignerSlot, document_kind_for, document_kinds
 from kis_site.roles import user_roles
 from kis_site.uploads import sniff_upload
-from kis_site.vocabulary import Role
+from kis_site.vocabulary import ALL_SECTIONS, Role, Section
 
 SCAN_MAX_BYTES = 10 * 1024 * 1024
 SCAN_MAX_PAGES = 100
@@ -238,6 +239,48 @@ def document_record_paper_signature(
     return document
 
 
+# --- The date a version was signed --------------------------------------------------------------
+
+
+def version_signed_on(revision: DocumentRevision) -> date | None:
+    """The date a version was signed: the latest date among its active signatures (the date on
+    the paper, or the day of signing in the app). Not when it was recorded: a diagnosis signed
+    by hand on 10 August and entered in December was signed on 10 August."""
+    return revision.signatures.filter(cleared_at__isnull=True).aggregate(day=Max("signed_on"))[
+        "day"
+    ]
+
+
+def first_signed_on(model, documents) -> Subquery:
+    """For annotate(): the date the first of ``documents`` (a queryset of ``model``; refer to
+    the annotated row with ``OuterRef(OuterRef(...))``) was first signed by everyone — the day
+    the obligations that follow a signed document start. A later version signed again does not
+    move it."""
+    return Subquery(
+        DocumentRevision.objects.filter(
+            content_type=ContentType.objects.get_for_model(model),
+            object_id__in=documents.values("pk"),
+            signed_on__isnull=False,
+        )
+        .order_by("signed_on")
+        .values("signed_on")[:1]
+    )
+
+
+def with_signed_on(queryset):
+    """Documents with the date their current version was signed (``signed_by_everyone_on``)
+    brought in the same query, for lists."""
+    return queryset.annotate(
+        _signed_on=Subquery(
+            DocumentRevision.objects.filter(
+                content_type=ContentType.objects.get_for_model(queryset.model),
+                object_id=OuterRef("pk"),
+                number=OuterRef("revision"),
+            ).values("signed_on")[:1]
+        )
+    )
+
+
 def missing_slots(document) -> list[SignerSlot]:
     signed = active_signatures(document)
     return [slot for slot in slots_of(document) if slot.key not in signed]
@@ -257,12 +300,14 @@ def _lock_if_complete(document, *, by) -> None:
     revision.snapshot = snapshot(document)
     revision.state = RevisionState.LOCKED
     revision.locked_at = timezone.now()
+    revision.signed_on = version_signed_on(revision)
     revision.awaits_scan = revision.scan_id is None and (
         revision.signatures.filter(method=SignatureMethod.PAPER, cleared_at__isnull=True).exists()
     )
     revision.save()
     document.state = DocumentState.LOCKED
     document.locked_at = revision.locked_at
+    document._signed_on = revision.signed_on
     document.version += 1
     document.save(update_fields=["state", "locked_at", "version"])
 
@@ -341,16 +386,26 @@ def signature_slots(document, revision: DocumentRevision | None = None) -> list[
     ]
 
 
-def _render(document, *, revision, draft: bool) -> bytes:
+def _render(document, *, revision, draft: bool, sections=ALL_SECTIONS) -> bytes:
+    """The document as printed with ``sections`` (every section for the original): a section
+    left out is marked as withheld, with the roles that see it."""
     kind = kind_of(document)
-    context = kind.pdf_context(document)
+    withheld = sections_of(document) - sections
+    context = kind.pdf_context(document, sections)
     context.setdefault("title", kind.title)
+    context["withheld"] = withheld
+    context["withheld_notice"] = withheld_notice(withheld)
     context["signature_slots"] = signature_slots(document, revision)
     context["document_meta"] = _("%(kind)s, version %(number)s") % {
         "kind": kind.title,
         "number": revision.number,
     }
-    return render_pdf(kind.pdf_template, context, draft=draft)
+    signed_on = None if draft else version_signed_on(revision)
+    if signed_on is not None:
+        context["document_meta"] += ", " + _("all signatures given on %(date)s") % {
+            "date": date_format(signed_on, "SHORT_DATE_FORMAT")
+        }
+    return render_pdf(kind.pdf_template, context, draft=draft, copy=bool(withheld))
 
 
 @dataclass(frozen=True)
@@ -361,14 +416,49 @@ class PdfFile:
     sha256: str
 
 
-def document_pdf(*, document, number: int | None = None) -> PdfFile:
+def withheld_notice(withheld) -> str:
+    """ "Without the health section (shown only to …)": said on the page and the printed copy."""
+    if not withheld:
+        return ""
+    parts = [
+        _("%(section)s (shown only to: %(roles)s)")
+        % {"section": Section(section).label, "roles": ", ".join(policy().section_readers(section))}
+        for section in sorted(withheld)
+    ]
+    return _(
+        "This copy leaves out sections your role does not see: %(sections)s. The complete "
+        "original for signatures by hand is printed by someone who sees every section."
+    ) % {"sections": "; ".join(parts)}
+
+
+def viewer_sections(user, document) -> frozenset:
+    """The sections ``user`` sees of ``document``'s participant (every section of a record that
+    holds none)."""
+    registration = participant_data_for(document)
+    participant = registration.participant(document) if registration else None
+    if participant is None:
+        return ALL_SECTIONS
+    return policy().sections_for(user, participant)
+
+
+def document_pdf(*, document, number: int | None = None, sections=None) -> PdfFile:
     """A signed version: the stored bytes, identical every time. A draft: rendered now, marked
-    DRAFT on every page."""
+    DRAFT on every page. ``sections``: what the reader sees; when the document holds more, the
+    current version is printed now without the rest, marked as a copy (print = screen)."""
     number = number or document.revision
     revision = revisions_of(document).select_related("pdf").filter(number=number).first()
     if revision is None:
         raise ValidationError(_("There is no such version of this document."))
     name = kind_of(document).filename(document)
+    if sections is not None and not sections_of(document) <= sections:
+        if number != document.revision:
+            raise ValidationError(
+                _("An earlier version is printed only whole, by someone who sees every section.")
+            )
+        content = _render(
+            document, revision=revision, draft=not document.is_locked, sections=sections
+        )
+        return PdfFile(content, f"{name}-v{number}-kopia.pdf", False, "")
     if revision.pdf_id:
         return PdfFile(bytes(revision.pdf.data), f"{name}-v{number}.pdf", True, revision.pdf.sha256)
     if number != document.revision:
@@ -464,8 +554,11 @@ def document_panel(request, document) -> dict:
         "revisions": revisions,
         "current": current,
         "can_sign": can_sign,
-        # The whole document (PDF, scan) opens only for those who may see all its sections.
+        # Print = screen: those who see every section print the original and open the scan;
+        # a signer who does not gets a copy without the sections they do not see.
         "can_print": policy().can(user, Action.VIEW, document),
+        "sees_whole": policy().sees_whole(user, document),
+        "withheld_notice": withheld_notice(sections_of(document) - viewer_sections(user, document)),
         "can_revise": document.is_locked and policy().can(user, Action.REVISE, document),
         "can_upload_scan": policy().can(user, Action.UPLOAD_SCAN, document),
     }
@@ -532,5 +625,5 @@ def documents_without_scan(user) -> list[dict]:
                     "subject": kind.subject(document),
                 }
             )
-    rows.sort(key=lambda row: row["revision"].locked_at)
+    rows.sort(key=lambda row: row["revision"].signed_on or date.min)
     return rows

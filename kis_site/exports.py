@@ -99,10 +99,19 @@ def csv_text(tables: list[Table]) -> str:
 
 def _csv_cell(value):
     if isinstance(value, float):
-        return f"{value:g}".replace(".", ",")
+        return _plain_number(value).replace(".", ",")
     if isinstance(value, (date, datetime)):
         return value.strftime("%d.%m.%Y")
     return value
+
+
+def _plain_number(value: float) -> str:
+    """All the digits of a number, never an exponent: 123456.78 stays 123456.78 (``%g`` would
+    print 123457), 50000.0 is 50000."""
+    text = format(Decimal(repr(value)), "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return text
 
 
 def download(tables: list[Table], *, fmt: str, filename: str, heading: str = ""):

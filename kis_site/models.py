@@ -68,7 +68,18 @@ class KisSettings(Versioned):
         _("justified absences allowed"),
         default=4,
         validators=[MaxValueValidator(100)],
-        help_text=_("The regulations' limit of justified absences in one participation."),
+        help_text=_(
+            "How many justified absences the regulations allow in one participation. "
+            "The case for the case manager opens at the next one (the limit plus one)."
+        ),
+    )
+    absence_warning_at_limit = models.BooleanField(
+        _("warn at the last allowed justified absence"),
+        default=False,
+        help_text=_(
+            "Open the case already when the limit is reached, for a warning (upomnienie) "
+            "before it is exceeded."
+        ),
     )
     unjustified_absence_is_breach = models.BooleanField(
         _("an unjustified absence breaches the regulations"), default=True
@@ -88,6 +99,18 @@ class KisSettings(Versioned):
         default=3,
         validators=[MaxValueValidator(12)],
         help_text=_("0: only the notice of the exit is sent."),
+    )
+    diagnosis_due_days = models.PositiveSmallIntegerField(
+        _("initial diagnosis signed within (days of enrolment)"),
+        default=30,
+        validators=[MinValueValidator(1), MaxValueValidator(180)],
+        help_text=_("After this, a participation without it is flagged on the start page."),
+    )
+    plan_due_days = models.PositiveSmallIntegerField(
+        _("individual action plan signed within (days of enrolment)"),
+        default=45,
+        validators=[MinValueValidator(1), MaxValueValidator(180)],
+        help_text=_("After this, a participation without it is flagged on the start page."),
     )
     participation_months = models.PositiveSmallIntegerField(
         _("usual participation length (months)"),
@@ -367,6 +390,25 @@ class SignedDocument(Versioned):
     def is_locked(self) -> bool:
         return self.state == DocumentState.LOCKED
 
+    @property
+    def signed_by_everyone_on(self):
+        """The date the current version was signed (see DocumentRevision.signed_on), or None
+        for a draft. ``locked_at`` is only when that was recorded. A list may set
+        ``_signed_on`` through kis_site.documents.with_signed_on() to spare a query per row."""
+        if not self.is_locked:
+            return None
+        if "_signed_on" not in self.__dict__:
+            self._signed_on = (
+                DocumentRevision.objects.filter(
+                    content_type=ContentType.objects.get_for_model(self),
+                    object_id=self.pk,
+                    number=self.revision,
+                )
+                .values_list("signed_on", flat=True)
+                .first()
+            )
+        return self._signed_on
+
 
 class RevisionState(models.TextChoices):
     DRAFT = "draft", _("draft")
@@ -394,7 +436,11 @@ class DocumentRevision(models.Model):
         null=True,
         related_name="+",
     )
-    locked_at = models.DateTimeField(_("signed by everyone on"), null=True, blank=True)
+    # When the last signature was recorded in the application (kept for the audit), and the
+    # date the version was signed: the latest date among its signatures, as written on the paper
+    # or the day of signing in the app. Obligations count from ``signed_on``, never ``locked_at``.
+    locked_at = models.DateTimeField(_("last signature recorded"), null=True, blank=True)
+    signed_on = models.DateField(_("signed by everyone on"), null=True, blank=True)
     snapshot = models.JSONField(_("content at signing"), null=True, blank=True)
     pdf = models.ForeignKey(
         StoredFile, verbose_name="PDF", on_delete=models.PROTECT, null=True, related_name="+"

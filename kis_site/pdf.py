@@ -82,7 +82,9 @@ def image_data_uri(field_file) -> str:
     return f"data:image/{kind};base64,{base64.b64encode(content).decode('ascii')}"
 
 
-def render_pdf(template_name: str, context: dict, *, draft: bool = False) -> bytes:
+def render_pdf(
+    template_name: str, context: dict, *, draft: bool = False, copy: bool = False
+) -> bytes:
     """Render ``template_name`` (extending ``pdf/base.html``) to PDF bytes, in Polish."""
     from kis_site.models import KisSettings
 
@@ -93,6 +95,7 @@ def render_pdf(template_name: str, context: dict, *, draft: bool = False) -> byt
             {
                 **context,
                 "draft": draft,
+                "copy": copy,
                 "kis_settings": kis,
                 "logo": image_data_uri(kis.logo),
                 "static_base": BASE_URL.rstrip("/") + STATIC_PREFIX,

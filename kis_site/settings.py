@@ -203,7 +203,8 @@ CONTENT_SECURITY_POLICY = {
 
 LANGUAGE_CODE = "pl"
 LANGUAGES = [("pl", _("Polish"))]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# Our translation, then the Polish of third-party screens that ship none (django-auditlog).
+LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "locale_vendor"]
 TIME_ZONE = "Europe/Warsaw"
 USE_I18N = True
 USE_TZ = True

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from kis_site.access import KEEPING, Action, participant_data_for, policy
 from kis_site.documents import is_required_signer, matches_slot, sections_of
@@ -196,6 +197,22 @@ class ParticipantPolicy:
             return False
         return self._can(user, Action.VIEW, document, kind, signer=False)
 
+    def sees_whole(self, user, document) -> bool:
+        return self._can(user, Action.VIEW, document, document_kind_for(document), signer=False)
+
+    def section_readers(self, section: Section) -> list[str]:
+        def name(role):
+            label = str(role.label)
+            return label[:1].lower() + label[1:]  # "kierownik KIS" within a sentence
+
+        readers = []
+        for role, rule in RULES.items():
+            if section in rule.sections:
+                readers.append(name(role))
+            elif section in rule.own_sections:
+                readers.append(_("the person's %(role)s") % {"role": name(role)})
+        return readers
+
     def may_record_paper(self, user, document, slot) -> bool:
         """May ``user`` record that ``slot`` signed ``document`` by hand: its keepers anyone's,
         a staff member their own signature."""
@@ -350,9 +367,16 @@ def get_record_for_user(user, queryset, pk, action: Action = Action.VIEW):
     return obj
 
 
+def institution_hidden(user, participant, institution) -> bool:
+    """Does naming ``institution`` beside ``participant`` tell ``user`` a risk group they may not
+    see (the probation service, a prison, addiction treatment, psychiatric care)?"""
+    return (
+        institution is not None
+        and institution.reveals_risk_group
+        and Section.RISK_GROUPS not in policy().sections_for(user, participant)
+    )
+
+
 def referrer_hidden(user, application) -> bool:
     """Is who referred the person, and why, hidden from ``user``? (Application.referrer_section)"""
-    section = application.referrer_section
-    return section is not None and section not in policy().sections_for(
-        user, application.participant
-    )
+    return institution_hidden(user, application.participant, application.institution)

@@ -22,7 +22,7 @@ from kis_site.registries import (
     timeline_sources,
     todo_items,
 )
-from kis_site.vocabulary import RiskGroup, Role, Section
+from kis_site.vocabulary import ALL_SECTIONS, RiskGroup, Role, Section
 from participants.access import participants_visible_to, staff_id
 from participants.models import (
     BasisKind,
@@ -163,6 +163,17 @@ def _contracts_ending(user):
     return TodoCount(count, reverse("participants:contracts-due"), "warning")
 
 
+def _contracts_ending_early(user):
+    if not policy().can(user, Action.CHANGE_STATUS):
+        return None
+    from participants.selectors import contracts_ending_early
+
+    count = contracts_ending_early(
+        participants_visible_to(user), case_manager_id=_scope_for_tiles(user)
+    ).count()
+    return TodoCount(count, reverse("participants:contracts-due") + "#ending-early", "warning")
+
+
 def _evaluations_due(user):
     if not policy().can(user, Action.CHANGE_STATUS):
         return None
@@ -223,6 +234,14 @@ def _register_todo_items():
             "contracts-ending",
             gettext_lazy("Social contracts ending within 30 days"),
             _contracts_ending,
+            42,
+        )
+    )
+    todo_items.register(
+        TodoItem(
+            "contracts-ending-early",
+            gettext_lazy("Social contracts ending before the participation's planned end"),
+            _contracts_ending_early,
             42,
         )
     )
@@ -386,7 +405,7 @@ def contract_signers(contract) -> list[SignerSlot]:
     return [participant, *family, worker]
 
 
-def _contract_pdf(contract) -> dict:
+def _contract_pdf(contract, sections=ALL_SECTIONS) -> dict:
     return {
         "contract": contract,
         "participant": contract.participant,
@@ -396,7 +415,7 @@ def _contract_pdf(contract) -> dict:
     }
 
 
-def _certificate_pdf(certificate) -> dict:
+def _certificate_pdf(certificate, sections=ALL_SECTIONS) -> dict:
     return {
         "certificate": certificate,
         "participant": certificate.enrolment.participant,
@@ -425,9 +444,16 @@ def referral_signers(referral) -> list[SignerSlot]:
     ]
 
 
-def _referral_pdf(referral) -> dict:
+def _referral_pdf(referral, sections=ALL_SECTIONS) -> dict:
+    from participants.models import CATEGORY_SECTIONS
+
     participant = referral.participant
-    passed = set(referral.data_passed)
+    # A copy without a section leaves out the data of that section it passes on.
+    passed = {
+        category
+        for category in referral.data_passed
+        if CATEGORY_SECTIONS.get(category, set()) <= sections
+    }
     risk_labels = dict(RiskGroup.choices)
     return {
         "referral": referral,

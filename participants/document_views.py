@@ -18,7 +18,7 @@ from kis_site.editing import save_form
 from kis_site.models import DocumentState
 from kis_site.pending import form_data
 from participants import services
-from participants.access import get_participant_for_user, get_record_for_user
+from participants.access import get_participant_for_user, get_record_for_user, institution_hidden
 from participants.forms import (
     CertificateForm,
     EvaluationPlanForm,
@@ -37,6 +37,7 @@ from participants.models import (
     ReferralStatus,
     SocialContract,
 )
+from participants.selectors import participation_outlasting
 from participants.views import breadcrumbs, file_crumb, file_form_page
 
 
@@ -108,6 +109,7 @@ def contract_detail(request, pk):
             "can_evaluate": can_edit,
             "plan_form": EvaluationPlanForm(),
             "covers_today": contract.covers(timezone.localdate()),
+            "outlasting": participation_outlasting(contract),
             "is_contract": contract.basis_kind == BasisKind.SOCIAL_CONTRACT,
             "title": capfirst(str(contract)),
             "breadcrumbs": breadcrumbs(file_crumb(participant)),
@@ -447,13 +449,16 @@ def referrals_waiting(request):
     from participants.selectors import referrals_waiting as waiting
 
     mine = _mine_only(request)
+    referrals = list(waiting(policy().participants_visible_to(request.user), case_manager_id=mine))
+    for referral in referrals:
+        referral.hidden_name = institution_hidden(
+            request.user, referral.participant, referral.institution
+        )
     return render(
         request,
         "participants/referrals_waiting.html",
         {
-            "referrals": waiting(
-                policy().participants_visible_to(request.user), case_manager_id=mine
-            ),
+            "referrals": referrals,
             "mine": mine is not None,
             "title": _("Referrals waiting for an answer"),
             "breadcrumbs": breadcrumbs(),

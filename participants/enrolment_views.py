@@ -32,9 +32,11 @@ from participants.forms import (
 )
 from participants.models import Certificate, Cohort, Enrolment, EnrolmentStatus, FollowUp
 from participants.selectors import (
+    basis_ending_early,
     cohort_members,
     cohorts_with_counts,
     contracts_ending,
+    contracts_ending_early,
     enrolments_ending,
     evaluations_due,
     follow_ups_due,
@@ -247,6 +249,7 @@ def enrolment_detail(request, pk):
             "can_edit": can_change and enrolment.is_open,
             "can_follow_up": can_change,
             "bases": services.bases_covering(enrolment.participant, day),
+            "basis_ending_early": basis_ending_early(enrolment),
             "basis_day": day,
             "certificate": certificate,
             "panels": panels,
@@ -376,6 +379,7 @@ def contracts_due(request):
         "participants/contracts_due.html",
         {
             "contracts": contracts_ending(visible, case_manager_id=mine),
+            "ending_early": contracts_ending_early(visible, case_manager_id=mine),
             "evaluations": evaluations_due(visible, case_manager_id=mine),
             "mine": mine is not None,
             "today": timezone.localdate(),

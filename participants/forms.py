@@ -2,6 +2,7 @@ from crispy_forms.layout import HTML, Div, Fieldset
 from django import forms
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from stdnum.pl import pesel as pesel_number
@@ -389,6 +390,28 @@ class ApplicationForm(VersionedFormMixin, forms.ModelForm):
         if Section.HEALTH not in sections:
             benefits.remove("receives_incapacity_pension")
             self.fields.pop("receives_incapacity_pension")
+        locked = []
+        if self.instance.pk and self.instance.decision == Decision.QUALIFIED:
+            # The check the qualification stands on: shown as it was, no longer changed.
+            decided_on = self.instance.decided_on
+            for name in (*groups, *benefits):
+                self.fields[name].disabled = True
+            locked = [
+                HTML(
+                    format_html(
+                        '<p class="form-text kis-fieldset-help">{}</p>',
+                        _(
+                            "Qualified on %(date)s: the eligibility check stays as it was when "
+                            "the decision was taken."
+                        )
+                        % {
+                            "date": date_format(decided_on, "SHORT_DATE_FORMAT")
+                            if decided_on
+                            else "—"
+                        },
+                    )
+                )
+            ]
         referrer = [
             form_row("received_on", "source"),
             form_row("institution", "contact_person"),
@@ -403,11 +426,18 @@ class ApplicationForm(VersionedFormMixin, forms.ModelForm):
         parts = [Fieldset(_("Referral or application"), *referrer)]
         if groups:
             parts.append(
-                Fieldset(_("Eligibility: groups of art. 1 sec. 2"), *groups, css_class="sensitive")
+                Fieldset(
+                    _("Eligibility: groups of art. 1 sec. 2"),
+                    *locked,
+                    *groups,
+                    css_class="sensitive",
+                )
             )
+            locked = []
         parts.append(
             Fieldset(
                 _("Benefits that exclude participation (art. 1 sec. 3)"),
+                *locked,
                 HTML(
                     format_html(
                         '<p class="form-text kis-fieldset-help">{}</p>',
@@ -457,7 +487,8 @@ class DecisionForm(VersionedFormMixin, forms.ModelForm):
         ]
         self.fields["decided_on"].required = True
         self.fields["decided_by"].required = True
-        self.fields["decided_by"].queryset = StaffMember.objects.active()
+        # Those who may qualify: the manager and the case managers (as in the role table).
+        self.fields["decided_by"].queryset = case_manager_choices()
         self.fields["decision_reason"].required = True
         self.helper = form_helper()
 
@@ -679,6 +710,7 @@ class SocialContractForm(VersionedFormMixin, forms.ModelForm):
             "ops_department",
             "family_parties",
             *_CONTRACT_CONTENT,
+            "evaluation_every_months",
             "notes",
         ]
         widgets = {
@@ -719,7 +751,11 @@ class SocialContractForm(VersionedFormMixin, forms.ModelForm):
         if content:
             self.fields["goals"].help_text = _("For a referral: what it refers the person for.")
             parts.append(Fieldset(_("Content"), *content, css_class="sensitive"))
-        parts += ["notes", "expected_version"]
+        parts += [
+            Div("evaluation_every_months", data_show_when=contract_only),
+            "notes",
+            "expected_version",
+        ]
         self.helper = form_helper(*parts)
 
 

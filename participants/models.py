@@ -1,5 +1,8 @@
+from datetime import date
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -8,6 +11,7 @@ from django.utils.translation import pgettext_lazy
 
 from kis_site.locking import Versioned
 from kis_site.models import FundingSource, ParticipantRecord, SignedDocument, StaffMember
+from kis_site.months import add_months
 from kis_site.search import normalise, polish_sort_key
 from kis_site.vocabulary import RiskGroup, Section
 from partners.models import ContactPerson, Institution
@@ -824,6 +828,17 @@ class SocialContract(ParticipantRecord, SignedDocument):
     goals = models.TextField(_("goals"), blank=True)
     person_obligations = models.TextField(_("the person's obligations"), blank=True)
     worker_obligations = models.TextField(_("the social worker's obligations"), blank=True)
+    evaluation_every_months = models.PositiveSmallIntegerField(
+        _("evaluation every (months)"),
+        null=True,
+        blank=True,
+        default=2,
+        validators=[MinValueValidator(1), MaxValueValidator(12)],
+        help_text=_(
+            "How often the contract has its carrying out evaluated, counted from the start of "
+            "its term. Leave empty when the contract sets no such rule."
+        ),
+    )
     notes = models.TextField(_("notes"), blank=True)
     created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
     created_by = models.ForeignKey(
@@ -860,6 +875,18 @@ class SocialContract(ParticipantRecord, SignedDocument):
 
     def covers(self, day) -> bool:
         return self.valid_from <= day <= self.valid_until
+
+    def evaluation_rule_dates(self) -> list[date]:
+        """The evaluation dates the contract's rule implies: every ``evaluation_every_months``
+        months from the start of its term, within the term (none without a rule)."""
+        every = self.evaluation_every_months
+        if not every or not self.valid_from or not self.valid_until:
+            return []
+        days, step = [], 1
+        while (day := add_months(self.valid_from, every * step)) <= self.valid_until:
+            days.append(day)
+            step += 1
+        return days
 
 
 class ContractEvaluation(ParticipantRecord, Versioned):
@@ -1070,6 +1097,9 @@ class OutgoingReferral(ParticipantRecord, SignedDocument):
         found = set()
         for category in self.data_passed:
             found |= CATEGORY_SECTIONS.get(category, set())
+        if self.institution_id and self.institution.reveals_risk_group:
+            # A referral to addiction treatment or psychiatric care tells a risk group itself.
+            found.add(Section.RISK_GROUPS)
         return frozenset(found)
 
     @property

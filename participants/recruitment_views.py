@@ -7,6 +7,7 @@ from django.db import transaction
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_safe
@@ -216,6 +217,19 @@ def application_edit(request, pk):
     )
 
 
+def _check_link(user, application):
+    """A refused qualification without groups leads to the form where they are ticked."""
+    if application.eligible_groups or not policy().can(
+        user, Action.RECRUIT, application.participant
+    ):
+        return None
+    return format_html(
+        '<a href="{}">{}</a>',
+        reverse("recruitment:edit", args=[application.pk]),
+        _("Complete the eligibility check"),
+    )
+
+
 @require_http_methods(["GET", "POST"])
 def application_decide(request, pk):
     application = _application(request, pk, Action.ENROL)
@@ -252,5 +266,6 @@ def application_decide(request, pk):
             ),
             "cancel_url": reverse("recruitment:detail", args=[application.pk]),
             "sections": policy().sections_for(request.user, application.participant),
+            "intro": _check_link(request.user, application),
         },
     )

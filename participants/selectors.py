@@ -2,7 +2,7 @@
 
 from datetime import timedelta
 
-from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Count, F, OuterRef, Prefetch, Q, Subquery
 from django.utils import timezone
 
 from participants.models import (
@@ -147,6 +147,60 @@ def contracts_ending(visible_participants, *, within_days=30, case_manager_id=No
         valid_until__lte=today + timedelta(days=within_days),
     ).select_related("participant")
     return _managed(contracts, "participant", case_manager_id).distinct().order_by("valid_until")
+
+
+def basis_ending_early(enrolment: Enrolment) -> SocialContract | None:
+    """The rule: an open participation whose planned end comes after the end of the person's
+    latest-ending basis of participation (a social contract, a referral) is not covered to its
+    end. Returns that basis, or None when the participation is covered, closed, or has no basis
+    at all (the enrolment page says that separately)."""
+    if enrolment.status not in EnrolmentStatus.open():
+        return None
+    latest = (
+        SocialContract.objects.filter(participant_id=enrolment.participant_id)
+        .order_by("-valid_until", "-pk")
+        .first()
+    )
+    if latest is not None and latest.valid_until < enrolment.planned_end_on:
+        return latest
+    return None
+
+
+def participation_outlasting(contract: SocialContract) -> Enrolment | None:
+    """The open participation that goes on after ``contract`` ends, when ``contract`` is what
+    ``basis_ending_early`` finds for it."""
+    for enrolment in Enrolment.objects.filter(
+        participant_id=contract.participant_id,
+        status__in=EnrolmentStatus.open(),
+        planned_end_on__gt=contract.valid_until,
+    ).order_by("-planned_end_on"):
+        if basis_ending_early(enrolment) == contract:
+            return enrolment
+    return None
+
+
+def contracts_ending_early(visible_participants, *, case_manager_id=None):
+    """``basis_ending_early`` for a list: the bases that end before the planned end of their
+    person's open participation (annotated with ``participation_end``), soonest first."""
+    latest_end = (
+        SocialContract.objects.filter(participant=OuterRef("participant"))
+        .order_by("-valid_until")
+        .values("valid_until")[:1]
+    )
+    participation_end = (
+        Enrolment.objects.filter(
+            participant=OuterRef("participant"), status__in=EnrolmentStatus.open()
+        )
+        .order_by("-planned_end_on")
+        .values("planned_end_on")[:1]
+    )
+    contracts = (
+        SocialContract.objects.filter(participant__in=visible_participants)
+        .annotate(latest_end=Subquery(latest_end), participation_end=Subquery(participation_end))
+        .filter(valid_until=F("latest_end"), valid_until__lt=F("participation_end"))
+        .select_related("participant")
+    )
+    return _managed(contracts, "participant", case_manager_id).order_by("valid_until", "pk")
 
 
 def evaluations_due(visible_participants, *, within_days=7, case_manager_id=None):

@@ -144,7 +144,19 @@ def application_update(*, application: Application, expected_version: int | None
         raise ValidationError(
             _("The person has been enrolled on this application: it can no longer be changed.")
         )
+    if application.decision == Decision.QUALIFIED:
+        # The eligibility check stays as it was when the person was qualified.
+        stored = Application.objects.get(pk=application.pk)
+        for name in ELIGIBILITY_FIELDS:
+            setattr(application, name, getattr(stored, name))
     return save_versioned(application, expected_version=expected_version)
+
+
+ELIGIBILITY_FIELDS = (
+    "eligible_groups",
+    *Application.EXCLUDING_BENEFITS,
+    "receives_incapacity_pension",
+)
 
 
 def application_decide(

@@ -21,6 +21,7 @@ from participants import services
 from participants.access import (
     get_participant_for_user,
     get_record_for_user,
+    institution_hidden,
     participants_visible_to,
     referrer_hidden,
     staff_id,
@@ -123,6 +124,7 @@ def participant_detail(request, pk):
     referrals = list(participant.outgoing_referrals.all())
     for referral in referrals:
         referral.visible = policy().can(user, Action.VIEW, referral)
+        referral.hidden_name = institution_hidden(user, participant, referral.institution)
     return render(
         request,
         "participants/detail.html",

@@ -49,7 +49,7 @@ def _my_network_tasks(user):
     return TodoCount(count, reverse("partners:meetings") + "#tasks", "info")
 
 
-def _agreement_pdf(agreement) -> dict:
+def _agreement_pdf(agreement, sections=None) -> dict:
     return {
         "agreement": agreement,
         "institution": agreement.institution,

@@ -26,7 +26,7 @@ from kis_site.registries import (
     todo_items,
 )
 from kis_site.search import normalise
-from kis_site.vocabulary import Cosigner, Role, Section
+from kis_site.vocabulary import Cosigner, Role, Section, sphere_visible
 from participants.models import Participant
 from participants.signers import case_manager_slot
 from reports.models import (
@@ -67,19 +67,19 @@ def report_signers(report) -> list[SignerSlot]:
     ]
 
 
-def _pdf_context(report) -> dict:
+def _pdf_context(report, sections=frozenset(Section)) -> dict:
     from reports.selectors import trajectory, visible_parts
 
     report = ChangeReport.objects.select_related("participant", "enrolment__cohort").get(
         pk=report.pk
     )
-    parts, _hidden = visible_parts(report, frozenset(Section))
-    points, spheres = trajectory([report.enrolment_id], frozenset(Section))
+    parts, _hidden = visible_parts(report, sections)
+    points, spheres = trajectory([report.enrolment_id], sections)
     return {
         "report": report,
         "participant": report.participant,
         "parts": parts,
-        "legal_parts": [part for part in parts if part.legal_notes],
+        "legal_parts": [part for part in parts if part.legal_notes and Section.LEGAL in sections],
         "dimensions": Dimension.choices,
         "effect_groups": EFFECT_GROUPS,
         "points": points,
@@ -131,6 +131,14 @@ def register():
     )
     todo_items.register(
         TodoItem("change-reports-due", gettext_lazy("Change reports due this month"), _due, 39)
+    )
+    todo_items.register(
+        TodoItem(
+            "monitoring",
+            gettext_lazy("Participants without a signed diagnosis or plan in time"),
+            _monitoring,
+            38,
+        )
     )
     todo_items.register(
         TodoItem(
@@ -223,6 +231,16 @@ def _counts(user):
     return cached
 
 
+def _monitoring(user):
+    if not policy().follows_cases(user):
+        return None
+    from participants.access import managed_participants
+    from reports.monitoring import count_gaps
+
+    count = count_gaps(managed_participants(user), timezone.localdate())
+    return TodoCount(count, reverse("reports:monitoring"), "danger")
+
+
 def _due(user):
     if not policy().follows_cases(user):
         return None
@@ -281,12 +299,13 @@ def _letter_sections(letter) -> frozenset:
     return sections
 
 
-def _letter_pdf_context(letter) -> dict:
+def _letter_pdf_context(letter, sections=frozenset(Section)) -> dict:
     letter = ReferrerLetter.objects.select_related(
         "participant", "institution", "contact_person"
     ).get(pk=letter.pk)
     return {
         "letter": letter,
+        "ratings": [row for row in letter.ratings if sphere_visible(row["sphere"], sections)],
         "participant": letter.participant,
         "programme": KisSettings.load().programme_name,
         "title": str(letter),

@@ -277,6 +277,7 @@ def sphere_changes(enrolment_ids) -> list[dict]:
 @dataclass
 class Yearly:
     year: int
+    until: date | None = None  # the last day counted: 31 December, or today in the year itself
     staff: list = field(default_factory=list)
     staff_total: dict = field(default_factory=dict)
     groups: list = field(default_factory=list)
@@ -291,10 +292,21 @@ class Yearly:
     def empty(self) -> bool:
         return not (self.groups_total.get("people") or self.activities or self.grants)
 
+    @property
+    def partial(self) -> bool:
+        """The year is not over: the figures stop at today."""
+        return self.until is not None and self.until < date(self.year, 12, 31)
 
-def yearly(year: int) -> Yearly:
-    start, end = date(year, 1, 1), date(year, 12, 31)
-    result = Yearly(year)
+
+def yearly(year: int, *, today: date | None = None) -> Yearly:
+    """The figures of the year as they happened: up to 31 December, or up to today while the year
+    runs. A session counts when it was held (on or before that day, not cancelled), a person's
+    hours when attendance was recorded for it, an exit when it took place."""
+    today = today or timezone.localdate()
+    start, end = date(year, 1, 1), min(date(year, 12, 31), today)
+    result = Yearly(year, until=end)
+    if end < start:  # a year still to come: nothing has happened
+        return result
 
     # Employees: who worked in the club at any time of the year, by the basis of employment.
     staff = StaffMember.objects.filter(
@@ -402,63 +414,68 @@ def yearly(year: int) -> Yearly:
         if effect_counts[value]
     ]
 
-    # The reintegration activities run in the year: group sessions and individual consultations.
+    # The reintegration activities run in the year: group sessions held (not cancelled, not
+    # still to come) with the attendance recorded for them, and individual consultations.
+    held = Session.objects.filter(cancelled=False, date__gte=start, date__lte=end)
+    attended = Attendance.objects.filter(
+        session__in=held.values("pk"), mark__in=[Mark.PRESENT, Mark.LATE]
+    )
+    consultations = Consultation.objects.filter(date__gte=start, date__lte=end)
     activities: dict[tuple, dict] = {}
-    for item in (
-        Session.objects.filter(cancelled=False, date__gte=start, date__lte=end)
-        .values("module__name", "module__category")
-        .annotate(sessions=Count("id"), hours=Sum("planned_hours"))
-        .order_by()
-    ):
-        key = (item["module__category"], item["module__name"])
-        activities[key] = {
-            "name": item["module__name"],
-            "category": item["module__category"],
-            "sessions": item["sessions"],
-            "hours": item["hours"] or Decimal(0),
-            "people": 0,
-            "person_hours": Decimal(0),
-        }
-    for item in (
-        Attendance.objects.filter(
-            session__date__gte=start,
-            session__date__lte=end,
-            mark__in=[Mark.PRESENT, Mark.LATE],
-        )
-        .values("session__module__name", "session__module__category")
-        .annotate(people=Count("participant_id", distinct=True), hours=Sum("hours"))
-        .order_by()
-    ):
-        key = (item["session__module__category"], item["session__module__name"])
-        if key in activities:
-            activities[key]["people"] = item["people"]
-            activities[key]["person_hours"] = item["hours"] or Decimal(0)
-    for item in (
-        Consultation.objects.filter(date__gte=start, date__lte=end)
-        .values("module__name", "module__category")
-        .annotate(
-            sessions=Count("id"),
-            hours=Sum("duration"),
-            people=Count("participant_id", distinct=True),
-        )
-        .order_by()
-    ):
-        key = (item["module__category"], item["module__name"])
-        entry = activities.setdefault(
-            key,
+
+    def activity(category, name) -> dict:
+        return activities.setdefault(
+            (category, name),
             {
-                "name": item["module__name"],
-                "category": item["module__category"],
+                "name": name,
+                "category": category,
                 "sessions": 0,
                 "hours": Decimal(0),
                 "people": 0,
                 "person_hours": Decimal(0),
             },
         )
+
+    for item in (
+        held.values("module__name", "module__category")
+        .annotate(sessions=Count("id"), hours=Sum("planned_hours"))
+        .order_by()
+    ):
+        entry = activity(item["module__category"], item["module__name"])
         entry["sessions"] += item["sessions"]
         entry["hours"] += item["hours"] or 0
-        entry["people"] = max(entry["people"], item["people"])
+    for item in (
+        attended.values("session__module__name", "session__module__category")
+        .annotate(hours=Sum("hours"))
+        .order_by()
+    ):
+        entry = activity(item["session__module__category"], item["session__module__name"])
         entry["person_hours"] += item["hours"] or 0
+    for item in (
+        consultations.values("module__name", "module__category")
+        .annotate(sessions=Count("id"), hours=Sum("duration"))
+        .order_by()
+    ):
+        entry = activity(item["module__category"], item["module__name"])
+        entry["sessions"] += item["sessions"]
+        entry["hours"] += item["hours"] or 0
+        entry["person_hours"] += item["hours"] or 0
+    # Participants: the distinct people who attended a session or had a consultation of the
+    # activity (someone who did both is one person).
+    people: dict[tuple, set] = {}
+    for category, name, participant in [
+        *attended.values_list(
+            "session__module__category", "session__module__name", "participant_id"
+        )
+        .distinct()
+        .order_by(),
+        *consultations.values_list("module__category", "module__name", "participant_id")
+        .distinct()
+        .order_by(),
+    ]:
+        people.setdefault((category, name), set()).add(participant)
+    for key, ids in people.items():
+        activity(*key)["people"] = len(ids)
     result.activities = [activities[key] for key in sorted(activities)]
     labels = dict(Category.choices)
     for entry in result.activities:

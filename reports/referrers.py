@@ -13,7 +13,12 @@ from django.utils.translation import gettext as _
 
 from diagnosis.models import DiagnosisKind, DiagnosticReport
 from ipd.models import ActionPlan
-from kis_site.documents import document_changed, document_created, ensure_editable
+from kis_site.documents import (
+    document_changed,
+    document_created,
+    ensure_editable,
+    with_signed_on,
+)
 from kis_site.locking import save_versioned
 from kis_site.models import DocumentState, KisSettings
 from kis_site.vocabulary import Section, Sphere
@@ -125,8 +130,10 @@ def letters_due(participants, today=None) -> tuple[list[LetterDue], list[Referre
                     LetterDue(enrolment, institution, contact, LetterKind.PROGRESS, start, end)
                 )
     to_send = list(
-        ReferrerLetter.objects.filter(
-            participant__in=participants, state=DocumentState.LOCKED, sent_on__isnull=True
+        with_signed_on(
+            ReferrerLetter.objects.filter(
+                participant__in=participants, state=DocumentState.LOCKED, sent_on__isnull=True
+            )
         )
         .select_related("participant", "institution")
         .order_by("institution__name", "written_on")
@@ -196,7 +203,10 @@ def stage_text(enrolment: Enrolment, until: date) -> str:
     if initial is None:
         lines.append(_("The initial diagnosis has not been started yet."))
     elif initial.is_locked:
-        lines.append(_("Initial diagnosis signed on %(date)s.") % {"date": day(initial.locked_at)})
+        lines.append(
+            _("Initial diagnosis signed on %(date)s.")
+            % {"date": day(initial.signed_by_everyone_on)}
+        )
     else:
         lines.append(_("Initial diagnosis in preparation."))
     plan = ActionPlan.objects.filter(enrolment=enrolment).first()
@@ -217,7 +227,9 @@ def stage_text(enrolment: Enrolment, until: date) -> str:
         )
     final = diagnoses.get(DiagnosisKind.FINAL)
     if final is not None and final.is_locked:
-        lines.append(_("Final diagnosis signed on %(date)s.") % {"date": day(final.locked_at)})
+        lines.append(
+            _("Final diagnosis signed on %(date)s.") % {"date": day(final.signed_by_everyone_on)}
+        )
     if enrolment.ended_on:
         text = _("The participation ended on %(date)s (status: %(status)s).") % {
             "date": day(enrolment.ended_on),

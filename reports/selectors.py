@@ -11,6 +11,7 @@ from django.utils import timezone
 from activities.ledger import module_rows
 from activities.models import AbsenceCase, Attendance, Mark
 from diagnosis.models import SPHERE_RELATED, DiagnosisKind, DiagnosticReport
+from kis_site.documents import first_signed_on
 from kis_site.models import DocumentState, KisSettings
 from kis_site.vocabulary import Sphere, sphere_visible
 from participants.models import Enrolment, EnrolmentStatus
@@ -61,17 +62,28 @@ def due_state(
     return state
 
 
+def initial_diagnosis_signed_on():
+    """For annotating enrolments: the date their signed initial diagnosis was signed by everyone
+    (the date on the signatures, not when they were recorded; its first signed version), from
+    which change reports fall due."""
+    return first_signed_on(
+        DiagnosticReport,
+        DiagnosticReport.objects.filter(
+            enrolment=OuterRef(OuterRef("pk")),
+            kind=DiagnosisKind.INITIAL,
+            state=DocumentState.LOCKED,
+        ),
+    )
+
+
 def due_states(participants, today=None) -> list[DueState]:
     """The states of the active participations of ``participants`` (two queries)."""
     today = today or timezone.localdate()
     overdue_months = KisSettings.load().change_report_overdue_months
-    signed_on = DiagnosticReport.objects.filter(
-        enrolment=OuterRef("pk"), kind=DiagnosisKind.INITIAL, state=DocumentState.LOCKED
-    ).values("locked_at")[:1]
     enrolments = list(
         Enrolment.objects.filter(participant__in=participants, status=EnrolmentStatus.ACTIVE)
         .select_related("participant", "participant__case_manager")
-        .annotate(diagnosis_signed_at=Subquery(signed_on))
+        .annotate(diagnosis_signed_on=initial_diagnosis_signed_on())
         .order_by("participant__sort_name", "pk")
     )
     reports: dict[int, list] = {}
@@ -81,11 +93,10 @@ def due_states(participants, today=None) -> list[DueState]:
         reports.setdefault(row[0], []).append(row[1:])
     states = []
     for enrolment in enrolments:
-        signed_at = enrolment.diagnosis_signed_at
         states.append(
             due_state(
                 enrolment,
-                diagnosis_signed_on=timezone.localtime(signed_at).date() if signed_at else None,
+                diagnosis_signed_on=enrolment.diagnosis_signed_on,
                 reports=reports.get(enrolment.pk, []),
                 today=today,
                 overdue_months=overdue_months,
@@ -101,9 +112,6 @@ def due_counts(participants, today=None) -> tuple[int, int]:
     today = today or timezone.localdate()
     overdue_months = KisSettings.load().change_report_overdue_months
     month = first_day(today)
-    signed_on = DiagnosticReport.objects.filter(
-        enrolment=OuterRef("pk"), kind=DiagnosisKind.INITIAL, state=DocumentState.LOCKED
-    ).values("locked_at")[:1]
     last_signed = (
         ChangeReport.objects.filter(enrolment=OuterRef("pk"), state=DocumentState.LOCKED)
         .order_by("-period_end")
@@ -115,11 +123,11 @@ def due_counts(participants, today=None) -> tuple[int, int]:
     rows = (
         Enrolment.objects.filter(participant__in=participants, status=EnrolmentStatus.ACTIVE)
         .annotate(
-            signed_at=Subquery(signed_on),
+            signed_on=initial_diagnosis_signed_on(),
             last_signed_end=Subquery(last_signed),
             covered=Exists(covering),
         )
-        .values_list("planned_end_on", "ended_on", "signed_at", "last_signed_end", "covered")
+        .values_list("planned_end_on", "ended_on", "signed_on", "last_signed_end", "covered")
         .order_by()
     )
     # due_state's rule with the month arithmetic done once: a month is due from the month after
@@ -127,10 +135,9 @@ def due_counts(participants, today=None) -> tuple[int, int]:
     # signed report, else the diagnosis) lies in a month before ``cutoff``.
     cutoff = add_months(month, -overdue_months)
     due = overdue = 0
-    for planned_end, ended, signed_at, last_signed_end, covered in rows:
-        if signed_at is None:
+    for planned_end, ended, signed, last_signed_end, covered in rows:
+        if signed is None:
             continue
-        signed = timezone.localtime(signed_at).date()
         end = ended or planned_end
         if signed >= month or (signed.year, signed.month) >= (end.year, end.month):
             continue  # no month due yet, or the participation ended in the diagnosis's month

@@ -59,7 +59,7 @@ def yearly_tables(report) -> list[Table]:
             row["person_hours"],
         )
 
-    effects = Table(_("Effects")).add(_("Effect"), _("Number"))
+    effects = Table(_("Effects")).add(_("Effect"), _("Count"))
     for label, count in report.exit_outcomes:
         effects.add(_("Exit: %(outcome)s") % {"outcome": label}, count)
     for label, count in report.effects:
@@ -110,7 +110,7 @@ def outcome_tables(report, scope) -> list[Table]:
     summary.add(_("Completed (denominator)"), report.rate.denominator)
     summary.add(_("Employment-or-education rate (%)"), _percent(report.rate))
 
-    people = Table(_("Participants")).add(_("Breakdown"), _("Category"), _("Number"))
+    people = Table(_("Participants")).add(_("Breakdown"), _("Category"), _("Count"))
     for name, rows in (
         (_("Primary group"), report.by_group),
         (_("Sex"), report.by_sex),

@@ -6,6 +6,7 @@ app_name = "reports"
 
 urlpatterns = [
     path("change-reports/due/", views.due, name="due"),
+    path("monitoring/", views.monitoring, name="monitoring"),
     path("change-reports/to-sign/", views.to_sign, name="to-sign"),
     path(
         "change-reports/participant/<int:pk>/new/", views.report_start, name="change-report-start"

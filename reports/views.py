@@ -17,6 +17,7 @@ from kis_site.access import Action, policy
 from kis_site.audit import log_access
 from kis_site.documents import active_signatures, document_panel
 from kis_site.editing import save_form
+from kis_site.models import KisSettings
 from kis_site.pending import form_data
 from kis_site.vocabulary import Sphere
 from participants.access import (
@@ -28,6 +29,7 @@ from participants.views import breadcrumbs, file_crumb, file_form_page
 from reports import services
 from reports.forms import ReportForm, ReportStartForm, SphereForm
 from reports.models import EFFECT_GROUPS, ChangeReport, ChangeSphere, Dimension
+from reports.monitoring import monitoring_gaps
 from reports.selectors import (
     cosigner_keys,
     due_states,
@@ -233,6 +235,24 @@ def plan_revision(request, pk):
         % {"number": plan.revision},
     )
     return redirect("ipd:plan", pk=plan.pk)
+
+
+@require_safe
+def monitoring(request):
+    """Participations that fell out of monitoring: no signed diagnosis or plan by now."""
+    if not policy().follows_cases(request.user):
+        raise PermissionDenied
+    settings = KisSettings.load()
+    gaps = monitoring_gaps(managed_participants(request.user), timezone.localdate())
+    return render(
+        request,
+        "reports/monitoring.html",
+        {
+            "page": Paginator(gaps, 50).get_page(request.GET.get("page")),
+            "settings": settings,
+            "title": _("Participants falling out of monitoring"),
+        },
+    )
 
 
 @require_safe

@@ -42,6 +42,27 @@ def paper(document, slot, by, name="Jan Kowalski"):
     )
 
 
+def new_application_data(**overrides):
+    today = timezone.localdate().isoformat()
+    data = {
+        "person-first_name": "Grażyna",
+        "person-last_name": "Łęcka",
+        "person-pesel": "02211307589",
+        "person-birth_date": "",
+        "person-sex": "",
+        "person-id_document_type": "",
+        "person-id_document_number": "",
+        "person-phone": "600 100 200",
+        "person-city": "Radom",
+        "app-received_on": today,
+        "app-source": "self",
+        "app-reason": "Długotrwale bezrobotna, chce wrócić do pracy.",
+        "app-eligible_groups": ["long_term_unemployed"],
+    }
+    data.update(overrides)
+    return data
+
+
 @pytest.fixture
 def victim(case_manager):
     """Records of one participant, and a second person whose data must never leak."""

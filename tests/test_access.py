@@ -8,34 +8,25 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from kis_site.access import Action, participant_data_registry, policy
 from kis_site.vocabulary import Section
 from participants.models import Participant
+from tests.roles import (
+    ATTENDANCE_TAKERS,
+    DIAGNOSIS_STARTERS,
+    EDITORS,
+    ENROLLERS,
+    FILE_ROLES,
+    NETWORKERS,
+    NO_SCOPE,
+)
 
 pytestmark = pytest.mark.django_db
 
-FILE_ROLES = {
-    "manager",
-    "case_manager",
-    "other_case_manager",
-    "social_worker",
-    "psychologist",
-    "career_advisor",
-    "pedagogue",
-    "lawyer",
-    "therapist",
-}
-NO_SCOPE = {"trainer", "administrator", "stranger"}
-EDITORS = {"manager", "case_manager", "other_case_manager", "social_worker"}
 RECRUITERS = EDITORS
-ENROLLERS = {"manager", "case_manager", "other_case_manager"}
 # A contract holds risk-group content: whole to those who see it, never in part.
 CONTRACT_READERS = {"manager", "case_manager", "social_worker", "psychologist"}
 CONTRACT_EDITORS = {"manager", "case_manager", "social_worker"}
-NETWORKERS = {"manager", "case_manager", "other_case_manager"}
 # The diagnosis: the whole report is written by those who see it whole and by its three signers;
 # each sphere by its specialists (see test_diagnosis for every sphere).
-DIAGNOSIS_SIGNERS = {"social_worker", "psychologist", "career_advisor"}
-DIAGNOSIS_STARTERS = {"manager", "case_manager"} | DIAGNOSIS_SIGNERS
 TOOL_WRITERS = DIAGNOSIS_STARTERS | {"other_case_manager"}
-ATTENDANCE_TAKERS = FILE_ROLES - {"lawyer"}
 HOLLAND_WRITERS = {"manager", "case_manager", "other_case_manager", "psychologist"}
 # The action plan: drawn up by the case managers and the manager; goals and actions also by the
 # specialists (each sensitive goal only by those who see its section). The victim's plan is signed:
@@ -163,6 +154,8 @@ WALK = {
     "activities:placement": (one("placement"), expect(FILE_ROLES), GET),
     "activities:placement-edit": (one("placement"), expect(EDITORS), GET),
     "activities:absence-case": (one("absence_case"), expect(ENROLLERS), GET),
+    "activities:absence-case-warning": (one("absence_case"), expect(ENROLLERS), GET),
+    "activities:absence-case-decision": (one("absence_case"), expect(ENROLLERS), GET),
     "activities:excuse": (one("absence"), expect(EXCUSERS), GET),
     "activities:hour-card-pdf": (one("participant"), expect(FILE_ROLES), GET),
     # A walk-in without a person is answered with a message on the session.

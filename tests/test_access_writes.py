@@ -11,31 +11,19 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from kis_site.models import DocumentRevision, Signature, StoredFile
+from tests.roles import (
+    ATTENDANCE_TAKERS,
+    DIAGNOSIS_STARTERS,
+    EDITORS,
+    ENROLLERS,
+    EVERYONE,
+    FILE_ROLES,
+    NETWORKERS,
+    OWN,
+)
 
 pytestmark = pytest.mark.django_db
 
-FILE_ROLES = frozenset(
-    {
-        "manager",
-        "case_manager",
-        "other_case_manager",
-        "social_worker",
-        "psychologist",
-        "career_advisor",
-        "pedagogue",
-        "lawyer",
-        "therapist",
-    }
-)
-EVERYONE = FILE_ROLES | {"trainer", "administrator", "stranger"}
-EDITORS = frozenset({"manager", "case_manager", "other_case_manager", "social_worker"})
-ENROLLERS = frozenset({"manager", "case_manager", "other_case_manager"})
-# The victim's case manager and the manager: they see every section of the victim's file.
-OWN = frozenset({"manager", "case_manager"})
-NETWORKERS = ENROLLERS
-ATTENDANCE_TAKERS = FILE_ROLES - {"lawyer"}
-DIAGNOSIS_SIGNERS = frozenset({"social_worker", "psychologist", "career_advisor"})
-DIAGNOSIS_STARTERS = OWN | DIAGNOSIS_SIGNERS
 # Each sphere of the plan and of the change report is written by the case managers, the
 # manager and that sphere's specialists (the vocational sphere: the career advisor).
 VOCATIONAL_WRITERS = ENROLLERS | {"career_advisor"}

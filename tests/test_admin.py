@@ -92,3 +92,16 @@ def test_institution_nip_and_regon_are_validated(client_for, manager):
     from partners.models import Institution
 
     assert Institution.objects.get().nip == "1234563218"
+
+
+def test_the_audit_log_screens_of_the_admin_are_in_polish(manager, participant, client_for):
+    from auditlog.models import LogEntry
+
+    client = client_for(manager)
+    listing = client.get("/admin/auditlog/logentry/").content.decode()
+    assert "Identyfikator powiązania" in listing and "Correlation ID" not in listing
+    assert "utworzenie" in listing and " zmian: " in listing
+    assert " changes: " not in listing
+    entry = LogEntry.objects.filter(action=LogEntry.Action.CREATE).first()
+    page = client.get(f"/admin/auditlog/logentry/{entry.pk}/change/").content.decode()
+    assert "Utworzono:" in page and "Created " not in page

@@ -343,6 +343,8 @@ def test_cosigners_as_the_kis_configures_them_fixed_when_the_report_opens(
             "change_report_interval_months": 1,
             "change_report_overdue_months": 2,
             "referrer_letter_months": 3,
+            "diagnosis_due_days": 30,
+            "plan_due_days": 45,
             "unjustified_absence_is_breach": "on",
             "change_report_cosigners": ["psychologist", "participant"],
             "expected_version": settings.version,

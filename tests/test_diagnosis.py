@@ -31,7 +31,8 @@ from tests.test_documents import pdf_text
 
 pytestmark = pytest.mark.django_db
 
-TEMPLATE = Path(__file__).resolve().parents[2] / "shared" / "diagnostic-template.md"
+# The official form, label by label (a copy kept in the repository: it stands alone).
+TEMPLATE = Path(__file__).resolve().parent / "data" / "diagnostic-template.md"
 
 
 @pytest.fixture

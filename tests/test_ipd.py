@@ -679,3 +679,30 @@ def test_actions_cannot_link_someone_elses_records_or_run_past_the_participation
         add_action(goal, case_manager, kind=ActionKind.PLACEMENT, placement=placement)
     assert "placement" in error.value.message_dict
     assert PlanAction._meta.get_field("status").default == ActionStatus.PLANNED
+
+
+def test_reaching_a_goal_with_its_hours_not_done_asks_for_a_confirmation(
+    plan, programme, case_manager, client_for
+):
+    goal = add_goal(plan, case_manager)
+    module = programme.modules.get(name="Kurs: podstawy obsługi komputera i internetu")
+    add_action(goal, case_manager, kind=ActionKind.MODULE, module=module, planned_hours=30)
+    sign(plan, case_manager)
+    goal = Goal.objects.get(pk=goal.pk)
+    url = reverse("ipd:goal", args=[goal.pk])
+    data = {
+        "status": "achieved",
+        "achieved_on": "2026-11-20",
+        "evidence": "Umowa o pracę z 20.11.",
+        "expected_version": goal.version,
+    }
+    client = client_for(case_manager)
+    response = client.post(url, data)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Zrealizowano dopiero 0 z 30 godzin" in html
+    assert 'value="Umowa o pracę z 20.11."' in html or "Umowa o pracę z 20.11." in html
+    assert Goal.objects.get(pk=goal.pk).status != "achieved"
+    response = client.post(url, {**data, "confirm_hours": "on"})
+    assert response.status_code == 302
+    assert Goal.objects.get(pk=goal.pk).status == "achieved"

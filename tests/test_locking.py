@@ -75,6 +75,8 @@ def test_admin_refuses_a_stale_form(client_for, manager):
         "change_report_interval_months": 1,
         "change_report_overdue_months": 2,
         "referrer_letter_months": 3,
+        "diagnosis_due_days": 30,
+        "plan_due_days": 45,
         "expected_version": settings_record.version,
     }
     assert client.post(url, data).status_code == 302

@@ -10,29 +10,9 @@ from django.utils import timezone
 from participants import services
 from participants.models import Application, Decision, Participant
 from tests.factories import ApplicationFactory, ContactPersonFactory, ParticipantFactory
+from tests.records import new_application_data
 
 pytestmark = pytest.mark.django_db
-
-
-def new_application_data(**overrides):
-    today = timezone.localdate().isoformat()
-    data = {
-        "person-first_name": "Grażyna",
-        "person-last_name": "Łęcka",
-        "person-pesel": "02211307589",
-        "person-birth_date": "",
-        "person-sex": "",
-        "person-id_document_type": "",
-        "person-id_document_number": "",
-        "person-phone": "600 100 200",
-        "person-city": "Radom",
-        "app-received_on": today,
-        "app-source": "self",
-        "app-reason": "Długotrwale bezrobotna, chce wrócić do pracy.",
-        "app-eligible_groups": ["long_term_unemployed"],
-    }
-    data.update(overrides)
-    return data
 
 
 def test_recording_a_referral_opens_a_file_with_risk_groups(client_for, case_manager):
@@ -187,3 +167,15 @@ def test_waiting_list_is_ordered_by_date_and_filters_by_decision(client_for, cas
     assert [a.pk for a in page.context["page"]] == [earlier.pk, later.pk]
     page = client.get(reverse("recruitment:list"), {"decision": "all"})
     assert len(page.context["page"]) == 3
+
+
+def test_only_staff_who_may_decide_are_offered_as_the_deciding_person(
+    manager, case_manager, psychologist
+):
+    from participants.forms import DecisionForm
+    from tests.factories import ApplicationFactory
+
+    form = DecisionForm(instance=ApplicationFactory(decision="pending"))
+    offered = set(form.fields["decided_by"].queryset)
+    assert manager.staff in offered and case_manager.staff in offered
+    assert psychologist.staff not in offered

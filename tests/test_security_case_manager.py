@@ -4,12 +4,12 @@ the default. A case manager cannot take over a colleague's participant (issue: s
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
-from django.utils import timezone
 
 from kis_site.access import policy
 from kis_site.vocabulary import Section
 from participants import services
 from participants.models import Participant
+from tests.records import new_application_data
 
 pytestmark = pytest.mark.django_db
 
@@ -80,27 +80,8 @@ def test_the_service_refuses_a_change_by_anyone_but_the_manager(participant, oth
     assert "case_manager" in error.value.message_dict
 
 
-def new_application(**overrides):
-    data = {
-        "person-first_name": "Grażyna",
-        "person-last_name": "Łęcka",
-        "person-pesel": "02211307589",
-        "person-birth_date": "",
-        "person-sex": "",
-        "person-id_document_type": "",
-        "person-id_document_number": "",
-        "person-city": "Radom",
-        "app-received_on": timezone.localdate().isoformat(),
-        "app-source": "self",
-        "app-reason": "Chce wrócić do pracy.",
-        "app-eligible_groups": ["long_term_unemployed"],
-    }
-    data.update(overrides)
-    return data
-
-
 def test_the_registering_case_manager_becomes_the_case_manager(case_manager, client_for):
-    response = client_for(case_manager).post(reverse("recruitment:new"), new_application())
+    response = client_for(case_manager).post(reverse("recruitment:new"), new_application_data())
     assert response.status_code == 302
     person = Participant.objects.get(pesel="02211307589")
     assert person.case_manager_id == case_manager.staff.pk
@@ -111,6 +92,23 @@ def test_the_registering_case_manager_becomes_the_case_manager(case_manager, cli
 def test_a_social_worker_registering_leaves_the_assignment_to_the_manager(
     social_worker, client_for
 ):
-    response = client_for(social_worker).post(reverse("recruitment:new"), new_application())
+    response = client_for(social_worker).post(reverse("recruitment:new"), new_application_data())
     assert response.status_code == 302
     assert Participant.objects.get(pesel="02211307589").case_manager_id is None
+
+
+def test_a_case_manager_opens_the_contract_they_have_just_saved(case_manager, client_for):
+    from tests.records import make_contract
+
+    client = client_for(case_manager)
+    client.post(reverse("recruitment:new"), new_application_data())
+    person = Participant.objects.get(pesel="02211307589")
+    contract = make_contract(person, by=case_manager)
+    page = client.get(reverse("participants:contract", args=[contract.pk]))
+    assert page.status_code == 200
+    assert "Podjęcie zatrudnienia." in page.content.decode()
+    # ... and the file and the list name the case manager.
+    file = client.get(reverse("participants:detail", args=[person.pk])).content.decode()
+    assert "Marek Wiśniewski" in file
+    listing = client.get(reverse("participants:list")).content.decode()
+    assert "Marek Wiśniewski" in listing

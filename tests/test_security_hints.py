@@ -116,3 +116,22 @@ def test_a_trainer_sees_justified_not_the_sick_note(participant, trainer, manage
     assert reverse("activities:excuse", args=[session.attendance.get().pk]) not in trainer_page
     manager_page = client_for(manager).get(url).content.decode()
     assert "zwolnienie lekarskie" in manager_page
+
+
+def test_a_referral_to_addiction_treatment_is_named_only_to_those_who_see_risk_groups(
+    participant, career_advisor, case_manager, client_for
+):
+    from tests.factories import ReferralFactory
+
+    centre = InstitutionFactory(
+        name="Ośrodek Terapii Uzależnień Monar", kind=InstitutionType.ADDICTION_CENTRE
+    )
+    referral = ReferralFactory(participant=participant, institution=centre)
+    file = reverse("participants:detail", args=[participant.pk])
+    page = reverse("participants:referral", args=[referral.pk])
+    advisor = client_for(career_advisor)
+    assert "Monar" not in advisor.get(file).content.decode()
+    assert advisor.get(page).status_code in (403, 404)
+    own = client_for(case_manager)
+    assert "Monar" in own.get(file).content.decode()
+    assert "Monar" in own.get(page).content.decode()

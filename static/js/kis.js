@@ -142,7 +142,14 @@
     if (select.getAttribute("aria-describedby")) {
       input.setAttribute("aria-describedby", select.getAttribute("aria-describedby"));
     }
-    if (select.classList.contains("is-invalid")) { input.classList.add("is-invalid"); }
+    if (select.classList.contains("is-invalid")) {
+      // The message (.invalid-feedback) follows the wrapper, no longer the select: the wrapper
+      // carries the state so the message stays shown next to the field (kis.css).
+      input.classList.add("is-invalid");
+      input.setAttribute("aria-invalid", "true");
+      wrapper.classList.add("kis-combo-invalid");
+    }
+    select.setAttribute("data-combo-input", id);
     select.parentNode.insertBefore(wrapper, select);
     wrapper.appendChild(input);
     wrapper.appendChild(list);
@@ -244,12 +251,40 @@
     });
   }
 
+  /* --- Error summary (includes/_form_errors.html) ---------------------------------------- */
+  // The field a summary link points to, or what stands in for it: the combobox of an
+  // autocomplete select, the first box of a group.
+  function fieldFor(link) {
+    var target = document.getElementById(decodeURIComponent(link.hash.slice(1)));
+    if (target && target.hasAttribute("data-combo-input")) {
+      target = document.getElementById(target.getAttribute("data-combo-input"));
+    }
+    return target;
+  }
+
+  function errorSummary() {
+    var summary = document.querySelector("[data-error-summary]");
+    if (!summary) { return; }
+    summary.focus();
+    document.addEventListener("click", function (event) {
+      var link = event.target.closest("[data-error-summary] a[href^='#']");
+      if (!link) { return; }
+      var field = fieldFor(link);
+      if (!field) { return; }
+      event.preventDefault();
+      // The field's block (crispy's div_id_...) with its label and message comes into view.
+      (field.closest("[id^='div_']") || field).scrollIntoView({ block: "center" });
+      field.focus({ preventScroll: true });
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     sessionWarning();
     confirmations();
     autoSubmit();
     conditionalParts();
     autocompletes();
+    errorSummary();
   });
   document.addEventListener("htmx:afterSwap", function (event) { autocompletes(event.target); });
 })();

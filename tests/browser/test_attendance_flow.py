@@ -68,6 +68,25 @@ def test_a_trainer_takes_attendance_for_30_with_the_keyboard(checker, trainer, m
     late = Attendance.objects.get(participant__last_name="Osoba04")
     assert late.minutes_late == 20 and str(late.hours) == "3.67"
 
+    # A correction: the third person came after all, the tenth did not. Saved without a reason,
+    # the page asks for it next to its field, with both changed marks kept.
+    rows.nth(2).locator("label[for$='-present']").click()
+    rows.nth(9).locator("label[for$='-absent']").click()
+    page.locator(".kis-attendance button[type=submit]").click()
+    reason = page.locator("#reason")
+    expect(reason).to_be_visible()
+    expect(reason).to_be_focused()
+    expect(page.locator("#reason-error")).to_be_visible()
+    expect(rows.nth(2).locator("input[value=present]")).to_be_checked()
+    expect(rows.nth(9).locator("input[value=absent]")).to_be_checked()
+    expect(rows.nth(4).locator("input.kis-late")).to_have_value("20")
+    checker.check("attendance-correction-reason")
+    reason.fill("Pomyłka przy liście.")
+    page.locator(".kis-attendance button[type=submit]").click()
+    expect(page.locator(".alert-success")).to_be_visible()
+    marks = dict(Attendance.objects.values_list("participant__last_name", "mark"))
+    assert marks["Osoba02"] == "present" and marks["Osoba09"] == "absent"
+
     # The trainer prints the list for the signatures in the room.
     printed = page.request.get(checker.url(f"/activities/sessions/{session.pk}/list.pdf"))
     text = " ".join(pdf_text(printed).split())
