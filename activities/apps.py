@@ -21,6 +21,7 @@ class ActivitiesConfig(AppConfig):
             PlacementHours,
             Programme,
             ProgrammeModule,
+            PsuRates,
             RosterEntry,
             Session,
         )
@@ -28,6 +29,7 @@ class ActivitiesConfig(AppConfig):
         from kis_site.audit import register_audited
 
         post_migrate.connect(reference.ensure_default_programme, sender=self)
+        post_migrate.connect(reference.ensure_psu_rates, sender=self)
         register_participant_data(RosterEntry, path="participant")
         register_participant_data(
             Attendance, path="participant", audit_exclude=("recorded_at", "recorded_by")
@@ -42,4 +44,5 @@ class ActivitiesConfig(AppConfig):
         register_participant_data(AbsenceCaseEntry, path="case__participant")
         for model in (Programme, ProgrammeModule, Session):
             register_audited(model)
+        register_audited(PsuRates, exclude=("updated_at", "updated_by"))
         contributions.register()

@@ -11,6 +11,7 @@ from kis_site.registries import (
     TodoCount,
     TodoItem,
     enrolment_panels,
+    home_panels,
     nav_items,
     participant_panels,
     participation_summaries,
@@ -40,9 +41,34 @@ def register():
         )
     )
     roster_scopes.register(RosterScope("sessions", _rostered_with_me))
+    home_panels.register(
+        Panel(
+            key="my-sessions",
+            title=gettext_lazy("My sessions"),
+            template="activities/_my_sessions.html",
+            context=_my_sessions,
+            order=1,
+        )
+    )
+    todo_items.register(
+        TodoItem(
+            "attendance-missing",
+            gettext_lazy("My sessions without attendance taken"),
+            _attendance_missing,
+            2,
+        )
+    )
     participation_summaries.register(ParticipationSummary("hours", _certificate_lines))
     todo_items.register(
         TodoItem("absence-cases", gettext_lazy("Absence rule: open cases"), _absence_cases, 41)
+    )
+    todo_items.register(
+        TodoItem(
+            "two-thirds",
+            gettext_lazy("2/3 rule: people below in the last four weeks"),
+            _below_two_thirds,
+            41,
+        )
     )
     enrolment_panels.register(
         Panel(
@@ -113,6 +139,20 @@ def _absence_cases(user):
     return TodoCount(count, reverse("activities:absence-cases"), "danger")
 
 
+def _below_two_thirds(user):
+    """My participants (the manager's: everyone) whose social share fell below 2/3 in a week of
+    the last four: the same weeks the hour card flags."""
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from activities.ledger import below_two_thirds_for
+
+    breaches = below_two_thirds_for(user, today=timezone.localdate())
+    if breaches is None:
+        return None
+    return TodoCount(len(breaches), reverse("activities:two-thirds"), "warning")
+
+
 def _certificate_lines(enrolment) -> list[dict]:
     """The certificate lists the modules the person took part in, with the hours done."""
     from django.utils.formats import number_format
@@ -126,3 +166,74 @@ def _certificate_lines(enrolment) -> list[dict]:
         )
         if row.done > 0
     ]
+
+
+MISSING_SINCE_DAYS = 30
+
+
+def _my_session_lists(user):
+    """Today's sessions the user leads, and their past sessions (the last 30 days) with people
+    on the roster and no attendance taken: two queries, once per request."""
+    cached = getattr(user, "_kis_my_sessions", None)
+    if cached is not None:
+        return cached
+    from datetime import timedelta
+
+    from django.db.models import Exists, OuterRef
+    from django.utils import timezone
+
+    from activities.models import Attendance, RosterEntry, Session
+
+    staff_id = user_staff_id(user)
+    if staff_id is None or not policy().can(user, Action.ATTENDANCE):
+        user._kis_my_sessions = None
+        return None
+    today = timezone.localdate()
+    mine = (
+        Session.objects.filter(leader_id=staff_id, cancelled=False)
+        .select_related("module__programme__cohort", "module__programme__enrolment__participant")
+        .annotate(
+            taken=Exists(Attendance.objects.filter(session=OuterRef("pk"))),
+            rostered=Exists(RosterEntry.objects.filter(session=OuterRef("pk"))),
+        )
+    )
+    today_sessions = list(mine.filter(date=today).order_by("starts_at"))
+    missing = list(
+        mine.filter(
+            date__lt=today,
+            date__gte=today - timedelta(days=MISSING_SINCE_DAYS),
+            taken=False,
+            rostered=True,
+        ).order_by("-date", "-starts_at")
+    )
+    user._kis_my_sessions = (today_sessions, missing)
+    return user._kis_my_sessions
+
+
+def _my_sessions(request, user):
+    lists = _my_session_lists(user)
+    if lists is None:
+        return None
+    today_sessions, missing = lists
+    if not (today_sessions or missing or _leads_sessions(user)):
+        return None
+    return {"today_sessions": today_sessions, "missing": missing}
+
+
+def _leads_sessions(user) -> bool:
+    """The trainer's start page always says what today holds, even when it holds nothing."""
+    from kis_site.roles import user_roles
+    from kis_site.vocabulary import Role
+
+    return Role.TRAINER in user_roles(user)
+
+
+def _attendance_missing(user):
+    lists = _my_session_lists(user)
+    if lists is None:
+        return None
+    from django.urls import reverse
+
+    if not lists[1] and not _leads_sessions(user):
+        return None
+    return TodoCount(len(lists[1]), reverse("home") + "#panel-my-sessions", "warning")

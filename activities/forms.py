@@ -1,6 +1,12 @@
-from django import forms
-from django.utils.translation import gettext_lazy as _
+from datetime import datetime
+from decimal import Decimal
 
+from django import forms
+from django.template.defaultfilters import floatformat
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from activities import ledger, services
 from activities.models import (
     AbsenceAction,
     Consultation,
@@ -66,6 +72,15 @@ class ModuleForm(VersionedFormMixin, forms.ModelForm):
 
 
 class SessionForm(VersionedFormMixin, forms.ModelForm):
+    """A session; one that would take its module's planned hours over the module's quota is
+    saved only when the user confirms, after a warning with the numbers."""
+
+    confirm_over_quota = forms.BooleanField(
+        label=_("Plan it anyway, over the module's hours"),
+        required=False,
+        widget=forms.HiddenInput,
+    )
+
     class Meta:
         model = Session
         fields = [
@@ -99,8 +114,94 @@ class SessionForm(VersionedFormMixin, forms.ModelForm):
             form_row("leader", "leader_name"),
             "leader_institution",
             form_row("place", "topic"),
+            "confirm_over_quota",
             "expected_version",
         )
+
+    def clean(self):
+        data = super().clean()
+        self.clean_dates(data)
+        if not self.errors and not data.get("confirm_over_quota"):
+            self.warn_over_quota(data)
+        return data
+
+    def clean_dates(self, data):
+        """What a form adds to the checks of the dates (a series: its pattern)."""
+
+    def added_sessions(self, data) -> list[Session]:
+        """The sessions this form would plan, unsaved (to count their hours)."""
+        return [
+            Session(
+                date=data["date"],
+                last_date=data.get("last_date"),
+                starts_at=data["starts_at"],
+                ends_at=data["ends_at"],
+            )
+        ]
+
+    def warn_over_quota(self, data):
+        module = data.get("module")
+        if module is None or not (
+            data.get("date") and data.get("starts_at") and data.get("ends_at")
+        ):
+            return
+        if datetime.combine(data["date"], data["ends_at"]) <= datetime.combine(
+            data["date"], data["starts_at"]
+        ):
+            return
+        planned = self.added_sessions(data)
+        adding = sum((session.hours for session in planned), Decimal(0))
+        instance = self.instance
+        if (
+            instance.pk is not None
+            and instance.module_id == module.pk
+            and not instance.cancelled
+            and adding <= instance.planned_hours
+        ):
+            return  # a change that adds no hours to the module is not asked about again
+        warning = ledger.over_quota(
+            module, adding=adding, sessions=len(planned), exclude=instance.pk
+        )
+        if warning is None:
+            return
+        self.fields["confirm_over_quota"].widget = forms.CheckboxInput()
+        self.over_quota = warning
+        self.add_error("confirm_over_quota", quota_message(warning, instance.pk is not None))
+
+
+def _hours(value) -> str:
+    return floatformat(value, -2)
+
+
+def quota_message(warning, editing: bool = False) -> str:
+    """The warning with the numbers: the module's quota, the hours planned, what is added."""
+    numbers = {
+        "module": warning.module.name,
+        "quota": _hours(warning.quota),
+        "scheduled": _hours(warning.scheduled),
+        "adding": _hours(warning.adding),
+        "after": _hours(warning.after),
+        "over": _hours(warning.over),
+        "count": warning.sessions,
+    }
+    if editing:
+        added = _("the session, changed, has %(adding)s h") % numbers
+    else:
+        added = (
+            ngettext(
+                "this session adds %(adding)s h",
+                "these %(count)s sessions add %(adding)s h",
+                warning.sessions,
+            )
+            % numbers
+        )
+    return str(
+        _(
+            "Over the module's hours: “%(module)s” has %(quota)s h in the programme, "
+            "%(scheduled)s h are planned already and %(added)s — %(after)s h in all, "
+            "%(over)s h over. Tick to plan it anyway."
+        )
+    ) % {**numbers, "added": added}
 
 
 class SeriesForm(SessionForm):
@@ -149,10 +250,10 @@ class SeriesForm(SessionForm):
             form_row("leader", "leader_name"),
             "leader_institution",
             form_row("place", "topic"),
+            "confirm_over_quota",
         )
 
-    def clean(self):
-        data = super().clean()
+    def clean_dates(self, data):
         pattern = data.get("pattern")
         if pattern != Pattern.WORKDAYS and not data.get("weekdays"):
             self.add_error("weekdays", _("Choose at least one day of the week."))
@@ -160,7 +261,23 @@ class SeriesForm(SessionForm):
             self.add_error("until", _("The end cannot be earlier than the start."))
         if data.get("date") and data.get("until") and (data["until"] - data["date"]).days > 400:
             self.add_error("until", _("A series may span at most 400 days."))
-        return data
+
+    def added_sessions(self, data) -> list[Session]:
+        """The sessions of the series, without the holidays and the days outside the group's
+        dates (skipped when it is planned)."""
+        return [
+            Session(date=day, starts_at=data["starts_at"], ends_at=data["ends_at"])
+            for day in services.series_plan_dates(
+                module=data["module"],
+                dates=services.pattern_dates(
+                    pattern=data["pattern"],
+                    start=data["date"],
+                    end=data["until"],
+                    weekdays=data.get("weekdays") or (),
+                    week_of_month=data.get("week_of_month") or 1,
+                ),
+            )
+        ]
 
 
 class ExcuseForm(forms.Form):

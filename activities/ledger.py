@@ -6,14 +6,25 @@ The KSR rule: social reintegration is at least 2/3 of the participant's weekly t
 any rolling four-week window below 2/3 is flagged, on the plan and on what was attended.
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import TruncWeek
 
-from activities.models import Attendance, Category, Consultation, Mark, RosterEntry
+from activities.models import (
+    Attendance,
+    Category,
+    Consultation,
+    HoursBasis,
+    Mark,
+    RosterEntry,
+    Session,
+)
+from kis_site.access import Action, policy
+from participants.access import managed_participants
 
 SHARE = Decimal(2) / Decimal(3)
 WINDOW = 4  # weeks
@@ -171,6 +182,8 @@ def totals(rows: list[ModuleRow]) -> dict:
         }
     marked = sum(row.marked for row in rows)
     attended = sum(row.attended for row in rows)
+    result["planned"] = sum((row.planned for row in rows), Decimal(0))
+    result["done"] = sum((row.done for row in rows), Decimal(0))
     result["rate"] = round(100 * attended / marked) if marked else None
     result["excused"] = sum(row.excused for row in rows)
     result["absent"] = sum(row.absent for row in rows)
@@ -213,7 +226,12 @@ def weeks(participant_id: int) -> list[Week]:
         week.done[row["module__category"]] += row["hours"]
     if not by_week:
         return []
-    first, last = min(by_week), max(by_week)
+    return _rolling(by_week, min(by_week), max(by_week))
+
+
+def _rolling(by_week: dict, first: date, last: date) -> list[Week]:
+    """The weeks from ``first`` to ``last`` (those without hours too), each with the share of
+    its window: the week and the three before it."""
     result = []
     monday = first
     while monday <= last:
@@ -224,6 +242,156 @@ def weeks(participant_id: int) -> list[Week]:
         week.planned_window_share = window_share(window, "planned")
         week.done_window_share = window_share(window, "done")
     return result
+
+
+def below_two_thirds(participants, *, mondays: list[date]) -> dict[int, list[Week]]:
+    """The 2/3 rule by person: for each of ``participants`` (ids or a queryset of ids), the weeks
+    of ``mondays`` in which the social share of the hours done over the window fell below 2/3 —
+    the weeks the hour card flags "below 2/3" on what was attended. Two aggregated queries,
+    whatever the number of people and marks."""
+    if not mondays:
+        return {}
+    first, last = min(mondays), max(mondays)
+    since = first - timedelta(weeks=WINDOW - 1)
+    until = last + timedelta(days=6)
+    by_person: dict[int, dict[date, Week]] = {}
+
+    def add(rows, category):
+        for row in rows:
+            day = row["week"].date() if hasattr(row["week"], "date") else row["week"]
+            week = by_person.setdefault(row["participant_id"], {}).setdefault(day, Week(day))
+            week.done[row[category]] += row["hours"] or 0
+
+    add(
+        Attendance.objects.filter(
+            participant_id__in=participants, session__date__range=(since, until)
+        )
+        .annotate(week=TruncWeek("session__date"))
+        .values("participant_id", "week", "session__module__category")
+        .annotate(hours=Sum("hours"))
+        .order_by(),
+        "session__module__category",
+    )
+    add(
+        Consultation.objects.filter(participant_id__in=participants, date__range=(since, until))
+        .annotate(week=TruncWeek("date"))
+        .values("participant_id", "week", "module__category")
+        .annotate(hours=Sum("duration"))
+        .order_by(),
+        "module__category",
+    )
+    wanted = set(mondays)
+    result = {}
+    for person, by_week in by_person.items():
+        below = [
+            week
+            for week in _rolling(by_week, since, last)
+            if week.monday in wanted and week.done_below
+        ]
+        if below:
+            result[person] = below
+    return result
+
+
+def below_two_thirds_for(user, *, today: date) -> dict[int, list[Week]] | None:
+    """The 2/3 rule on a to-do list: the user's own participants (the manager's: everyone in
+    scope) below 2/3 in a week of the last four complete weeks; None when following people up
+    is not the user's work (case managers and the manager)."""
+    if not policy().can(user, Action.CHANGE_STATUS):
+        return None
+    return below_two_thirds(managed_participants(user).values("pk"), mondays=last_weeks(today))
+
+
+def last_weeks(today: date, count: int = WINDOW) -> list[date]:
+    """The Mondays of the ``count`` complete weeks before the week of ``today``."""
+    this_monday = today - timedelta(days=today.weekday())
+    return [this_monday - timedelta(weeks=n) for n in range(count, 0, -1)]
+
+
+# --- The programme's hours and a module's quota ---------------------------------------------
+
+
+@dataclass(frozen=True)
+class ProgrammeHours:
+    """A programme's hours by category: the group's hours (the modules run for the group and the
+    consultants' pool), and the hours per participant individually (the diagnostic interview)
+    on top of them."""
+
+    social: Decimal
+    vocational: Decimal
+    individual: Decimal
+
+    @property
+    def total(self) -> Decimal:
+        return self.social + self.vocational
+
+    @property
+    def share(self) -> Decimal | None:
+        return self.social / self.total if self.total else None
+
+    @property
+    def share_percent(self) -> Decimal | None:
+        if self.share is None:
+            return None
+        return (self.share * 100).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+    @property
+    def meets_rule(self) -> bool:
+        return self.share is not None and self.share >= SHARE
+
+
+def programme_hours(modules: Iterable) -> ProgrammeHours:
+    """The total and the social share of a programme's modules still run (a programme's own
+    modules or a template's): the Radom default gives 439 h, 349 h of them social."""
+    hours = {Category.SOCIAL: Decimal(0), Category.VOCATIONAL: Decimal(0)}
+    individual = Decimal(0)
+    for module in modules:
+        if getattr(module, "is_retired", False):
+            continue
+        if module.basis == HoursBasis.INDIVIDUAL:
+            individual += module.hours
+        else:
+            hours[module.category] += module.hours
+    return ProgrammeHours(hours[Category.SOCIAL], hours[Category.VOCATIONAL], individual)
+
+
+def module_scheduled_hours(module, *, exclude=None) -> Decimal:
+    """Hours of the module's sessions not cancelled (optionally without the session ``exclude``)."""
+    sessions = Session.objects.filter(module=module, cancelled=False)
+    if exclude is not None:
+        sessions = sessions.exclude(pk=exclude)
+    return sessions.aggregate(total=Sum("planned_hours"))["total"] or Decimal(0)
+
+
+@dataclass(frozen=True)
+class OverQuota:
+    """What planning ``adding`` hours more would do to a module's quota."""
+
+    module: object
+    quota: Decimal
+    scheduled: Decimal
+    adding: Decimal
+    sessions: int = 1
+
+    @property
+    def after(self) -> Decimal:
+        return self.scheduled + self.adding
+
+    @property
+    def over(self) -> Decimal:
+        return self.after - self.quota
+
+
+def over_quota(module, *, adding: Decimal, sessions: int = 1, exclude=None) -> OverQuota | None:
+    """The warning when sessions adding ``adding`` hours would take the module's planned hours
+    over its quota (the hours of the programme), or None. Modules counted per participant
+    individually (the diagnostic interview) have no group quota to check."""
+    if module.basis == HoursBasis.INDIVIDUAL or adding <= 0:
+        return None
+    scheduled = module_scheduled_hours(module, exclude=exclude)
+    if scheduled + adding <= module.hours:
+        return None
+    return OverQuota(module, module.hours, scheduled, adding, sessions)
 
 
 def window_share(window: list[Week], kind: str) -> Decimal | None:

@@ -13,6 +13,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from kis_site.locking import Versioned
@@ -640,3 +641,57 @@ class PlacementHours(ParticipantRecord):
                 violation_error_message=_("Hours for this day are already recorded."),
             )
         ]
+
+
+class PsuRates(Versioned):
+    """The money of socially useful work from a date on: the hourly rate the gmina pays the
+    participant, the share of it the PUP refunds (the starosta–gmina agreement) and the hours
+    allowed in a month. Each period uses the values in force then (the legal basis changed on
+    1 June 2025), so a new value is a new row, never an edit of an old one."""
+
+    valid_from = models.DateField(_("in force from"), unique=True)
+    hourly_rate = models.DecimalField(
+        _("hourly rate (PLN)"),
+        max_digits=7,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0.01"))],
+        help_text=_("What the gmina pays the participant for an hour of socially useful work."),
+    )
+    refund_percent = models.DecimalField(
+        _("share refunded by the PUP (%)"),
+        max_digits=5,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
+        help_text=_("As set in the agreement between the starosta and the gmina."),
+    )
+    monthly_hours_limit = models.DecimalField(
+        _("hours allowed in a month"),
+        max_digits=5,
+        decimal_places=1,
+        validators=[MinValueValidator(Decimal("1")), MaxValueValidator(Decimal("250"))],
+    )
+    basis = models.CharField(_("legal basis"), max_length=300, blank=True)
+    updated_at = models.DateTimeField(_("last changed"), auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("changed by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("set of PSU rates")
+        verbose_name_plural = _("PSU rates")
+        ordering = ["-valid_from"]
+
+    def __str__(self):
+        return _("PSU rates from %(date)s") % {
+            "date": date_format(self.valid_from, "SHORT_DATE_FORMAT")
+        }
+
+    @property
+    def refund_share(self) -> Decimal:
+        return self.refund_percent / 100

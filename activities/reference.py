@@ -1,5 +1,7 @@
-"""The default programme: the Radom 38-week cycle of shared/domain.md §5 (data in Polish)."""
+"""Reference data every database gets after migrate: the default programme (the Radom 38-week
+cycle of shared/domain.md §5, data in Polish) and the default rates of socially useful work."""
 
+from datetime import date
 from decimal import Decimal
 
 from django.apps import apps as global_apps
@@ -84,3 +86,23 @@ def ensure_default_programme(sender=None, apps=global_apps, **kwargs):
             for order, (name, category, form, hours, basis) in enumerate(RADOM_MODULES, start=1)
         ]
     )
+
+
+# Socially useful work (PSU) from 1 June 2025, the act of 20 March 2025 on the labour market and
+# employment services: the manager checks these against the starosta–gmina agreement and adds a
+# row from the date of any change (earlier months keep the values in force then).
+PSU_DEFAULTS = {
+    "valid_from": date(2025, 6, 1),
+    "hourly_rate": Decimal("12.00"),
+    "refund_percent": Decimal("60"),
+    "monthly_hours_limit": Decimal("40"),
+    "basis": "Ustawa z dnia 20 marca 2025 r. o rynku pracy i służbach zatrudnienia "
+    "(Dz.U. 2025 poz. 620); porozumienie starosty z gminą",
+}
+
+
+def ensure_psu_rates(sender=None, apps=global_apps, **kwargs):
+    """Ship default PSU rates (once: afterwards they are the manager's)."""
+    PsuRates = apps.get_model("activities", "PsuRates")
+    if not PsuRates.objects.exists():
+        PsuRates.objects.create(**PSU_DEFAULTS)

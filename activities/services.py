@@ -5,6 +5,7 @@ import calendar
 import uuid
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from decimal import Decimal
 
 import holidays
 from django.core.exceptions import ValidationError
@@ -211,6 +212,16 @@ class SeriesResult:
     outside: list = field(default_factory=list)  # dates outside the group's period
 
 
+def series_plan_dates(*, module: ProgrammeModule, dates: list[date]) -> list[date]:
+    """The dates a series would take: without public holidays and the days outside the group's
+    (or the enrolment's) period, which ``series_create`` skips."""
+    if not dates:
+        return []
+    off = polish_holidays(min(dates), max(dates))
+    first, last = _period(module)
+    return [day for day in dates if day not in off and first <= day and (not last or day <= last)]
+
+
 def series_create(*, template: Session, dates: list[date], roster: list[int] | None = None):
     """Create the session on each date; holidays, clashes and dates outside the group's period
     are skipped and reported."""
@@ -414,9 +425,40 @@ def psu_day_off(day: date) -> str:
     return ""
 
 
+def psu_over_limit(*, placement, day: date, hours) -> str:
+    """Why ``hours`` more on ``day`` would break the monthly limit of socially useful work in
+    force that day (every PSU placement of the person counts; the day's earlier record is
+    replaced), or ""."""
+    from django.template.defaultfilters import floatformat
+
+    from activities import selectors
+    from activities.models import PlacementHours
+
+    rates = selectors.psu_rates_on(day)
+    if rates is None:
+        return ""
+    earlier = PlacementHours.objects.filter(placement=placement, day=day).first()
+    done = selectors.psu_hours_in_month(
+        participant_id=placement.participant_id, month=day, exclude=earlier
+    )
+    if done + Decimal(str(hours)) <= rates.monthly_hours_limit:
+        return ""
+    return _(
+        "Socially useful work is limited to %(limit)s hours a month (from %(since)s). "
+        "For %(month)s %(done)s hours are already recorded, so at most %(left)s more can be added."
+    ) % {
+        "limit": floatformat(rates.monthly_hours_limit, -1),
+        "since": date_format(rates.valid_from, "SHORT_DATE_FORMAT"),
+        "month": date_format(day, "F Y").lower(),  # mid-sentence
+        "done": floatformat(done, -2),
+        "left": floatformat(max(rates.monthly_hours_limit - done, Decimal(0)), -2),
+    }
+
+
 def placement_hours_record(*, placement, day: date, hours, whole_month: bool = False, by=None):
     """Hours worked on a day, or a month's total (kept on the month's first day). PSU is not
-    done on a public holiday or a Sunday: such a day is refused."""
+    done on a public holiday or a Sunday, nor over the monthly limit in force: such hours are
+    refused."""
     from activities.models import PlacementHours
 
     if whole_month:
@@ -434,6 +476,10 @@ def placement_hours_record(*, placement, day: date, hours, whole_month: bool = F
         off = psu_day_off(day)
         if off:
             errors["day"] = off
+    if placement.kind == PlacementKind.PSU and not errors:
+        over = psu_over_limit(placement=placement, day=day, hours=hours)
+        if over:
+            errors["hours"] = over
     if errors:
         raise ValidationError(errors)
     record, _created = PlacementHours.objects.update_or_create(

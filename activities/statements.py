@@ -5,18 +5,21 @@ Each is a table (title, column headings, rows) printed as PDF with the letterhea
 line, or written as XLSX; the numbers come from aggregated queries.
 """
 
-import calendar
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
 from django.db.models import Count, Q, Sum
+from django.template.defaultfilters import floatformat
 from django.utils.formats import date_format
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from activities.models import Attendance, Mark, PlacementHours, PlacementKind
+from activities import selectors
+from activities.models import Attendance, Mark
+from activities.selectors import month_bounds
 from kis_site.exports import neutralise
 
 KINDS = {
@@ -26,6 +29,16 @@ KINDS = {
 }
 
 
+class Money(Decimal):
+    """An amount in złoty: shown with two decimals, a number in the XLSX."""
+
+    is_money = True
+
+
+def _money(amount: Decimal | None) -> Money | None:
+    return None if amount is None else Money(amount)
+
+
 @dataclass
 class Statement:
     title: str
@@ -33,15 +46,11 @@ class Statement:
     columns: list
     rows: list  # [participant, *cells]
     totals: list | None = None
+    notes: list = field(default_factory=list)  # printed under the table
 
     @property
     def participants(self):
         return [row[0] for row in self.rows]
-
-
-def month_bounds(month: date) -> tuple[date, date]:
-    first = month.replace(day=1)
-    return first, first.replace(day=calendar.monthrange(first.year, first.month)[1])
 
 
 def _month_name(month: date) -> str:
@@ -49,41 +58,64 @@ def _month_name(month: date) -> str:
 
 
 def psu(month: date, participants) -> Statement:
+    """Hours of socially useful work with the money: what the gmina paid and what the PUP
+    refunds (``selectors.psu_money`` computes every figure)."""
     first, last = month_bounds(month)
-    rows = list(
-        PlacementHours.objects.filter(
-            day__range=(first, last),
-            placement__kind=PlacementKind.PSU,
-            placement__participant__in=participants,
-        )
-        .values(
-            "placement__participant_id",
-            "placement__employer",
-            "placement__institution__name",
-            "placement__pup_referral",
-        )
-        .annotate(hours=Sum("hours"), days=Count("id", filter=Q(whole_month=False)))
-        .order_by("placement__participant__sort_name")
-    )
+    money = selectors.psu_money(first=first, last=last, participants=participants)
     people = {
-        p.pk: p for p in participants.filter(pk__in=[r["placement__participant_id"] for r in rows])
+        p.pk: p for p in participants.filter(pk__in={line.participant_id for line in money.lines})
     }
     table = [
         [
-            people[row["placement__participant_id"]],
-            row["placement__institution__name"] or row["placement__employer"],
-            row["placement__pup_referral"],
-            row["days"] or "",
-            row["hours"],
+            people[line.participant_id],
+            line.where,
+            line.pup_referral,
+            line.days or "",
+            line.hours,
+            _money(line.hourly_rate),
+            _money(line.paid),
+            line.refund_percent,
+            _money(line.refund),
         ]
-        for row in rows
+        for line in money.lines
     ]
+    notes = [
+        _(
+            "Rates in force from %(date)s: %(rate)s PLN an hour, %(share)s%% refunded by the PUP, "
+            "at most %(limit)s hours in a month."
+        )
+        % {
+            "date": date_format(rates.valid_from, "SHORT_DATE_FORMAT"),
+            "rate": floatformat(rates.hourly_rate, 2),
+            "share": floatformat(rates.refund_percent, -2),
+            "limit": floatformat(rates.monthly_hours_limit, -1),
+        }
+        for rates in money.rates
+    ]
+    if money.without_rates:
+        notes.append(
+            _(
+                "Some hours fall before any PSU rates were set: the manager adds them in the "
+                "administration panel (PSU rates)."
+            )
+        )
     return Statement(
         title=_("Statement of hours of socially useful work"),
         subtitle=_month_name(first),
-        columns=[_("Participant"), _("Where"), _("PUP referral number"), _("Days"), _("Hours")],
+        columns=[
+            _("Participant"),
+            _("Where"),
+            capfirst(_("PUP referral number")),
+            _("Days"),
+            _("Hours"),
+            _("Hourly rate (PLN)"),
+            _("Amount paid (PLN)"),
+            _("Refund share (%)"),
+            _("Amount to refund (PLN)"),
+        ],
         rows=table,
-        totals=["", "", "", "", sum((row[-1] for row in table), Decimal(0))],
+        totals=["", "", "", "", money.hours, "", _money(money.paid), "", _money(money.refund)],
+        notes=notes,
     )
 
 
@@ -185,8 +217,12 @@ def xlsx(statement: Statement, *, kis_name: str) -> bytes:
         cell.font = Font(bold=True)
     for row in statement.rows:
         sheet.append([neutralise(row[0].full_name), *[_cell(value) for value in row[1:]]])
+        _format_money(sheet, row)
     if statement.totals:
         sheet.append([_("Total"), *[_cell(value) for value in statement.totals[1:]]])
+        _format_money(sheet, statement.totals)
+    for note in statement.notes:
+        sheet.append([neutralise(note)])
     sheet.column_dimensions["A"].width = 32
     output = io.BytesIO()
     book.save(output)
@@ -195,3 +231,10 @@ def xlsx(statement: Statement, *, kis_name: str) -> bytes:
 
 def _cell(value):
     return neutralise(value)
+
+
+def _format_money(sheet, row) -> None:
+    """Amounts in złoty show two decimals (the cell keeps the number)."""
+    for cell, value in zip(sheet[sheet.max_row], row, strict=False):
+        if isinstance(value, Money):
+            cell.number_format = "#,##0.00"

@@ -31,6 +31,7 @@ urlpatterns = [
     path("placements/<int:pk>/", views.placement_detail, name="placement"),
     path("placements/<int:pk>/edit/", views.placement_edit, name="placement-edit"),
     path("participants/<int:pk>/hours.pdf", views.hour_card_pdf, name="hour-card-pdf"),
+    path("two-thirds/", views.two_thirds, name="two-thirds"),
     path("absence-cases/", views.absence_cases, name="absence-cases"),
     path("absence-cases/<int:pk>/", views.absence_case, name="absence-case"),
     path(

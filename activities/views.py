@@ -14,7 +14,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from activities import absences, ledger, services, statements
+from activities import absences, ledger, selectors, services, statements
 from activities.forms import (
     AbsenceActionForm,
     CloseCaseForm,
@@ -36,6 +36,7 @@ from activities.models import (
     ConsultationKind,
     Mark,
     Placement,
+    PlacementKind,
     Programme,
     ProgrammeModule,
     RosterEntry,
@@ -52,6 +53,7 @@ from kis_site.roles import user_staff_id
 from participants.access import (
     get_participant_for_user,
     get_record_for_user,
+    managed_participants,
     participants_visible_to,
 )
 from participants.models import Cohort, Enrolment
@@ -176,6 +178,8 @@ def _programme_page(request, *, owner, here, title, crumb, extra):
             **extra,
             "programme": programme,
             "modules": modules,
+            "hours": ledger.programme_hours(modules) if programme is not None else None,
+            "share": ledger.SHARE,
             "form": form,
             "can_manage": _may_schedule(request.user),
             "title": title,
@@ -596,6 +600,39 @@ def hour_card_pdf(request, pk):
     return response
 
 
+# --- The 2/3 rule by person ------------------------------------------------------------------
+
+
+@require_safe
+def two_thirds(request):
+    """The people whose weekly share of social reintegration fell below 2/3 in the last four
+    weeks, each with the weeks below and a link to their hour card."""
+    breaches = ledger.below_two_thirds_for(request.user, today=timezone.localdate())
+    if breaches is None:
+        raise PermissionDenied
+    people = list(
+        managed_participants(request.user)
+        .filter(pk__in=list(breaches))
+        .select_related("case_manager")
+        .order_by("sort_name")
+    )
+    for person in people:
+        person.weeks_below = breaches[person.pk]
+        person.lowest = min(week.done_window_share for week in person.weeks_below)
+    mondays = ledger.last_weeks(timezone.localdate())
+    return render(
+        request,
+        "activities/two_thirds.html",
+        {
+            "people": people,
+            "first": mondays[0],
+            "last": mondays[-1] + timedelta(days=6),
+            "title": _("2/3 rule: people below in the last four weeks"),
+            "breadcrumbs": [(_("Participants"), reverse("participants:list"))],
+        },
+    )
+
+
 # --- The absence rule ------------------------------------------------------------------------
 
 
@@ -965,6 +1002,9 @@ def placement_detail(request, pk):
             "placement": placement,
             "participant": placement.participant,
             "months": services.placement_months(placement),
+            "psu_rates": selectors.psu_rates_on(timezone.localdate())
+            if placement.kind == PlacementKind.PSU
+            else None,
             "records": placement.hours.order_by("-day")[:62],
             "form": form if can_edit else None,
             "can_edit": can_edit,

@@ -124,6 +124,14 @@ def register():
     )
     todo_items.register(
         TodoItem(
+            "diagnoses-to-fill",
+            gettext_lazy("Diagnosis spheres for me to fill in"),
+            _to_fill_count,
+            34,
+        )
+    )
+    todo_items.register(
+        TodoItem(
             "diagnoses-unsigned",
             gettext_lazy("Diagnoses not signed yet"),
             _unsigned_count,
@@ -258,12 +266,40 @@ def unsigned_diagnoses(user):
     )
 
 
-def waiting_for_signature(user):
-    """Drafts the user still has to sign, in one of the roles the form names."""
+def _my_slots(user) -> list[str]:
+    roles = policy().roles(user)
+    return [key for key, (role, _spheres) in SIGNERS.items() if role in roles]
+
+
+def _my_spheres_unrated(keys) -> Q:
+    """A sphere of the user's (in the roles they sign in) still without its rating."""
+    unrated = Q()
+    for key in keys:
+        for sphere in SIGNERS[key][1]:
+            unrated |= Q(**{f"{SPHERE_RELATED[sphere]}__rating__isnull": True})
+    return unrated
+
+
+def spheres_to_fill(user):
+    """Drafts where a sphere the user writes (as a signer of the form) is not rated yet."""
     from participants.access import participants_visible_to
 
-    roles = policy().roles(user)
-    keys = [key for key, (role, _spheres) in SIGNERS.items() if role in roles]
+    keys = _my_slots(user)
+    if not keys:
+        return DiagnosticReport.objects.none()
+    return DiagnosticReport.objects.filter(
+        _my_spheres_unrated(keys),
+        state=DocumentState.DRAFT,
+        participant__in=participants_visible_to(user),
+    )
+
+
+def waiting_for_signature(user):
+    """Drafts the user still has to sign, in one of the roles the form names, whose spheres of
+    theirs are filled (the ones still to fill are on the other list)."""
+    from participants.access import participants_visible_to
+
+    keys = _my_slots(user)
     if not keys:
         return DiagnosticReport.objects.none()
     missing = Q()
@@ -271,7 +307,7 @@ def waiting_for_signature(user):
         missing |= ~Exists(_signed_slot(key))
     return DiagnosticReport.objects.filter(
         missing, state=DocumentState.DRAFT, participant__in=participants_visible_to(user)
-    )
+    ).exclude(_my_spheres_unrated(keys))
 
 
 def _to_sign_count(user):
@@ -279,6 +315,13 @@ def _to_sign_count(user):
         return None
     count = waiting_for_signature(user).count()
     return TodoCount(count, reverse("diagnosis:to-sign"), "warning")
+
+
+def _to_fill_count(user):
+    if not (SIGNER_ROLES & policy().roles(user)):
+        return None
+    count = spheres_to_fill(user).count()
+    return TodoCount(count, reverse("diagnosis:to-fill"), "warning")
 
 
 def _unsigned_count(user):

@@ -6,6 +6,7 @@ app_name = "diagnosis"
 
 urlpatterns = [
     path("to-sign/", views.to_sign, name="to-sign"),
+    path("to-fill/", views.to_fill, name="to-fill"),
     path("unsigned/", views.unsigned, name="unsigned"),
     path("participant/<int:pk>/new/", views.report_start, name="report-start"),
     path("participant/<int:pk>/compare/", views.compare, name="compare"),

@@ -16,6 +16,7 @@ from diagnosis.contributions import (
     SIGNERS,
     DiagnosisState,
     active_signatures_by_report,
+    spheres_to_fill,
     state_of,
     unsigned_diagnoses,
     waiting_for_signature,
@@ -452,6 +453,21 @@ def to_sign(request):
         _(
             "Diagnoses not signed yet in the role you sign the form in. Open one, read it whole "
             "and sign, or record that it was signed by hand."
+        ),
+    )
+
+
+@require_safe
+def to_fill(request):
+    if not (SIGNER_ROLES & policy().roles(request.user)):
+        raise PermissionDenied
+    return _report_list(
+        request,
+        spheres_to_fill(request.user),
+        _("Diagnosis spheres for me to fill in"),
+        _(
+            "Diagnoses in preparation where a sphere you write has no rating yet. Fill it in; "
+            "the diagnosis then waits for your signature."
         ),
     )
 

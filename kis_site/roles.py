@@ -69,6 +69,7 @@ ADMIN_PERMISSIONS: dict[Role, list[str]] = {
         "diagnosis.view_diagnosticreport",
         *[f"activities.{verb}_programmetemplate" for verb in _REFERENCE],
         *[f"activities.{verb}_templatemodule" for verb in (*_REFERENCE, "delete")],
+        *[f"activities.{verb}_psurates" for verb in _REFERENCE],
         *[f"kis_site.{verb}_clubdocument" for verb in _REFERENCE],
         *[f"ipd.{verb}_catalogueentry" for verb in (*_REFERENCE, "delete")],
         "ipd.view_actionplan",

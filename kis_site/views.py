@@ -85,7 +85,15 @@ def home(request):
                 }
             )
     panels = panels_for(home_panels, request, request.user)
-    return render(request, "kis_site/home.html", {"tiles": tiles, "panels": panels})
+    # What to do today first: the most urgent tiles lead; the zeros collapse into one line.
+    urgency = {"danger": 0, "warning": 1, "info": 2}
+    todo = sorted((t for t in tiles if t["count"]), key=lambda t: urgency.get(t["level"], 3))
+    done = [t for t in tiles if not t["count"]]
+    return render(
+        request,
+        "kis_site/home.html",
+        {"tiles": tiles, "todo_tiles": todo, "done_tiles": done, "panels": panels},
+    )
 
 
 @require_safe

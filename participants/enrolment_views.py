@@ -82,6 +82,8 @@ def cohort_detail(request, pk):
             "cohort": cohort,
             "members": members,
             "can_manage": policy().can(request.user, Action.ENROL),
+            # The group's programme (activities), through the reverse relation: no import.
+            "programme": getattr(cohort, "programme", None),
             "title": cohort.name,
             "breadcrumbs": _cohort_crumbs(),
         },

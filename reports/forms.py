@@ -1,3 +1,7 @@
+import hashlib
+import json
+from datetime import date
+
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -32,7 +36,60 @@ class ReportStartForm(forms.Form):
         self.helper = form_helper(form_row("period_start", "months"))
 
 
-class SphereForm(VersionedFormMixin, forms.ModelForm):
+def _plain(value) -> str:
+    """A field's value as the page shows it and as the browser posts it back."""
+    if value is None:
+        return ""
+    if isinstance(value, (list, tuple)):
+        return "\x1f".join(sorted(_plain(item) for item in value))
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value).replace("\r\n", "\n").strip()
+
+
+class SeenMixin(forms.Form):
+    """Knows whether the person changed a part of a page that holds several forms: a digest of
+    the values the page showed travels with the form. A part left as it was is not saved, even
+    when someone else saved it meanwhile (their version stays)."""
+
+    seen = forms.CharField(widget=forms.HiddenInput, required=False)
+    NOT_COMPARED = ("seen", "expected_version")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["seen"].initial = self._digest(
+            {name: self[name].initial for name in self._compared()}
+        )
+
+    def _compared(self):
+        return [name for name in self.fields if name not in self.NOT_COMPARED]
+
+    @staticmethod
+    def _digest(values: dict) -> str:
+        plain = json.dumps({name: _plain(value) for name, value in values.items()}, sort_keys=True)
+        return hashlib.sha256(plain.encode()).hexdigest()[:32]
+
+    def typed_changes(self) -> bool:
+        """Did the person change anything in this part of the page?"""
+        if not self.is_bound:
+            return False
+        shown = self.data.get(self.add_prefix("seen"))
+        if not shown:  # posted without the digest: compare with what is stored
+            return bool(set(self.changed_data) - set(self.NOT_COMPARED))
+        return shown != self._digest({name: self[name].data for name in self._compared()})
+
+
+class SphereForm(SeenMixin, VersionedFormMixin, forms.ModelForm):
+    """One row of the change report's grid: a sphere read against the three dimensions, its
+    rating, what changed and the progress on the plan's goals. Rendered by the grid's template
+    (templates/reports/change_report_grid.html), prefixed with the sphere."""
+
+    DIMENSIONS = (
+        ("resources", "resources_rating"),
+        ("awareness", "awareness_rating"),
+        ("participation", "participation_rating"),
+    )
+
     class Meta:
         model = ChangeSphere
         fields = [
@@ -49,33 +106,33 @@ class SphereForm(VersionedFormMixin, forms.ModelForm):
         ]
         widgets = {
             name: forms.Textarea(attrs={"rows": 3})
-            for name in ("resources", "awareness", "participation", "what_changed", "legal_notes")
-        } | {"goals_progress": forms.Textarea(attrs={"rows": 4})}
+            for name in (
+                "resources",
+                "awareness",
+                "participation",
+                "what_changed",
+                "goals_progress",
+                "legal_notes",
+            )
+        }
 
     def __init__(self, *args, sections=frozenset(), **kwargs):
         super().__init__(*args, **kwargs)
-        for name in ("resources_rating", "awareness_rating", "participation_rating"):
-            self.fields[name].help_text = _("Only where you judge it.")
-        legal = self.instance.legal_notes_shown(sections)
-        if legal:
+        for _text, rating in self.DIMENSIONS:
+            self.fields[rating].help_text = _("Only where you judge it.")
+        if self.instance.legal_notes_shown(sections):
             self.fields["legal_notes"].help_text = _(
                 "Seen only by those who may see the legal section."
             )
         else:  # kept as it is: the form neither shows nor changes it
             del self.fields["legal_notes"]
-        self.helper = form_helper(
-            form_row("resources", "resources_rating", cols="col-md-6"),
-            form_row("awareness", "awareness_rating", cols="col-md-6"),
-            form_row("participation", "participation_rating", cols="col-md-6"),
-            "rating",
-            "what_changed",
-            "goals_progress",
-            *(["legal_notes"] if legal else []),
-            "expected_version",
-        )
+
+    def dimensions(self):
+        """The grid's three cells: (text field, rating field) each."""
+        return [(self[text], self[rating]) for text, rating in self.DIMENSIONS]
 
 
-class ReportForm(VersionedFormMixin, forms.ModelForm):
+class ReportForm(SeenMixin, VersionedFormMixin, forms.ModelForm):
     effects = forms.MultipleChoiceField(
         label=_("Expected effects reached"),
         choices=lambda: effect_choices(),
@@ -114,6 +171,7 @@ class ReportForm(VersionedFormMixin, forms.ModelForm):
             "recommendations",
             "ipd_changes",
             "expected_version",
+            "seen",
         )
 
 

@@ -1,5 +1,5 @@
-"""Writes of the change report: open it pre-filled for a period, save a sphere, the report's own
-part, and open the new version of the action plan its recommendations call for."""
+"""Writes of the change report: open it pre-filled for a period, save a sphere, the grid at once,
+the report's own part, and open the new version of the action plan its recommendations call for."""
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, transaction
@@ -148,6 +148,61 @@ def sphere_save(*, part: ChangeSphere, expected_version: int | None, by) -> Chan
         save_versioned(part, expected_version=expected_version)
         document_changed(document=report, by=by)
     return part
+
+
+ROW_RATINGS = ("resources_rating", "awareness_rating", "participation_rating", "rating")
+ROW_TEXTS = ("resources", "awareness", "participation")
+
+
+def same_as_before(*, part: ChangeSphere, typed: dict) -> dict:
+    """ "Same as last month" on a row of the grid: ``typed`` (the row as the form holds it) with
+    the ratings of the sphere in the latest earlier report that rated it, and its three texts
+    where the row's are still empty; without such a report, the initial diagnosis's rating of
+    the sphere (the row's previous rating). "What changed", when empty, says nothing did. The
+    progress on the goals and the legal notes stay as typed. Nothing is saved."""
+    earlier = (
+        ChangeSphere.objects.filter(
+            report__enrolment_id=part.report.enrolment_id,
+            report__period_start__lt=part.report.period_start,
+            sphere=part.sphere,
+            rating__isnull=False,
+        )
+        .order_by("-report__period_start", "-pk")
+        .first()
+    )
+    values = dict(typed)
+    if earlier is not None:
+        for name in ROW_RATINGS:
+            values[name] = getattr(earlier, name)
+        for name in ROW_TEXTS:
+            if not str(values.get(name) or "").strip():
+                values[name] = getattr(earlier, name)
+    else:
+        values["rating"] = part.previous_rating
+    if not str(values.get("what_changed") or "").strip():
+        values["what_changed"] = _("No change since the previous period.")
+    return values
+
+
+def report_grid_save(
+    *,
+    report: ChangeReport,
+    parts: list[tuple[ChangeSphere, int | None]],
+    report_version: int | None = None,
+    save_report: bool = False,
+    by,
+) -> ChangeReport:
+    """Save the changed rows of the grid (each against the version it was read at) and, when
+    asked, the report's own part, together: all or nothing. A stale row raises ConflictError
+    and nothing is saved. Signatures already given to the draft are cleared."""
+    ensure_editable(report)
+    with transaction.atomic():
+        for part, expected_version in parts:
+            part.report = report
+            sphere_save(part=part, expected_version=expected_version, by=by)
+        if save_report:
+            report_save(report=report, expected_version=report_version, by=by)
+    return report
 
 
 def report_save(*, report: ChangeReport, expected_version: int | None, by) -> ChangeReport:

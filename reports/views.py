@@ -16,7 +16,8 @@ from ipd.models import ActionPlan
 from kis_site.access import Action, policy
 from kis_site.audit import log_access
 from kis_site.documents import active_signatures, document_panel
-from kis_site.editing import save_form
+from kis_site.editing import add_errors, mark_conflict, save_form
+from kis_site.locking import ConflictError
 from kis_site.models import KisSettings
 from kis_site.pending import form_data
 from kis_site.vocabulary import Sphere
@@ -103,6 +104,7 @@ def report_detail(request, pk):
     for part in parts:
         part.can_edit = not report.is_locked and policy().can(user, Action.EDIT, part)
         part.show_legal = part.legal_notes_shown(sections)
+    can_edit_report = not report.is_locked and policy().can(user, Action.EDIT, report)
     points, spheres = trajectory([report.enrolment_id], sections)
     plan = getattr(report.enrolment, "action_plan", None) if report.enrolment_id else None
     return render(
@@ -119,7 +121,7 @@ def report_detail(request, pk):
             "points": points,
             "spheres": spheres,
             "plan": plan,
-            "can_edit_report": not report.is_locked and policy().can(user, Action.EDIT, report),
+            "can_fill": can_edit_report or any(part.can_edit for part in parts),
             "can_revise_plan": report.is_locked
             and plan is not None
             and plan.is_locked
@@ -131,21 +133,14 @@ def report_detail(request, pk):
     )
 
 
-def _form_page(request, form, report, title, *, anchor, intro=""):
-    return file_form_page(
-        request,
-        form,
-        report.participant,
-        title,
-        cancel_url=_url(report.pk, anchor),
-        intro=intro,
-        breadcrumbs=_crumbs(report),
-        signatures_warning=len(active_signatures(report)),
-    )
+def _grid_url(report_id, anchor=""):
+    url = reverse("reports:change-report-edit", args=[report_id])
+    return f"{url}#{anchor}" if anchor else url
 
 
-@require_http_methods(["GET", "POST"])
+@require_safe
 def sphere_edit(request, pk, sphere):
+    """The former form of one sphere: now the sphere's row of the grid."""
     if sphere not in Sphere.values:
         raise Http404
     report = _report(request, pk)
@@ -154,61 +149,189 @@ def sphere_edit(request, pk, sphere):
         raise Http404
     part.report = report
     policy().gate(request.user, part, Action.EDIT)
-    if report.is_locked:
-        messages.info(request, _("The report is signed. To change it, open a new version."))
-        return redirect(_url(report.pk))
-    form = SphereForm(
-        form_data(request),
-        instance=part,
-        sections=policy().sections_for(request.user, report.participant),
-    )
-    done = save_form(
-        request,
-        form,
-        lambda form: services.sphere_save(
-            part=form.instance,
-            expected_version=form.cleaned_data.get("expected_version"),
+    return redirect(_grid_url(report.pk, f"sphere-{sphere}"))
+
+
+def _typed(form) -> dict:
+    """What a form holds as the person typed it (posted) or as it was shown."""
+    return {name: form[name].value() for name in form.fields}
+
+
+def _bound(data, prefix) -> bool:
+    """A part of the grid is read from the POST only when the page showed it as a form."""
+    return data is not None and f"{prefix}-expected_version" in data
+
+
+def _grid_forms(report, parts, sections, *, data, edits_report):
+    for part in parts:
+        part.form = None
+        if part.can_edit:
+            part.form = SphereForm(
+                data if _bound(data, part.sphere) else None,
+                instance=part,
+                prefix=part.sphere,
+                sections=sections,
+            )
+    report_form = None
+    if edits_report:
+        report_form = ReportForm(
+            data if _bound(data, "report") else None, instance=report, prefix="report"
+        )
+    return report_form
+
+
+def _fresh(form, **kwargs):
+    """The form again, unbound, from what is stored now (a part the person left as it was)."""
+    return type(form)(instance=form.instance, prefix=form.prefix, **kwargs)
+
+
+def _same_as_before(request, report, parts, sections, report_form):
+    """Fill one row as in the previous period; every other part keeps what was typed."""
+    wanted = request.POST.get("same_as_before")
+    for part in parts:
+        if part.form is None:
+            continue
+        typed = _typed(part.form)
+        if part.sphere == wanted:
+            typed = services.same_as_before(part=part, typed=typed)
+        part.form = SphereForm(instance=part, prefix=part.sphere, sections=sections, initial=typed)
+        if part.sphere == wanted:
+            part.form.fields["rating"].widget.attrs["autofocus"] = True
+            messages.info(
+                request,
+                _("%(sphere)s: filled in as in %(source)s. Check the row and save the report.")
+                % {
+                    "sphere": part.get_sphere_display(),
+                    "source": part.previous_source or _("the previous period"),
+                },
+            )
+    if report_form is not None:
+        report_form = ReportForm(instance=report, prefix="report", initial=_typed(report_form))
+    return report_form
+
+
+def _grid_save(request, report, parts, sections, report_form):
+    """Save what the person changed, all or nothing. Returns the redirect, or None to show the
+    page again with the errors and conflicts (and everything typed)."""
+    rows = [part for part in parts if part.form is not None]
+    changed = [part for part in rows if part.form.typed_changes()]
+    for part in rows:
+        if part not in changed:  # shown as stored now: someone may have saved it meanwhile
+            part.form = _fresh(part.form, sections=sections)
+    report_changed = report_form is not None and report_form.typed_changes()
+    if report_form is not None and not report_changed:
+        report_form = _fresh(report_form)
+    forms = [part.form for part in changed] + ([report_form] if report_changed else [])
+    checked = [form.is_valid() for form in forms]  # every form: every error shown at once
+    valid = all(checked)
+    current = {
+        part.pk: part for part in ChangeSphere.objects.filter(pk__in=[part.pk for part in changed])
+    }
+    stale = False
+    for part in changed:
+        if _version(part.form) != current[part.pk].version:
+            mark_conflict(part.form, current[part.pk])
+            stale = True
+    if report_changed:
+        stored = ChangeReport.objects.get(pk=report.pk)
+        if _version(report_form) != stored.version:
+            mark_conflict(report_form, stored)
+            stale = True
+    if not valid or stale:
+        return None, report_form
+    if not forms:
+        messages.info(request, _("Nothing has changed: there was nothing to save."))
+        return redirect(_url(report.pk)), report_form
+    try:
+        services.report_grid_save(
+            report=report_form.instance if report_changed else report,
+            parts=[(part.form.instance, _version(part.form)) for part in changed],
+            save_report=report_changed,
+            report_version=_version(report_form) if report_changed else None,
             by=request.user,
-        ),
-        success_url=_url(report.pk, f"sphere-{sphere}"),
-        success_message=_("The sphere has been saved."),
-    )
-    intro = ""
-    if part.previous_rating:
-        intro = _("Previous rating: %(rating)s/5 (%(source)s).") % {
-            "rating": part.previous_rating,
-            "source": part.previous_source,
-        }
-    return done or _form_page(
-        request, form, report, Sphere(sphere).label, anchor=f"sphere-{sphere}", intro=intro
-    )
+        )
+    except ConflictError as conflict:
+        late = conflict.current
+        form = report_form if isinstance(late, ChangeReport) else None
+        form = form or next(part.form for part in changed if part.pk == late.pk)
+        mark_conflict(form, late)
+        return None, report_form
+    except ValidationError as error:
+        add_errors(report_form if report_changed else changed[0].form, error)
+        return None, report_form
+    messages.success(request, _("The report has been saved."))
+    return redirect(_url(report.pk)), report_form
+
+
+def _version(form) -> int | None:
+    value = form.data.get(form.add_prefix("expected_version"))
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
 
 
 @require_http_methods(["GET", "POST"])
 def report_edit(request, pk):
+    """The change report in one screen: the grid of the five spheres by the three dimensions and
+    the report's own part, in one form saved at once. Each person writes the rows of the spheres
+    they may write (the others are shown, the sensitive ones only to those who see them);
+    "same as last month" fills a row from the previous period. A signed report is shown
+    read-only."""
+    user = request.user
     report = _report(request, pk)
-    policy().gate(request.user, report, Action.EDIT)
+    sections = policy().sections_for(user, report.participant)
+    parts, hidden = visible_parts(report, sections)
+    for part in parts:
+        part.report = report
+        part.can_edit = policy().can(user, Action.EDIT, part)
+        part.show_legal = part.legal_notes_shown(sections)
+    edits_report = policy().can(user, Action.EDIT, report)
+    if not edits_report and not any(part.can_edit for part in parts):
+        policy().gate(user, report, Action.EDIT)
+        raise PermissionDenied
     if report.is_locked:
-        messages.info(request, _("The report is signed. To change it, open a new version."))
-        return redirect(_url(report.pk))
-    form = ReportForm(form_data(request), instance=report)
-    done = save_form(
+        if request.method == "POST":
+            return redirect(_grid_url(report.pk))
+        for part in parts:
+            part.can_edit = False
+        edits_report = False
+    if request.method == "GET":
+        log_access(user=user, instance=report)
+    data = form_data(request)
+    report_form = _grid_forms(report, parts, sections, data=data, edits_report=edits_report)
+    if request.method == "POST":
+        if "same_as_before" in request.POST:
+            report_form = _same_as_before(request, report, parts, sections, report_form)
+        else:
+            done, report_form = _grid_save(request, report, parts, sections, report_form)
+            if done is not None:
+                return done
+    grid_forms = []
+    for part in parts:
+        if part.form is not None:
+            part.form.grid_title = part.get_sphere_display()
+            grid_forms.append(part.form)
+    if report_form is not None:
+        report_form.grid_title = _("The participant's view, effects and recommendations")
+        grid_forms.append(report_form)
+    return render(
         request,
-        form,
-        lambda form: services.report_save(
-            report=form.instance,
-            expected_version=form.cleaned_data.get("expected_version"),
-            by=request.user,
-        ),
-        success_url=_url(report.pk, "summary"),
-        success_message=_("The report has been saved."),
-    )
-    return done or _form_page(
-        request,
-        form,
-        report,
-        _("The participant's view, effects and recommendations"),
-        anchor="summary",
+        "reports/change_report_grid.html",
+        {
+            "report": report,
+            "participant": report.participant,
+            "parts": parts,
+            "hidden_spheres": hidden,
+            "report_form": report_form,
+            "grid_forms": grid_forms,
+            "has_errors": any(form.is_bound and form.errors for form in grid_forms),
+            "facts": period_facts(report),
+            "signatures_warning": 0 if report.is_locked else len(active_signatures(report)),
+            "heading": capfirst(str(report)),
+            "title": _("Fill in the report"),
+            "breadcrumbs": _crumbs(report),
+        },
     )
 
 

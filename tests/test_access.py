@@ -35,6 +35,9 @@ PLAN_WRITERS = {"manager", "case_manager", "other_case_manager"}
 # Each sphere's goals are written by its specialists (the victim's goal is vocational).
 GOAL_WRITERS = PLAN_WRITERS | {"career_advisor"}
 SOCIAL_SPHERE_WRITERS = PLAN_WRITERS | {"social_worker"}
+# A change report's rows: the social ones above, the vocational the career advisor, the health and
+# psychological ones the psychologist and the therapist (they see those sections of the victim).
+REPORT_ROW_WRITERS = SOCIAL_SPHERE_WRITERS | {"career_advisor", "psychologist", "therapist"}
 # Excusing an absence weighs a sick note: the case managers and the manager.
 EXCUSERS = ENROLLERS
 
@@ -180,14 +183,16 @@ WALK = {
     # role with the spheres they see; the whole (and the plan's new version) for those who see all.
     "reports:change-report-start": (one("participant"), expect({"manager", "case_manager"}), GET),
     "reports:change-report": (one("change_report"), expect(FILE_ROLES), GET),
+    # The grid opens for everyone who writes a row of it (each writes only their rows); the
+    # former address of a sphere's form leads its writers to the sphere's row.
     "reports:change-report-edit": (
         one("change_report"),
-        expect({"manager", "case_manager"}),
+        expect(REPORT_ROW_WRITERS),
         GET,
     ),
     "reports:change-report-sphere": (
         lambda victim: [victim["change_report"], "social"],
-        expect(SOCIAL_SPHERE_WRITERS),
+        expect(SOCIAL_SPHERE_WRITERS, ok=302),
         GET,
     ),
     # The victim's report is a draft: the plan's new version is refused with a message.

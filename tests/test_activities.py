@@ -592,7 +592,7 @@ def test_monthly_statements_psu_ops_and_days(
     xlsx = client.get(url, {"kind": "psu", "month": "2026-10", "format": "xlsx"})
     sheet = load_workbook(io.BytesIO(xlsx.content)).active
     values = [[cell.value for cell in row] for row in sheet.iter_rows()]
-    assert values[4][1:] == ["ZUK Radom", "PSU/7/2026", 3, 15.0]
+    assert values[4][1:5] == ["ZUK Radom", "PSU/7/2026", 3, 15.0]
     assert LogEntry.objects.filter(action=LogEntry.Action.ACCESS, object_pk=str(people[0])).exists()
 
 

@@ -118,8 +118,8 @@ def test_bad_periods_and_ratings_get_clear_polish_messages(
     assert ChangeReport.objects.count() == 1
     report = ChangeReport.objects.get()
     response = client.post(
-        reverse("reports:change-report-sphere", args=[report.pk, "social"]),
-        {"expected_version": 1, "rating": "7", "what_changed": "Lepiej."},
+        reverse("reports:change-report-edit", args=[report.pk]),
+        {"social-expected_version": 1, "social-rating": "7", "social-what_changed": "Lepiej."},
     )
     assert "Wybierz poprawną wartość" in response.content.decode()
     assert ChangeSphere.objects.get(report=report, sphere="social").rating is None
@@ -422,27 +422,29 @@ def test_legal_matters_only_for_those_who_see_the_legal_section(
     assert "Ugoda" not in socio.goals_progress and "Stałe mieszkanie" in socio.goals_progress
 
     url = reverse("reports:change-report", args=[report.pk])
-    edit = reverse("reports:change-report-sphere", args=[report.pk, "socio_living"])
+    edit = reverse("reports:change-report-edit", args=[report.pk])
     worker = client_for(social_worker)
     assert "Ugoda z komornikiem" in worker.get(url).content.decode()
-    assert "Sprawy prawne" in worker.get(edit).content.decode()
+    assert 'name="socio_living-legal_notes"' in worker.get(edit).content.decode()
     # The career advisor writes only the vocational sphere; a colleague case manager writes
     # this one without seeing the legal section.
-    assert client_for(career_advisor).get(edit).status_code == 403
+    sphere = reverse("reports:change-report-sphere", args=[report.pk, "socio_living"])
+    assert client_for(career_advisor).get(sphere).status_code == 403
+    assert 'name="socio_living-rating"' not in client_for(career_advisor).get(edit).content.decode()
     advisor = client_for(other_case_manager)
     page = advisor.get(url).content.decode()
     assert "Ugoda z komornikiem" not in page and "Stałe mieszkanie" in page
     form = advisor.get(edit).content.decode()
     assert "Ugoda" not in form and "legal_notes" not in form
 
-    # The advisor's save of the sphere keeps the legal notes they never saw.
+    # The colleague's save of the sphere keeps the legal notes they never saw.
     response = advisor.post(
         edit,
         {
-            "rating": 3,
-            "what_changed": "Złożył wniosek o mieszkanie socjalne.",
-            "goals_progress": socio.goals_progress,
-            "expected_version": socio.version,
+            "socio_living-rating": 3,
+            "socio_living-what_changed": "Złożył wniosek o mieszkanie socjalne.",
+            "socio_living-goals_progress": socio.goals_progress,
+            "socio_living-expected_version": socio.version,
         },
     )
     assert response.status_code == 302
@@ -453,11 +455,11 @@ def test_legal_matters_only_for_those_who_see_the_legal_section(
     response = worker.post(
         edit,
         {
-            "rating": 3,
-            "what_changed": socio.what_changed,
-            "goals_progress": socio.goals_progress,
-            "legal_notes": "Spłaca raty zgodnie z ugodą z komornikiem.",
-            "expected_version": socio.version,
+            "socio_living-rating": 3,
+            "socio_living-what_changed": socio.what_changed,
+            "socio_living-goals_progress": socio.goals_progress,
+            "socio_living-legal_notes": "Spłaca raty zgodnie z ugodą z komornikiem.",
+            "socio_living-expected_version": socio.version,
         },
     )
     assert response.status_code == 302

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from diagnosis import services
-from diagnosis.contributions import export_diagnoses, waiting_for_signature
+from diagnosis.contributions import export_diagnoses, spheres_to_fill, waiting_for_signature
 from diagnosis.models import (
     DiagnosisKind,
     DiagnosticReport,
@@ -396,7 +396,8 @@ def test_three_signatures_lock_the_report_and_a_change_clears_them(
         documents.document_sign(document=fresh(report), slot_key="psychologist", user=social_worker)
     for slot, user in (("social_worker", social_worker), ("psychologist", psychologist)):
         documents.document_sign(document=fresh(report), slot_key=slot, user=user)
-    assert list(waiting_for_signature(career_advisor)) == [report]
+    # The advisor has not rated the vocational sphere yet: it is on the list of spheres to fill.
+    assert list(spheres_to_fill(career_advisor)) == [report]
     assert not waiting_for_signature(psychologist).exists()
     documents.document_record_paper_signature(
         document=fresh(report),
@@ -587,3 +588,21 @@ def test_an_unsigned_line_names_who_filled_the_spheres(report, social_worker, ma
     )
     assert "Joanna Kamińska — data, podpis" in text
     assert "dr Anna Lis" in text.split("ZALECENIA/UWAGI:")[1]  # under the psychologist's line
+
+
+def test_spheres_to_fill_are_listed_apart_from_diagnoses_to_sign(
+    report, social_worker, career_advisor, client_for
+):
+    assert list(spheres_to_fill(career_advisor)) == [report]
+    assert not waiting_for_signature(career_advisor).exists()
+    vocational = fresh(report).vocational
+    vocational.rating, vocational.rating_reason = 3, "Zna zawód magazyniera."
+    vocational.save()
+    assert not spheres_to_fill(career_advisor).exists()
+    assert list(waiting_for_signature(career_advisor)) == [report]
+    home = client_for(career_advisor).get(reverse("home"))
+    counts = {tile["url"]: tile["count"] for tile in home.context["tiles"]}
+    assert counts[reverse("diagnosis:to-fill")] == 0
+    assert counts[reverse("diagnosis:to-sign")] == 1
+    page = client_for(social_worker).get(reverse("diagnosis:to-fill")).content.decode()
+    assert report.participant.full_name in page

@@ -228,3 +228,39 @@ def test_other_placements_keep_their_days(cohort):
     )
     record = services.placement_hours_record(placement=internship, day=date(2026, 11, 22), hours=4)
     assert record.day == date(2026, 11, 22)
+
+
+# --- The trainer's start page: today's sessions and attendance not taken --------------------
+
+
+def test_the_trainers_start_page_says_what_to_do_today(programme, cohort, trainer, client_for):
+    member = EnrolmentFactory(cohort=cohort, starts_on=date(2026, 9, 1)).participant
+    module = programme.modules.first()
+
+    def session(day, hour):
+        return services.session_create(
+            session=Session(
+                module=module,
+                date=day,
+                starts_at=time(hour),
+                ends_at=time(hour + 2),
+                leader=trainer.staff,
+            ),
+            roster=[member.pk],
+        )
+
+    today = session(TODAY, 9)
+    forgotten = session(date(2026, 11, 18), 10)
+    taken = session(date(2026, 11, 16), 10)
+    services.attendance_save(
+        session=taken, marks=[services.MarkInput(member.pk, "present")], by=trainer
+    )
+    home = client_for(trainer).get(reverse("home"))
+    html = home.content.decode()
+    assert "Moje zajęcia" in html
+    assert reverse("activities:session", args=[today.pk]) in html
+    assert reverse("activities:session", args=[forgotten.pk]) in html
+    assert reverse("activities:session", args=[taken.pk]) not in html
+    assert "nie masz tu nic do zrobienia".lower() not in html.lower()
+    tile = next(t for t in home.context["tiles"] if "#panel-my-sessions" in t["url"])
+    assert tile["count"] == 1

@@ -37,9 +37,11 @@ def test_a_trainer_takes_attendance_for_30_with_the_keyboard(checker, trainer, m
         session.roster.create(participant=enrolment.participant)
     page = checker.page
     log_in(checker, "trener")
-    page.goto(checker.url("/activities/?mine=1"))
-    checker.check("timetable-trainer")
-    page.click(f"a[href='/activities/sessions/{session.pk}/']")
+    # The start page says what today holds: the session to take attendance at.
+    panel = page.locator("#panel-my-sessions")
+    expect(panel).to_contain_text("Psychoedukacja")
+    checker.check("home-trainer")
+    panel.locator(f"a[href='/activities/sessions/{session.pk}/']").click()
     checker.check("attendance")
 
     rows = page.locator(".kis-attendance tbody tr")
@@ -86,6 +88,11 @@ def test_a_trainer_takes_attendance_for_30_with_the_keyboard(checker, trainer, m
     expect(page.locator(".alert-success")).to_be_visible()
     marks = dict(Attendance.objects.values_list("participant__last_name", "mark"))
     assert marks["Osoba02"] == "present" and marks["Osoba09"] == "absent"
+
+    page.goto(checker.url("/"))
+    expect(page.locator("#panel-my-sessions")).to_contain_text("obecność zapisana")
+    page.goto(checker.url("/activities/?mine=1"))
+    checker.check("timetable-trainer")
 
     # The trainer prints the list for the signatures in the room.
     printed = page.request.get(checker.url(f"/activities/sessions/{session.pk}/list.pdf"))

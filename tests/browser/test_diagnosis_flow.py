@@ -108,9 +108,14 @@ def test_three_specialists_fill_and_sign_and_the_case_manager_prints(
     expect(page.locator("#holland svg")).to_be_visible()
     log_out(page)
 
-    # Sphere V: the career advisor sees the Holland code, fills and signs.
+    # Sphere V: the career advisor finds it on the start page, sees the Holland code, fills
+    # and signs.
     log_in(checker, "doradca")
-    open_sphere(checker, report, "vocational")
+    page.click("a.kis-tile[href='/diagnosis/to-fill/']")
+    checker.check("diagnosis-to-fill")
+    page.click(f"main a[href='/diagnosis/{report.pk}/']")
+    page.click(f"a[href='/diagnosis/{report.pk}/sphere/vocational/']")
+    checker.check("diagnosis-sphere-vocational")
     expect(page.locator(".kis-holland-inline")).to_contain_text("RSE")
     page.select_option("#id_education_level", "basic_vocational")
     page.fill("#id_education", "Zasadnicza szkoła zawodowa, mechanik samochodowy.")
@@ -129,6 +134,12 @@ def test_three_specialists_fill_and_sign_and_the_case_manager_prints(
     )
     checker.check("diagnosis-report-filled")
     sign(checker, report, "career_advisor")
+    # Print = screen: the advisor's copy leaves out the health and psychological spheres.
+    copy = " ".join(
+        pdf_text(page.request.get(checker.url(f"/documents/diagnosis/{report.pk}/pdf/"))).split()
+    )
+    assert "KOPIA BEZ SEKCJI" in copy and "Auto-Serwis Kowalski" in copy
+    assert "Uzależnienie od alkoholu" not in copy
     log_out(page)
 
     for username, slot in (("psycholog", "psychologist"), ("socjalny", "social_worker")):

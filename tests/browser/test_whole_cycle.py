@@ -540,23 +540,20 @@ def test_one_participant_from_referral_to_follow_up(
         cm.check("change-report-draft")
         report = ChangeReport.objects.get(enrolment=enrolment)
         assert report.period_start == report_month
-        cm.click(
-            f"a[href='/reports/change-reports/{report.pk}/sphere/vocational/']",
-            "change-report-sphere",
+        # The whole report in one screen: the vocational row and the report's own part.
+        cm.click(f"main a[href='/reports/change-reports/{report.pk}/edit/']", "change-report-grid")
+        page.fill("#id_vocational-resources", "Ukończyła bilans kompetencji, ma gotowe CV.")
+        page.select_option("#id_vocational-resources_rating", "3")
+        page.select_option("#id_vocational-rating", "3")
+        page.fill(
+            "#id_vocational-what_changed", "Regularnie chodzi na zajęcia, szuka pracy przez PUP."
         )
-        page.fill("#id_resources", "Ukończyła bilans kompetencji, ma gotowe CV.")
-        page.select_option("#id_resources_rating", "3")
-        page.select_option("#id_rating", "3")
-        page.fill("#id_what_changed", "Regularnie chodzi na zajęcia, szuka pracy przez PUP.")
-        cm.submit()
+        page.fill("#id_report-participant_view", "Czuję się pewniej, chcę szukać pracy.")
+        page.fill("#id_report-recommendations", "Kontynuować doradztwo, szukać ofert pracy.")
+        page.fill("#id_report-ipd_changes", "Dodać cel: rozmowy kwalifikacyjne.")
+        cm.submit("main form button[type=submit]:not([name])")
         cm.success()
         expect(page.locator("#sphere-vocational .kis-arrow-up")).to_be_attached()
-        cm.click(f"a[href='/reports/change-reports/{report.pk}/edit/']", "change-report-summary")
-        page.fill("#id_participant_view", "Czuję się pewniej, chcę szukać pracy.")
-        page.fill("#id_recommendations", "Kontynuować doradztwo, szukać ofert pracy.")
-        page.fill("#id_ipd_changes", "Dodać cel: rozmowy kwalifikacyjne.")
-        cm.submit()
-        cm.success()
         cm.submit(f"form[action='/documents/change_report/{report.pk}/sign/case_manager/'] button")
         expect(page.locator(".kis-page-header .badge.status-active")).to_be_visible()
         cm.check("change-report-signed")
