@@ -14,6 +14,7 @@ from ipd import services
 from ipd.models import ActionKind, ActionPlan, CatalogueEntry, Goal, GoalStatus, PlanAction
 from kis_site.documents import document_new_revision, document_record_paper_signature, document_sign
 from kis_site.models import DocumentState, StaffMember
+from kis_site.vocabulary import RiskGroup
 from participants.models import Cohort
 from partners.models import Service
 
@@ -135,6 +136,17 @@ VOICES = [
 ]
 
 
+# The health goal of someone without a recorded addiction.
+HEALTH_GENERAL = [
+    (
+        "Regularne leczenie u lekarza rodzinnego i kontrola stanu zdrowia",
+        "Wizyty kontrolne co miesiąc potwierdzone w karcie pacjenta",
+        False,
+        [("Poradnictwo psychologiczne", None, None, "psycholog")],
+    ),
+]
+
+
 def seed_plans(*, today: date, staff: dict[str, StaffMember]) -> None:
     if ActionPlan.objects.exists():
         return
@@ -184,8 +196,15 @@ def _plan(enrolment, diagnosis, index, today, staff, catalogue, partners, rng):
         SPHERE_RELATED, key=lambda s: getattr(diagnosis, SPHERE_RELATED[s]).rating or 5
     )
     goals = []
+    addicted = bool(
+        {RiskGroup.ALCOHOL, RiskGroup.DRUGS}
+        & set(participant.risk_group_rows.values_list("group", flat=True))
+    )
     for sphere in spheres[: rng.randint(3, 4)]:
-        text, indicator, legal, actions = rng.choice(GOALS[sphere])
+        # No addiction goal for someone without a recorded addiction (the file would contradict
+        # the plan): their health goal is a general one.
+        options = GOALS[sphere] if sphere != "health" or addicted else HEALTH_GENERAL
+        text, indicator, legal, actions = rng.choice(options)
         goal = services.goal_save(
             goal=Goal(
                 plan=plan,
@@ -251,13 +270,13 @@ def _plan(enrolment, diagnosis, index, today, staff, catalogue, partners, rng):
     )
     plan = document_sign(document=plan, slot_key="case_manager", user=by)
     if index % 6 == 0 and goals:
-        # A goal reached, then a second version with a new goal after a change report.
+        # A goal reached, then a second version with a new goal after the plan's review.
         goal = Goal.objects.get(pk=goals[-1].pk)
         goal.status, goal.achieved_on = GoalStatus.ACHIEVED, today - timedelta(days=3)
         goal.evidence = "Zaświadczenie potwierdzające realizację"
         services.goal_progress_save(goal=goal, expected_version=goal.version, by=by)
         plan = document_new_revision(
-            document=plan, reason="Zalecenie raportu zmiany: kolejny cel zawodowy", by=by
+            document=plan, reason="Przegląd planu: cel osiągnięty, kolejny cel zawodowy", by=by
         )
         services.goal_save(
             goal=Goal(
