@@ -9,8 +9,7 @@ from playwright.sync_api import expect
 
 from activities import services
 from activities.models import AbsenceCase, Attendance, Placement, ProgrammeTemplate, Session
-from tests.browser.test_documents_flow import pdf_text
-from tests.browser.test_recruitment_flow import log_in
+from tests.browser.helpers import log_in, pdf_text
 from tests.factories import CohortFactory, EnrolmentFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -13,19 +13,11 @@ from diagnosis.models import DiagnosisKind
 from reports import services
 from reports.models import ChangeSphere
 from reports.months import add_months, first_day
+from tests.browser.helpers import log_in
 from tests.factories import EnrolmentFactory
 from tests.records import paper
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def log_in(checker, username, password="Haslo-testowe-123"):
-    page = checker.page
-    page.goto(checker.url("/login/"))
-    page.fill("#id_username", username)
-    page.fill("#id_password", password)
-    page.click("main button[type=submit]")
-    expect(page).to_have_url(checker.url("/"))
 
 
 def reports_to_fill(case_manager):

@@ -9,8 +9,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from diagnosis.models import DiagnosticReport
-from tests.browser.test_documents_flow import log_out, pdf_text
-from tests.browser.test_recruitment_flow import log_in
+from tests.browser.helpers import log_in, log_out, pdf_text
 from tests.factories import EnrolmentFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -2,28 +2,16 @@
 paper, attaches the scan; at completion the certificate is issued and the manager signs it."""
 
 import re
-import subprocess
 
 import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
 from participants.models import Certificate, SocialContract
-from tests.browser.test_recruitment_flow import log_in
+from tests.browser.helpers import log_in, log_out, pdf_text
 from tests.factories import EnrolmentFactory, pdf_bytes
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def pdf_text(response) -> str:
-    assert response.headers["content-type"] == "application/pdf"
-    return subprocess.run(
-        ["pdftotext", "-layout", "-", "-"], input=response.body(), capture_output=True, check=True
-    ).stdout.decode()
-
-
-def log_out(page):
-    page.click("header form[action='/logout/'] button")
 
 
 def test_contract_signatures_scan_and_certificate(checker, case_manager, manager, tmp_path):

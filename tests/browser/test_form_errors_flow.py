@@ -7,18 +7,10 @@ import pytest
 from playwright.sync_api import expect
 
 from participants.models import Application
+from tests.browser.helpers import log_in
 from tests.factories import ContactPersonFactory, InstitutionFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def log_in(checker, username, password="Haslo-testowe-123"):
-    page = checker.page
-    page.goto(checker.url("/login/"))
-    page.fill("#id_username", username)
-    page.fill("#id_password", password)
-    page.click("main button[type=submit]")
-    expect(page).to_have_url(checker.url("/"))
 
 
 def expect_message_next_to(page, field, message):

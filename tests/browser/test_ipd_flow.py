@@ -13,8 +13,7 @@ from playwright.sync_api import expect
 from activities import services as activity_services
 from activities.models import ProgrammeTemplate, RosterEntry, Session
 from ipd.models import ActionPlan, CatalogueEntry
-from tests.browser.test_documents_flow import log_out, pdf_text
-from tests.browser.test_recruitment_flow import log_in
+from tests.browser.helpers import log_in, log_out, pdf_text
 from tests.factories import CohortFactory, EnrolmentFactory
 from tests.test_ipd import signed_diagnosis
 

@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from participants.models import OutgoingReferral
 from partners.models import Institution
-from tests.browser.test_recruitment_flow import log_in
+from tests.browser.helpers import log_in
 from tests.factories import EnrolmentFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -5,7 +5,7 @@ from playwright.sync_api import expect
 
 from participants import services
 from participants.models import EnrolmentStatus, ExitOutcome
-from tests.browser.test_recruitment_flow import log_in
+from tests.browser.helpers import log_in
 from tests.factories import (
     ApplicationFactory,
     CaseNoteFactory,

@@ -13,18 +13,10 @@ from playwright.sync_api import expect
 from activities import services
 from activities.models import Mark, ProgrammeTemplate, Session
 from activities.services import MarkInput
+from tests.browser.helpers import log_in
 from tests.factories import CohortFactory, EnrolmentFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def log_in(checker, username, password="Haslo-testowe-123"):
-    page = checker.page
-    page.goto(checker.url("/login/"))
-    page.fill("#id_username", username)
-    page.fill("#id_password", password)
-    page.click("main button[type=submit]")
-    expect(page).to_have_url(checker.url("/"))
 
 
 def workday(day, weekday):

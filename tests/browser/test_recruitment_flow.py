@@ -8,19 +8,10 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from participants.models import Decision, EnrolmentStatus, Participant
+from tests.browser.helpers import log_in
 from tests.factories import CohortFactory, ContactPersonFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def log_in(checker, username, password="Haslo-testowe-123"):
-    page = checker.page
-    page.goto(checker.url("/login/"))
-    checker.check("login")
-    page.fill("#id_username", username)
-    page.fill("#id_password", password)
-    page.click("main button[type=submit]")
-    expect(page).to_have_url(checker.url("/"))
 
 
 def test_case_manager_takes_a_person_from_referral_to_enrolment(checker, case_manager):

@@ -10,8 +10,7 @@ from playwright.sync_api import expect
 
 from kis_site.vocabulary import Role
 from participants.models import Participant
-from tests.browser.test_documents_flow import log_out
-from tests.browser.test_recruitment_flow import log_in
+from tests.browser.helpers import log_in, log_out
 from tests.factories import ParticipantFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
