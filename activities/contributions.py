@@ -62,14 +62,6 @@ def register():
     todo_items.register(
         TodoItem("absence-cases", gettext_lazy("Absence rule: open cases"), _absence_cases, 41)
     )
-    todo_items.register(
-        TodoItem(
-            "two-thirds",
-            gettext_lazy("2/3 rule: people below in the last four weeks"),
-            _below_two_thirds,
-            41,
-        )
-    )
     enrolment_panels.register(
         Panel(
             key="absence-cases",
@@ -137,20 +129,6 @@ def _absence_cases(user):
 
     count = cases_in_scope(user).filter(closed_on__isnull=True).count()
     return TodoCount(count, reverse("activities:absence-cases"), "danger")
-
-
-def _below_two_thirds(user):
-    """My participants (the manager's: everyone) whose social share fell below 2/3 in a week of
-    the last four: the same weeks the hour card flags."""
-    from django.urls import reverse
-    from django.utils import timezone
-
-    from activities.ledger import below_two_thirds_for
-
-    breaches = below_two_thirds_for(user, today=timezone.localdate())
-    if breaches is None:
-        return None
-    return TodoCount(len(breaches), reverse("activities:two-thirds"), "warning")
 
 
 def _certificate_lines(enrolment) -> list[dict]:

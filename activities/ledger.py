@@ -256,25 +256,16 @@ def below_two_thirds(participants, *, mondays: list[date]) -> dict[int, list[Wee
     until = last + timedelta(days=6)
     by_person: dict[int, dict[date, Week]] = {}
 
-    # The people are filtered here, not in SQL: the sessions of the window drive the query (an
-    # index on the attendance's session), whatever the number of people (the manager: all).
-    people = (
-        set(participants.values_list("pk", flat=True))
-        if hasattr(participants, "values_list")
-        else set(participants)
-    )
-
     def add(rows, category):
         for row in rows:
-            if row["participant_id"] not in people:
-                continue
             day = row["week"].date() if hasattr(row["week"], "date") else row["week"]
             week = by_person.setdefault(row["participant_id"], {}).setdefault(day, Week(day))
             week.done[row[category]] += row["hours"] or 0
 
-    sessions = list(Session.objects.filter(date__range=(since, until)).values_list("pk", flat=True))
     add(
-        Attendance.objects.filter(session_id__in=sessions)
+        Attendance.objects.filter(
+            participant_id__in=participants, session__date__range=(since, until)
+        )
         .annotate(week=TruncWeek("session__date"))
         .values("participant_id", "week", "session__module__category")
         .annotate(hours=Sum("hours"))
@@ -282,7 +273,7 @@ def below_two_thirds(participants, *, mondays: list[date]) -> dict[int, list[Wee
         "session__module__category",
     )
     add(
-        Consultation.objects.filter(date__range=(since, until))
+        Consultation.objects.filter(participant_id__in=participants, date__range=(since, until))
         .annotate(week=TruncWeek("date"))
         .values("participant_id", "week", "module__category")
         .annotate(hours=Sum("duration"))

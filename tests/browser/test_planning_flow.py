@@ -1,12 +1,14 @@
 """The manager plans a group: the group's page → its programme (439 h, the social share) → a new
 session over the module's quota, warned with the numbers and confirmed → the group's hours → a
-person's hour card; then the start page's 2/3 tile leads to the people below 2/3. Every page goes
-through the Checker (axe-core, no sideways scrolling at 1366 and 768 wide, screenshots)."""
+person's hour card; then the monitoring list behind the start page leads to the people below 2/3.
+Every page goes through the Checker (axe-core, no sideways scrolling at 1366 and 768 wide,
+screenshots)."""
 
 import re
 from datetime import time, timedelta
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import expect
 
@@ -126,9 +128,8 @@ def test_the_manager_plans_a_group_over_a_modules_quota(checker, manager, case_m
     page.set_viewport_size({"width": 1366, "height": 768})
 
     page.goto(checker.url("/"))
-    tile = page.locator("a.kis-tile", has_text="Zasada 2/3")
-    expect(tile.locator(".kis-tile-count")).to_have_text("3")
-    tile.click()
+    page.click(f"a[href='{reverse('reports:monitoring')}']")
+    page.click(f"main a[href='{reverse('activities:two-thirds')}']")
     for person in people:
         expect(page.locator("main")).to_contain_text(person.full_name)
     checker.check("planning-two-thirds")
