@@ -1,4 +1,5 @@
-"""Demo: the active cohort's programme, its Mon/Wed/Fri timetable around today, attendance taken;
+"""Demo: the active cohort's programme and its timetable since the group started (each module
+within its hours), attendance taken for every session held, a trainer whose course runs this week;
 two people on socially useful work (PSU) and one on public works, with their hours."""
 
 import random
@@ -10,18 +11,43 @@ from auditlog.context import set_actor
 from django.core.exceptions import ValidationError
 
 from activities import reference, services
-from activities.models import Mark, Placement, PlacementKind, Programme, ProgrammeTemplate, Session
-from participants.models import Cohort
+from activities.models import (
+    Mark,
+    Placement,
+    PlacementKind,
+    Programme,
+    ProgrammeTemplate,
+    RosterEntry,
+    Session,
+)
+from participants.models import Cohort, Enrolment, EnrolmentStatus
 
-WEEKLY = [
-    # weekday, module, leader (demo username), place
-    (0, "Psychoedukacja", "psycholog", "Sala 1"),
-    (2, "Spotkania wspierające z pracownikiem socjalnym (opiekun grupy)", "socjalny", "Sala 1"),
-    (4, "Aktywne postawy na rynku pracy", "doradca", "Sala komputerowa"),
-    # The trainer's computer course: this week too, and their last one without attendance yet.
-    (1, "Kurs: podstawy obsługi komputera i internetu", "trener", "Sala komputerowa"),
-    (3, "Kurs: podstawy obsługi komputera i internetu", "trener", "Sala komputerowa"),
+# weekday (0 = Monday), module, leader (demo username, or a name from outside), place, from, to,
+# first and last week counted from the group's start (None: until the end): hours within quota.
+TIMETABLE = [
+    (0, "Psychoedukacja", "psycholog", "Sala 1", 9, 13, 0, 11),  # 12 × 4 h = 48 h
+    (0, "Badanie preferencji zawodowych", "doradca", "Sala komputerowa", 9, 12, 12, 21),  # 30 h
+    (
+        2,
+        "Spotkania wspierające z pracownikiem socjalnym (opiekun grupy)",
+        "socjalny",
+        "Sala 1",
+        9,
+        11,
+        0,
+        None,
+    ),  # 38 × 2 h = 76 h of 80
+    (2, "Edukacja nieformalna i samokształcenie", "pedagog", "Sala 2", 12, 15, 0, 11),  # 36 h
+    (4, "Aktywne postawy na rynku pracy", "doradca", "Sala komputerowa", 9, 12, 0, 4),  # 15 h
+    (4, "Aktywność społeczna w środowisku lokalnym", "socjalny", "Sala 1", 9, 13, 5, 24),  # 80 h
 ]
+# The trainer's computer course (30 h): ten 3-hour sessions on Tuesdays and Thursdays, from three
+# weeks ago to next week; the last one held has no attendance yet (their start page asks for it).
+COURSE = ("Kurs: podstawy obsługi komputera i internetu", "trener", "Sala komputerowa", (1, 3))
+SELF_HELP = ("Grupa samopomocowa", "Ewa Malinowska (wolontariuszka)", "Sala 2")  # every 2nd Tue
+# Most people come; a few struggle (their absences open the cases the regulations require).
+STEADY = {Mark.PRESENT: 0.95, Mark.LATE: 0.03, Mark.EXCUSED: 0.02, Mark.ABSENT: 0.0}
+STRUGGLING = {Mark.PRESENT: 0.82, Mark.LATE: 0.06, Mark.EXCUSED: 0.08, Mark.ABSENT: 0.04}
 
 
 def seed_activities(*, today: date, staff: dict) -> None:
@@ -38,58 +64,90 @@ def seed_activities(*, today: date, staff: dict) -> None:
             programme = services.programme_copy(template=template, cohort=cohort)
             if cohort.ends_on < today:
                 continue  # the finished cohort keeps its programme; its sessions are not seeded
-            start = max(cohort.starts_on, today - timedelta(weeks=4))
-            end = min(cohort.ends_on, today + timedelta(weeks=2))
-            for weekday, name, leader, place in WEEKLY:
-                services.series_create(
-                    template=Session(
-                        module=programme.modules.get(name=name),
-                        starts_at=time(9),
-                        ends_at=time(13),
-                        leader=staff[leader],
-                        place=place,
-                    ),
-                    dates=services.pattern_dates(
-                        pattern=services.Pattern.WEEKLY, start=start, end=end, weekdays=[weekday]
-                    ),
-                )
-            services.series_create(
-                template=Session(
-                    module=programme.modules.get(name="Grupa samopomocowa"),
-                    starts_at=time(14),
-                    ends_at=time(16),
-                    leader_name="Ewa Malinowska (wolontariuszka)",
-                    place="Sala 2",
-                ),
-                dates=services.pattern_dates(
-                    pattern=services.Pattern.BIWEEKLY, start=start, end=end, weekdays=[1]
-                ),
+            _timetable(programme, cohort, today, staff)
+            _attendance(programme, cohort, today, staff["trener"], manager, rng)
+        # People enrolled individually get their own programme in their first weeks.
+        settled = today - timedelta(weeks=3)
+        individual = Enrolment.objects.filter(
+            cohort__isnull=True, status=EnrolmentStatus.ACTIVE, starts_on__lte=settled
+        )
+        for enrolment in individual:
+            services.programme_copy(template=template, enrolment=enrolment)
+
+
+def _series(programme, name, leader, place, hours, dates, staff):
+    leader_fields = {"leader": staff[leader]} if leader in staff else {"leader_name": leader}
+    services.series_create(
+        template=Session(
+            module=programme.modules.get(name=name),
+            starts_at=time(hours[0]),
+            ends_at=time(hours[1]),
+            place=place,
+            **leader_fields,
+        ),
+        dates=dates,
+    )
+
+
+def _timetable(programme, cohort, today, staff):
+    first_monday = cohort.starts_on - timedelta(days=cohort.starts_on.weekday())
+    horizon = min(cohort.ends_on, today + timedelta(weeks=2))
+
+    def weekly(weekday, first_week, last_week, step=services.Pattern.WEEKLY):
+        start = max(cohort.starts_on, first_monday + timedelta(weeks=first_week))
+        end = horizon
+        if last_week is not None:
+            end = min(end, first_monday + timedelta(weeks=last_week, days=6))
+        if start > end:
+            return []
+        return services.pattern_dates(pattern=step, start=start, end=end, weekdays=[weekday])
+
+    for weekday, name, leader, place, begins, ends, first_week, last_week in TIMETABLE:
+        dates = weekly(weekday, first_week, last_week)
+        _series(programme, name, leader, place, (begins, ends), dates, staff)
+    name, leader, place, weekdays = COURSE
+    this_week = (today - first_monday).days // 7
+    dates = sorted(d for day in weekdays for d in weekly(day, this_week - 3, this_week + 1))
+    _series(programme, name, leader, place, (9, 12), dates[:10], staff)
+    name, leader, place = SELF_HELP
+    dates = weekly(1, 0, None, services.Pattern.BIWEEKLY)
+    _series(programme, name, leader, place, (14, 16), dates, staff)
+    # People suspended or gone since were on the group's rosters until then.
+    left = cohort.enrolments.exclude(status=EnrolmentStatus.ACTIVE)
+    sessions = Session.objects.filter(module__programme=programme)
+    RosterEntry.objects.bulk_create(
+        [
+            RosterEntry(session=session, participant_id=enrolment.participant_id)
+            for enrolment in left
+            for session in sessions.filter(
+                date__gte=enrolment.starts_on, date__lt=enrolment.status_changed_on
             )
-            past = Session.objects.filter(
-                module__programme=programme, date__lt=today
-            ).prefetch_related("roster")
-            forgotten = (
-                past.filter(leader=staff["trener"]).order_by("-date").values_list("pk", flat=True)
-            ).first()
-            for session in past:
-                if session.pk == forgotten:
-                    continue  # the trainer's start page asks for it
-                marks = []
-                for entry in session.roster.all():
-                    roll = rng.random()
-                    if roll < 0.82:
-                        marks.append(services.MarkInput(entry.participant_id, Mark.PRESENT))
-                    elif roll < 0.9:
-                        marks.append(
-                            services.MarkInput(
-                                entry.participant_id, Mark.LATE, rng.choice([10, 15, 30])
-                            )
-                        )
-                    elif roll < 0.96:
-                        marks.append(services.MarkInput(entry.participant_id, Mark.EXCUSED))
-                    else:
-                        marks.append(services.MarkInput(entry.participant_id, Mark.ABSENT))
-                services.attendance_save(session=session, marks=marks, by=manager)
+        ],
+        ignore_conflicts=True,
+    )
+
+
+def _attendance(programme, cohort, today, trainer, manager, rng):
+    past = (
+        Session.objects.filter(module__programme=programme, date__lt=today)
+        .order_by("date", "starts_at")
+        .select_related("leader__user")
+        .prefetch_related("roster")
+    )
+    forgotten = past.filter(leader=trainer).order_by("-date").values_list("pk", flat=True).first()
+    people = sorted(cohort.enrolments.values_list("participant_id", flat=True))
+    struggling = set(rng.sample(people, 3))
+    for session in past:
+        if session.pk == forgotten:
+            continue  # the trainer's start page asks for it
+        marks = []
+        for entry in session.roster.all():
+            odds = STRUGGLING if entry.participant_id in struggling else STEADY
+            mark = rng.choices(list(odds), weights=list(odds.values()))[0]
+            minutes = rng.choice([10, 15, 30]) if mark == Mark.LATE else 0
+            marks.append(services.MarkInput(entry.participant_id, mark, minutes))
+        by = session.leader.user if session.leader_id else manager  # the leader takes it
+        services.attendance_save(session=session, marks=marks, by=by)
 
 
 # participant index in the active cohort, kind, employer, referral, weekdays worked, hours a day

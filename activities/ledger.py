@@ -244,11 +244,12 @@ def _rolling(by_week: dict, first: date, last: date) -> list[Week]:
     return result
 
 
-def below_two_thirds(participants, *, mondays: list[date]) -> dict[int, list[Week]]:
-    """The 2/3 rule by person: for each of ``participants`` (ids or a queryset of ids), the weeks
-    of ``mondays`` in which the social share of the hours done over the window fell below 2/3 —
-    the weeks the hour card flags "below 2/3" on what was attended. Two aggregated queries,
-    whatever the number of people and marks."""
+def window_weeks(participants, *, mondays: list[date]) -> dict[int, list[Week]]:
+    """The weeks the 2/3 rule checks, by person: for each of ``participants`` (ids or a queryset
+    of ids), the weeks of ``mondays`` with a share of the hours done (group sessions attended and
+    consultations, by their module's category) over the window ending that week — the share the
+    hour card shows. A week without hours of the person's own is checked like any other: it is
+    the window that counts. Two aggregated queries, whatever the number of people and marks."""
     if not mondays:
         return {}
     first, last = min(mondays), max(mondays)
@@ -283,14 +284,34 @@ def below_two_thirds(participants, *, mondays: list[date]) -> dict[int, list[Wee
     wanted = set(mondays)
     result = {}
     for person, by_week in by_person.items():
-        below = [
+        checked = [
             week
             for week in _rolling(by_week, since, last)
-            if week.monday in wanted and week.done_below
+            if week.monday in wanted and week.done_window_share is not None
         ]
+        if checked:
+            result[person] = checked
+    return result
+
+
+def only_below(checked: dict[int, list[Week]]) -> dict[int, list[Week]]:
+    """Of the weeks checked by person (``window_weeks``), those below 2/3 on what was attended:
+    the weeks the hour card flags "below 2/3"; people with none are left out."""
+    result = {}
+    for person, weeks_checked in checked.items():
+        below = [week for week in weeks_checked if week.done_below]
         if below:
             result[person] = below
     return result
+
+
+def below_two_thirds(participants, *, mondays: list[date]) -> dict[int, list[Week]]:
+    """The 2/3 rule by person: for each of ``participants`` (ids or a queryset of ids), the weeks
+    of ``mondays`` in which the social share of the hours done over the window fell below 2/3 —
+    the weeks the hour card flags "below 2/3" on what was attended, whether or not the person
+    had hours of their own that week. Two aggregated queries, whatever the number of people and
+    marks. The one definition: the to-do lists and the manager's club figures both use it."""
+    return only_below(window_weeks(participants, mondays=mondays))
 
 
 def below_two_thirds_for(user, *, today: date) -> dict[int, list[Week]] | None:
@@ -306,6 +327,19 @@ def last_weeks(today: date, count: int = WINDOW) -> list[date]:
     """The Mondays of the ``count`` complete weeks before the week of ``today``."""
     this_monday = today - timedelta(days=today.weekday())
     return [this_monday - timedelta(weeks=n) for n in range(count, 0, -1)]
+
+
+def month_mondays(today: date) -> list[date]:
+    """The Mondays of the weeks of ``today``'s month checked so far: those beginning in the
+    month and over before the week of ``today``."""
+    this_monday = today - timedelta(days=today.weekday())
+    first = today.replace(day=1)
+    monday = first + timedelta(days=-first.weekday() % 7)
+    mondays = []
+    while monday < this_monday:
+        mondays.append(monday)
+        monday += timedelta(weeks=1)
+    return mondays
 
 
 # --- The programme's hours and a module's quota ---------------------------------------------

@@ -20,11 +20,18 @@ from diagnosis.models import HousingTitle as Housing
 from diagnosis.models import IncomeKind as Income
 from diagnosis.models import PupStatus as Pup
 from diagnosis.models import ToolUse as Use
-from kis_site.documents import document_sign
+from kis_site.demo import sign_on
 from kis_site.models import StaffMember
 from kis_site.vocabulary import RiskGroup as G
 from kis_site.vocabulary import Sphere
-from participants.models import Cohort, EducationLevel, EnrolmentStatus, ExitOutcome, Sex
+from participants.models import (
+    Cohort,
+    EducationLevel,
+    Enrolment,
+    EnrolmentStatus,
+    ExitOutcome,
+    Sex,
+)
 
 
 def _split(text: str) -> list[str]:
@@ -188,8 +195,9 @@ HOLLAND = """praca praktyczna | analiza i rozwiązywanie problemów | twórczoś
 HOLLAND = dict(zip("RIASEC", _split(HOLLAND), strict=True))
 SIGNERS = {"social_worker": "socjalny", "psychologist": "psycholog", "career_advisor": "doradca"}
 WRITER = dict(zip(Sphere, _split("socjalny|psycholog|socjalny|psycholog|doradca"), strict=True))
-PREPARING = {3: 1, 11: 3, 22: 2, 28: 2}  # active-cohort index: spheres filled so far
-WAITING = {6: 0, 14: 1, 20: 2, 27: 1}  # active-cohort index: signatures so far (all filled)
+# Diagnoses are signed within the month the KIS allows, except the newest: individual
+# participants enrolled ROLLING_RECENT weeks ago, whose diagnosis is still open.
+ROLLING_RECENT = {6: (5, 1), 2: (1, 0)}  # weeks since enrolment: (spheres filled, signatures)
 TIES = {5: (2, 3), 31: (0, 1)}  # report number: ranks of the Holland scores made equal
 JOB = ("employer", "position", "started_on", "ended_on")
 SKIP = {"id", "report", "version", "updated_at", "updated_by", "rating", "rating_reason"}
@@ -204,16 +212,20 @@ def seed_diagnoses(*, today: date, staff: dict[str, StaffMember]) -> None:
         for cohort in cohorts:
             enrolments = list(cohort.enrolments.select_related("participant").order_by("pk"))
             if cohort.ends_on >= today:
-                for index, enrolment in enumerate(enrolments):
-                    signatures = WAITING.get(index, 3 if index % 3 != 1 else 2)
-                    demo.initial(enrolment, spheres=PREPARING.get(index, 5), signatures=signatures)
+                for enrolment in enrolments:
+                    demo.initial(enrolment, spheres=5, signatures=3)
                 continue
             completed = [e for e in enrolments if e.status == EnrolmentStatus.COMPLETED]
             finals = demo.rng.sample(completed, min(10, len(completed)))
-            for enrolment in enrolments:  # fully signed where the final one follows
-                demo.initial(enrolment, spheres=5, signatures=3 if enrolment in finals else 2)
+            for enrolment in enrolments:
+                demo.initial(enrolment, spheres=5, signatures=3)
             for enrolment in finals:
                 demo.final(enrolment)
+        individual = Enrolment.objects.filter(cohort__isnull=True, status=EnrolmentStatus.ACTIVE)
+        for enrolment in individual.select_related("participant").order_by("starts_on"):
+            weeks = (today - enrolment.starts_on).days // 7
+            spheres, signatures = ROLLING_RECENT.get(weeks, (5, 3))
+            demo.initial(enrolment, spheres=spheres, signatures=signatures)
 
 
 class _Diagnoses:
@@ -418,8 +430,10 @@ class _Diagnoses:
         services.recommendations_save(report=report, expected_version=report.version, by=by)
         slots = list(SIGNERS.items())
         slots = slots[report.pk % 3 :] + slots[: report.pk % 3]  # who is still missing varies
+        day = report.started_on
         for slot, username in slots[:signatures]:
-            document_sign(document=report, slot_key=slot, user=self.staff[username].user)
+            day = min(day + timedelta(days=self.rng.randint(2, 7)), self.today)
+            sign_on(report, slot_key=slot, user=self.staff[username].user, day=day)
 
 
 def _job(employer_position, started_on, ended_on) -> dict:

@@ -12,10 +12,11 @@ from django.db import transaction
 from diagnosis.models import SPHERE_RELATED, DiagnosisKind
 from ipd import services
 from ipd.models import ActionKind, ActionPlan, CatalogueEntry, Goal, GoalStatus, PlanAction
-from kis_site.documents import document_new_revision, document_record_paper_signature, document_sign
+from kis_site.demo import sign_on
+from kis_site.documents import document_new_revision, document_record_paper_signature
 from kis_site.models import DocumentState, StaffMember
 from kis_site.vocabulary import RiskGroup
-from participants.models import Cohort
+from participants.models import Cohort, Enrolment, EnrolmentStatus
 from partners.models import Service
 
 # sphere -> [(what is to change, indicator, legal matter, [(catalogue action, module, hours, who)])]
@@ -160,9 +161,14 @@ def seed_plans(*, today: date, staff: dict[str, StaffMember]) -> None:
     )
     if cohort is None:
         return
-    enrolments = cohort.enrolments.select_related(
-        "participant", "participant__case_manager__user"
-    ).order_by("pk")
+    # The group's people, then those enrolled individually (their plans have own tasks and
+    # consultations; a group's module only where the plan puts them on it).
+    enrolments = [
+        *cohort.enrolments.order_by("pk"),
+        *Enrolment.objects.filter(cohort__isnull=True, status=EnrolmentStatus.ACTIVE).order_by(
+            "starts_on"
+        ),
+    ]
     with set_actor(staff["kierownik"].user), transaction.atomic():
         for index, enrolment in enumerate(enrolments):
             diagnosis = (
@@ -170,8 +176,8 @@ def seed_plans(*, today: date, staff: dict[str, StaffMember]) -> None:
                 .select_related(*SPHERE_RELATED.values())
                 .first()
             )
-            if diagnosis is None:
-                continue
+            if diagnosis is None or enrolment.status in EnrolmentStatus.closed():
+                continue  # (who left early is in the reports, without a plan to follow)
             _plan(enrolment, diagnosis, index, today, staff, catalogue, partners, rng)
 
 
@@ -259,8 +265,8 @@ def _plan(enrolment, diagnosis, index, today, staff, catalogue, partners, rng):
     plan.participant_goals, plan.participant_commitments = goals_text, commitments
     plan.participant_agrees = True
     services.plan_save(plan=plan, expected_version=plan.version, by=by)
-    if index % 7 == 3:
-        return  # a draft waiting for signatures
+    if index == 3:
+        return  # a draft waiting for the participant's signature
     plan = document_record_paper_signature(
         document=plan,
         slot_key="participant",
@@ -268,7 +274,7 @@ def _plan(enrolment, diagnosis, index, today, staff, catalogue, partners, rng):
         signed_on=drawn,
         by=by,
     )
-    plan = document_sign(document=plan, slot_key="case_manager", user=by)
+    plan = sign_on(plan, slot_key="case_manager", user=by, day=drawn)
     if index % 6 == 0 and goals:
         # A goal reached, then a second version with a new goal after the plan's review.
         goal = Goal.objects.get(pk=goals[-1].pk)

@@ -5,7 +5,8 @@ from datetime import timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import Max, Q
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -249,6 +250,36 @@ def _roster(action: PlanAction, plan: ActionPlan, by) -> int:
             user=by, instance=action, what="roster", count=added, participant_id=plan.participant_id
         )
     return added
+
+
+def planned_enrolments(session):
+    """The participations whose plan puts the person on ``session`` when it is created (a
+    ``roster_sources`` entry of the activities): a module action that is not removed (nor its
+    goal), not done nor cancelled, running on the session's day (from its start, or the
+    participation's, to its end, or the participation's), linking the session's module or, for a
+    group's module, a module of the person's own programme of the same name (what
+    ``module_sessions`` follows). Enrolment ids, for a subquery; the caller checks the
+    participation is active that day."""
+    module = session.module
+    day = session.date
+    links = Q(module_id=module.pk)
+    if module.programme.cohort_id and not module.is_retired:
+        links |= Q(module__name=module.name, module__programme__enrolment__isnull=False)
+    return (
+        PlanAction.objects.filter(links, kind=ActionKind.MODULE, removed=False, goal__removed=False)
+        .exclude(status__in=(ActionStatus.DONE, ActionStatus.CANCELLED))
+        .alias(
+            start=Coalesce("starts_on", "goal__plan__enrolment__starts_on"),
+            end=Coalesce(
+                "ends_on",
+                "goal__plan__enrolment__ended_on",
+                "goal__plan__enrolment__planned_end_on",
+            ),
+        )
+        .filter(start__lte=day, end__gte=day)
+        .order_by()
+        .values("goal__plan__enrolment_id")
+    )
 
 
 def action_save(*, action: PlanAction, expected_version: int | None, by) -> tuple[PlanAction, int]:

@@ -426,3 +426,30 @@ def seed_club_documents(today: date, by) -> None:
                 name=f"{kind}.pdf", content=content, content_type="application/pdf", by=by
             ),
         )
+
+
+def sign_on(document, *, slot_key: str, user, day: date):
+    """The demo's calendar: ``user`` signs ``document`` in the app on ``day`` (the club's past,
+    although the demo is loaded today). When this signature completes the version, the version is
+    signed and recorded on that day, as if the club had used the application all along."""
+    from datetime import datetime, time
+
+    from django.utils import timezone
+
+    from kis_site.documents import current_revision, document_sign
+
+    document = document_sign(document=document, slot_key=slot_key, user=user)
+    revision = current_revision(document)
+    moment = timezone.make_aware(datetime.combine(day, time(12)))
+    revision.signatures.filter(slot=slot_key, cleared_at__isnull=True).update(
+        signed_on=day, recorded_at=moment
+    )
+    if document.is_locked:
+        signed_on = max(
+            revision.signatures.filter(cleared_at__isnull=True).values_list("signed_on", flat=True)
+        )
+        revision.signed_on, revision.locked_at = signed_on, moment
+        revision.save(update_fields=["signed_on", "locked_at"])
+        type(document).objects.filter(pk=document.pk).update(locked_at=moment)
+        document.locked_at, document._signed_on = moment, signed_on
+    return document

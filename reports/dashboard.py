@@ -2,21 +2,18 @@
 attendance rate and hours of this month, the weeks below the 2/3 share, caseloads, the waiting
 list. A constant number of aggregate queries."""
 
-from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 
 from django.core.cache import cache
-from django.db.models import Count, F, Q, Sum
+from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
-from activities.ledger import SHARE, WINDOW, Week, window_share
-from activities.models import Attendance, Consultation, Mark, RosterEntry
+from activities import ledger
+from activities.models import Attendance, Mark, RosterEntry
 from kis_site.models import StaffMember
 from participants.models import Application, Decision, Enrolment, EnrolmentStatus
-
-SIX_DAYS = timedelta(days=6)
 
 
 @dataclass
@@ -31,6 +28,7 @@ class ClubFigures:
     done_hours: Decimal = Decimal(0)
     weeks_below: int = 0
     people_below: int = 0
+    below: dict = field(default_factory=dict)  # participant id: the Mondays of weeks below 2/3
     weeks_checked: int = 0
     caseloads: list = field(default_factory=list)
     waiting: int = 0
@@ -86,7 +84,7 @@ def club_figures(today: date) -> ClubFigures:
         session__date__gte=month, session__date__lte=today, session__cancelled=False
     ).aggregate(hours=Sum("session__planned_hours"))["hours"] or Decimal(0)
 
-    _weeks_below(figures, today)
+    _two_thirds(figures, today)
 
     managers = _caseloads(open_statuses)
     names = {
@@ -120,69 +118,15 @@ def _caseloads(open_statuses) -> dict:
     }
 
 
-def _weeks_below(figures: ClubFigures, today: date) -> None:
-    """Weeks of this month (up to last week) in which an active participant's social share of
-    the hours done over the rolling window fell below 2/3 — the KSR rule checked week by week."""
-    this_monday = today - timedelta(days=today.weekday())
-    first_monday = figures.month - timedelta(days=figures.month.weekday())
-    if first_monday < figures.month:
-        first_monday += timedelta(weeks=1)
-    mondays = []
-    monday = first_monday
-    while monday < this_monday:
-        mondays.append(monday)
-        monday += timedelta(weeks=1)
-    if not mondays:
-        return
-    since = mondays[0] - timedelta(weeks=WINDOW - 1)
-    until = mondays[-1] + timedelta(days=6)
+def _two_thirds(figures: ClubFigures, today: date) -> None:
+    """The 2/3 rule over the weeks of this month so far, for the active participants: the weeks
+    the hour card flags "below 2/3" (``ledger.below_two_thirds``, the one definition), and the
+    person-weeks checked (those with hours done in their window). Two aggregated queries."""
     active = Enrolment.objects.filter(status=EnrolmentStatus.ACTIVE).values("participant_id")
-    weeks_needed = []
-    monday = since
-    while monday <= mondays[-1]:
-        weeks_needed.append(monday)
-        monday += timedelta(weeks=1)
-    done: dict[int, dict[date, Week]] = defaultdict(dict)
-
-    def sums(field_name, date_field):
-        # One conditional sum per week: the database groups by person and category only.
-        return {
-            f"w{index}": Sum(
-                field_name,
-                filter=Q(**{f"{date_field}__gte": week, f"{date_field}__lte": week + SIX_DAYS}),
-            )
-            for index, week in enumerate(weeks_needed)
-        }
-
-    sources = (
-        Attendance.objects.filter(
-            participant_id__in=active, session__date__gte=since, session__date__lte=until
-        )
-        .values("participant_id", category=F("session__module__category"))
-        .annotate(**sums("hours", "session__date")),
-        Consultation.objects.filter(participant_id__in=active, date__gte=since, date__lte=until)
-        .values("participant_id", category=F("module__category"))
-        .annotate(**sums("duration", "date")),
-    )
-    for rows in sources:
-        for row in rows.order_by():
-            for index, monday in enumerate(weeks_needed):
-                if row[f"w{index}"]:
-                    week = done[row["participant_id"]].setdefault(monday, Week(monday))
-                    week.done[row["category"]] += row[f"w{index}"]
-    people = set()
-    for person, weeks in done.items():
-        for monday in mondays:
-            if monday not in weeks:
-                continue
-            window = [
-                weeks[m] for m in (monday - timedelta(weeks=b) for b in range(WINDOW)) if m in weeks
-            ]
-            share = window_share(window, "done")
-            if share is None:
-                continue
-            figures.weeks_checked += 1
-            if share < SHARE:
-                figures.weeks_below += 1
-                people.add(person)
-    figures.people_below = len(people)
+    checked = ledger.window_weeks(active, mondays=ledger.month_mondays(today))
+    # The same as ledger.below_two_thirds(active, mondays=...), without querying twice.
+    below = ledger.only_below(checked)
+    figures.weeks_checked = sum(len(weeks) for weeks in checked.values())
+    figures.below = {person: [week.monday for week in weeks] for person, weeks in below.items()}
+    figures.weeks_below = sum(len(weeks) for weeks in below.values())
+    figures.people_below = len(below)

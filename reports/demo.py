@@ -2,12 +2,13 @@
 since the plan (the last one left as a draft for some), ratings moving as people do (Polish)."""
 
 import random
-from datetime import date
+from datetime import date, timedelta
 
 from auditlog.context import set_actor
 from django.db import transaction
 
 from ipd.models import ActionPlan
+from kis_site.demo import sign_on
 from kis_site.documents import document_sign
 from kis_site.models import DocumentState, StaffMember
 from reports import services
@@ -55,7 +56,9 @@ def seed_change_reports(*, today: date, staff: dict[str, StaffMember]) -> None:
                 report.recommendations = "Kontynuować działania zaplanowane w IPD."
                 services.report_save(report=report, expected_version=report.version, by=by)
                 if month < first_day(today) and plan.participant.case_manager_id:
-                    document_sign(document=report, slot_key="case_manager", user=by)
+                    # written up in the first week of the next month
+                    day = add_months(month, 1) + timedelta(days=rng.randint(1, 6))
+                    sign_on(report, slot_key="case_manager", user=by, day=min(day, today))
                 month = add_months(month, 1)
 
 

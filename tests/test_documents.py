@@ -145,6 +145,29 @@ def test_all_signatures_lock_and_a_change_then_needs_a_new_version(case_manager,
     assert DocumentRevision.objects.get(number=1).snapshot["goals"] == "Podjęcie zatrudnienia."
 
 
+def test_an_original_kept_on_first_open_says_what_was_signed(case_manager, participant):
+    """Loading the demo signs hundreds of documents without rendering each: the original is
+    rendered from the signed version when first printed (then always the same bytes), and
+    before a new version is opened when nobody printed it."""
+    with documents.originals_kept_on_first_open():
+        contract = make_contract(participant, by=case_manager)
+        paper(contract, "participant", case_manager, "Łukasz Żółkiewski")
+        contract = paper(contract, "ops_worker", case_manager, "Beata Sowa")
+        other = make_contract(participant, by=case_manager, number="KS/13/2026")
+        paper(other, "participant", case_manager)
+        other = paper(other, "ops_worker", case_manager)
+    assert contract.is_locked and documents.current_revision(contract).pdf_id is None
+    first = documents.document_pdf(document=contract)
+    assert first.final and "Podjęcie zatrudnienia" in pdf_text(first.content)
+    again = documents.document_pdf(document=contract)
+    assert again.content == first.content and again.sha256 == first.sha256
+    # Never printed: kept before the next version can change anything.
+    other = documents.document_new_revision(document=other, reason="Aneks.", by=case_manager)
+    kept = documents.revisions_of(other).get(number=1)
+    assert kept.pdf_id is not None
+    assert "KS/13/2026" in pdf_text(documents.document_pdf(document=other, number=1).content)
+
+
 def test_a_second_signature_for_the_same_slot_is_refused(case_manager, manager, participant):
     contract = make_contract(participant, by=case_manager)
     paper(contract, "participant", case_manager)

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import timezone
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -194,6 +195,53 @@ def test_seed_demo_is_idempotent_and_believable():
         from stdnum.pl import pesel
 
         assert pesel.is_valid(participant.pesel)
+    _the_demo_tells_a_true_story()
+
+
+def _the_demo_tells_a_true_story():
+    """What a visitor of the demo sees holds together: the active group's sessions began when
+    the group did and stay within each module's hours; diagnoses were signed within the month the
+    KIS allows, except the newest; the trainer leads sessions this week; monitoring flags only a
+    few people; signed documents print."""
+    from datetime import timedelta
+
+    from django.db.models import Max, Min, Sum
+
+    from activities.models import Attendance, ProgrammeModule, Session
+    from diagnosis.models import DiagnosisKind, DiagnosticReport
+    from kis_site import documents
+    from kis_site.models import KisSettings
+    from participants.models import Cohort, Participant
+    from reports.monitoring import monitoring_gaps
+
+    today = timezone.localdate()
+    group = Cohort.objects.get(starts_on__lte=today, ends_on__gte=today)
+    sessions = Session.objects.filter(module__programme__cohort=group)
+    first = sessions.aggregate(first=Min("date"))["first"]
+    assert first - group.starts_on < timedelta(days=7)
+    for module in ProgrammeModule.objects.filter(programme__cohort=group):
+        held = sum(s.hours_per_day for s in sessions.filter(module=module))
+        assert held <= module.hours, module.name
+    past = sessions.filter(date__lt=today)
+    assert Attendance.objects.filter(session__in=past).values("session").distinct().count() == (
+        past.count() - 1  # the trainer's last session waits for its attendance
+    )
+    monday = today - timedelta(days=today.weekday())
+    this_week = sessions.filter(date__range=(monday, monday + timedelta(days=6)))
+    assert this_week.filter(leader__user__username="trener").exists()
+
+    due = KisSettings.load().diagnosis_due_days
+    late = []
+    for report in DiagnosticReport.objects.filter(kind=DiagnosisKind.INITIAL):
+        signed_on = documents.version_signed_on(documents.current_revision(report))
+        if signed_on is None or (signed_on - report.enrolment.starts_on).days > due:
+            late.append(report.enrolment.starts_on)
+    assert len(late) <= 2 and all(today - start < timedelta(weeks=8) for start in late)
+    assert len(monitoring_gaps(Participant.objects.all(), today)) <= 3
+    pdf = documents.document_pdf(document=DiagnosticReport.objects.filter(state="locked").first())
+    assert pdf.final and pdf.content.startswith(b"%PDF")
+    assert Session.objects.aggregate(last=Max("date"))["last"] > today
+    assert Attendance.objects.aggregate(hours=Sum("hours"))["hours"] > 1000
 
 
 def test_migrations_are_complete():

@@ -8,6 +8,7 @@ from activities.demo import seed_activities
 from diagnosis.demo import seed_diagnoses
 from ipd.demo import seed_plans
 from kis_site.demo import DEMO_PASSWORD, DEMO_STAFF, seed_club, seed_club_documents
+from kis_site.documents import originals_kept_on_first_open
 from participants.demo import seed_participants
 from partners.demo import seed_network, seed_partners
 from reports.demo import seed_change_reports, seed_exits_and_letters, seed_grants
@@ -18,7 +19,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         today = timezone.localdate()
-        with transaction.atomic():
+        # Hundreds of signed documents: each original PDF is rendered when first printed.
+        with transaction.atomic(), originals_kept_on_first_open():
             staff = seed_club(today)
             seed_club_documents(today, staff["kierownik"].user)
             seed_partners()
