@@ -1,14 +1,17 @@
 """Nobody drops out of monitoring: every open participation, counted from its enrolment date,
 is flagged when it still lacks what the cycle needs by then — a signed initial diagnosis after the
-KIS's N days, a signed individual action plan after M days, and (for someone enrolled outside any
-group) a programme. One rule, used by the list and the start-page tile alike."""
+KIS's N days, a signed individual action plan after M days, (for someone enrolled outside any
+group) a programme, and a change report for last month from someone enrolled all of it whose
+diagnosis is not signed (the due rule of change reports starts from the signed diagnosis, so
+without this nobody would ask for their reports). One rule, used by the list and the start-page
+tile alike."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
 from activities.models import Programme
@@ -16,14 +19,18 @@ from diagnosis.models import DiagnosisKind, DiagnosticReport
 from ipd.models import ActionPlan
 from kis_site.models import DocumentState, KisSettings
 from participants.models import Enrolment, EnrolmentStatus
+from reports.models import ChangeReport
+from reports.months import add_months, first_day
 
 NO_DIAGNOSIS = "diagnosis"
 NO_PLAN = "plan"
 NO_PROGRAMME = "programme"
+NO_REPORT = "report"
 LABELS = {
     NO_DIAGNOSIS: _("no signed initial diagnosis"),
     NO_PLAN: _("no signed individual action plan"),
     NO_PROGRAMME: _("no programme (enrolled individually)"),
+    NO_REPORT: _("no change report for last month"),
 }
 
 
@@ -42,59 +49,68 @@ class Gap:
         return [str(LABELS[key]) for key in self.missing]
 
 
-def gaps_queryset(participants, today: date):
-    """Open participations of ``participants`` missing something they should have by ``today``."""
+def _thresholds(today: date) -> dict[str, date]:
+    """Enrolled on or before these dates, a participation must have the thing by ``today``."""
     settings = KisSettings.load()
-    diagnosis_by = today - timedelta(days=settings.diagnosis_due_days)
-    plan_by = today - timedelta(days=settings.plan_due_days)
+    return {
+        NO_DIAGNOSIS: today - timedelta(days=settings.diagnosis_due_days),
+        NO_PLAN: today - timedelta(days=settings.plan_due_days),
+        NO_PROGRAMME: today - timedelta(days=settings.diagnosis_due_days),
+        NO_REPORT: add_months(first_day(today), -1),  # enrolled for all of last month
+    }
+
+
+def gaps_queryset(participants, today: date):
+    """Open participations of ``participants`` missing something they should have by ``today``,
+    each annotated with what it misses (``lacks_<key>``)."""
+    by = _thresholds(today)
+    last_month = add_months(first_day(today), -1)
     diagnosed = DiagnosticReport.objects.filter(
         SIGNED, enrolment=OuterRef("pk"), kind=DiagnosisKind.INITIAL
     )
     planned = ActionPlan.objects.filter(SIGNED, enrolment=OuterRef("pk"))
     programme = Programme.objects.filter(enrolment=OuterRef("pk"))
-    return (
-        (
-            Enrolment.objects.filter(
-                participant__in=participants,
-                status__in=[EnrolmentStatus.ACTIVE, EnrolmentStatus.SUSPENDED],
-                starts_on__lte=max(diagnosis_by, plan_by),
-            )
-            .annotate(
-                diagnosed=Exists(diagnosed),
-                planned=Exists(planned),
-                has_programme=Exists(programme),
-            )
-            .filter(
-                Q(starts_on__lte=diagnosis_by, diagnosed=False)
-                | Q(starts_on__lte=plan_by, planned=False)
-                | Q(starts_on__lte=diagnosis_by, cohort__isnull=True, has_programme=False)
-            )
-        ),
-        diagnosis_by,
-        plan_by,
+    reported = ChangeReport.objects.filter(
+        enrolment=OuterRef("pk"), period_start__lte=last_month, period_end__gte=last_month
     )
+    lacks = {
+        NO_DIAGNOSIS: Q(starts_on__lte=by[NO_DIAGNOSIS], diagnosed=False),
+        NO_PLAN: Q(starts_on__lte=by[NO_PLAN], planned=False),
+        NO_PROGRAMME: Q(starts_on__lte=by[NO_PROGRAMME], cohort__isnull=True, has_programme=False),
+        NO_REPORT: Q(starts_on__lte=by[NO_REPORT], diagnosed=False, reported=False),
+    }
+    queryset = Enrolment.objects.filter(
+        participant__in=participants,
+        status__in=[EnrolmentStatus.ACTIVE, EnrolmentStatus.SUSPENDED],
+        starts_on__lte=max(by.values()),
+    ).annotate(
+        diagnosed=Exists(diagnosed),
+        planned=Exists(planned),
+        has_programme=Exists(programme),
+        reported=Exists(reported),
+    )
+    queryset = queryset.annotate(
+        **{
+            f"lacks_{key}": ExpressionWrapper(condition, output_field=BooleanField())
+            for key, condition in lacks.items()
+        }
+    )
+    any_lack = Q()
+    for condition in lacks.values():
+        any_lack |= condition
+    return queryset.filter(any_lack)
 
 
 def monitoring_gaps(participants, today: date) -> list[Gap]:
-    queryset, diagnosis_by, plan_by = gaps_queryset(participants, today)
+    queryset = gaps_queryset(participants, today)
     gaps = []
     for enrolment in queryset.select_related("participant__case_manager", "cohort").order_by(
         "starts_on", "pk"
     ):
-        gap = Gap(enrolment, (today - enrolment.starts_on).days)
-        if enrolment.starts_on <= diagnosis_by and not enrolment.diagnosed:
-            gap.missing.append(NO_DIAGNOSIS)
-        if enrolment.starts_on <= plan_by and not enrolment.planned:
-            gap.missing.append(NO_PLAN)
-        if (
-            enrolment.starts_on <= diagnosis_by
-            and enrolment.cohort_id is None
-            and not enrolment.has_programme
-        ):
-            gap.missing.append(NO_PROGRAMME)
-        gaps.append(gap)
+        missing = [key for key in LABELS if getattr(enrolment, f"lacks_{key}")]
+        gaps.append(Gap(enrolment, (today - enrolment.starts_on).days, missing))
     return gaps
 
 
 def count_gaps(participants, today: date) -> int:
-    return gaps_queryset(participants, today)[0].count()
+    return gaps_queryset(participants, today).count()

@@ -1,6 +1,7 @@
 """Records that several test modules stand on: a signed contract, paper signatures, and the
 "victim" — one participant with a record of every kind, for the walks over every URL."""
 
+import subprocess
 from datetime import time, timedelta
 
 import pytest
@@ -245,3 +246,11 @@ def victim(case_manager):
         "certificate": certificate.pk,
         "club_document": ClubDocument.objects.first().pk,
     }
+
+
+def pdf_text(content: bytes) -> str:
+    """A PDF's text as pdftotext lays it out."""
+    result = subprocess.run(
+        ["pdftotext", "-layout", "-", "-"], input=content, capture_output=True, check=True
+    )
+    return result.stdout.decode()

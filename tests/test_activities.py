@@ -24,7 +24,7 @@ from activities.models import (
 from activities.services import MarkInput, Pattern, pattern_dates
 from participants.models import EnrolmentStatus, ExitOutcome
 from tests.factories import CohortFactory, EnrolmentFactory, pdf_bytes
-from tests.test_documents import pdf_text
+from tests.records import pdf_text
 
 pytestmark = pytest.mark.django_db
 

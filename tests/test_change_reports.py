@@ -1,9 +1,7 @@
-# ruff: noqa: F811 - the fixtures of test_ipd are imported and used by name
 """Change reports: pre-filled from the diagnosis, the previous report and the plan; the grid; due
 and overdue by calendar months (month ends, leap years); signing, the PDF, the plan's new version;
 what each role sees."""
 
-import subprocess
 from datetime import date, time
 
 import pytest
@@ -20,42 +18,23 @@ from participants.models import EnrolmentStatus
 from reports import services
 from reports.models import ChangeReport, ChangeSphere, Effect
 from reports.selectors import due_counts, due_state, due_states
-from tests.factories import EnrolmentFactory
-from tests.test_ipd import (  # noqa: F401 - fixtures
+from tests.cycle import (  # noqa: F401 - fixtures
+    NOVEMBER,
     _frozen,
     add_goal,
     cohort,
     diagnosis,
     enrolment,
+    pdf_raw,
     plan,
     programme,
+    rate,
     sign,
+    start,
 )
+from tests.factories import EnrolmentFactory
 
 pytestmark = pytest.mark.django_db
-NOVEMBER = date(2026, 11, 1)
-
-
-def start(enrolment, by, month=NOVEMBER, months=1):
-    return services.report_start(enrolment=enrolment, period_start=month, months=months, by=by)
-
-
-def rate(report, sphere, rating, by, **fields):
-    part = ChangeSphere.objects.get(report=report, sphere=sphere)
-    part.rating = rating
-    part.what_changed = fields.pop("what_changed", "Regularnie uczestniczy w zajęciach.")
-    for name, value in fields.items():
-        setattr(part, name, value)
-    return services.sphere_save(part=part, expected_version=part.version, by=by)
-
-
-def pdf_raw(content: bytes) -> str:
-    result = subprocess.run(
-        ["pdftotext", "-raw", "-", "-"], input=content, capture_output=True, check=True
-    )
-    return " ".join(result.stdout.decode().split())
-
-
 # --- Pre-fill -------------------------------------------------------------------------------
 
 

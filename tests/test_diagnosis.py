@@ -27,7 +27,7 @@ from kis_site.locking import ConflictError
 from participants import services as participant_services
 from participants.models import EnrolmentStatus, ExitOutcome
 from tests.factories import EnrolmentFactory
-from tests.test_documents import pdf_text
+from tests.records import pdf_text
 
 pytestmark = pytest.mark.django_db
 

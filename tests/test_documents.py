@@ -2,7 +2,6 @@
 
 import hashlib
 import io
-import subprocess
 import threading
 from datetime import timedelta
 
@@ -23,20 +22,13 @@ from participants.models import (
     SocialContract,
 )
 from tests.factories import EnrolmentFactory, FamilyMemberFactory, image_bytes, pdf_bytes
-from tests.records import make_contract, paper
+from tests.records import make_contract, paper, pdf_text
 
 pytestmark = pytest.mark.django_db
 
 PNG = image_bytes("png")
 JPEG = image_bytes("jpeg")
 PDF = pdf_bytes()
-
-
-def pdf_text(content: bytes) -> str:
-    result = subprocess.run(
-        ["pdftotext", "-layout", "-", "-"], input=content, capture_output=True, check=True
-    )
-    return result.stdout.decode()
 
 
 def completed_enrolment():

@@ -1,4 +1,3 @@
-# ruff: noqa: F811 - the fixtures of test_ipd are imported and used by name
 """At the exit: the effects achieved with the ratings as evidence. Reporting back to the referring
 institution: what is due to whom (progress letters per period, the notice of the exit), a letter
 drawn up from the records, the health spheres only on a recorded basis, signing, PDF, sending."""
@@ -21,15 +20,16 @@ from participants.models import ApplicationSource, EnrolmentStatus, ExitOutcome,
 from reports import exits, referrers
 from reports.models import Effect, ExitAssessment, LetterKind, ReferrerLetter
 from reports.referrers import letters_due, progress_periods
-from tests.factories import ContactPersonFactory
-from tests.test_change_reports import rate, start
-from tests.test_ipd import (  # noqa: F401 - fixtures
+from tests.cycle import (  # noqa: F401 - fixtures
     _frozen,
     cohort,
     diagnosis,
     enrolment,
     programme,
+    rate,
+    start,
 )
+from tests.factories import ContactPersonFactory
 
 pytestmark = pytest.mark.django_db
 

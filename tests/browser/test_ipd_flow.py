@@ -14,8 +14,8 @@ from activities import services as activity_services
 from activities.models import ProgrammeTemplate, RosterEntry, Session
 from ipd.models import ActionPlan, CatalogueEntry
 from tests.browser.helpers import log_in, log_out, pdf_text
+from tests.cycle import signed_diagnosis
 from tests.factories import CohortFactory, EnrolmentFactory
-from tests.test_ipd import signed_diagnosis
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
