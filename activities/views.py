@@ -42,8 +42,7 @@ from activities.models import (
     RosterEntry,
     Session,
 )
-from kis_site.access import Action, policy
-from kis_site.audit import AccessKind, log_access
+from kis_site.access import AccessKind, Action, log_access, policy
 from kis_site.editing import add_errors, save_form
 from kis_site.locking import save_versioned
 from kis_site.models import KisSettings
@@ -462,7 +461,9 @@ def session_attendance(request, pk):
             "reason": reason,
             "reason_errors": reason_errors,
             "has_saved": any(row["saved"] for row in rows),
-            "can_mark": can_mark and not session.cancelled,
+            # Attendance is taken on the day of the session or later (the rule of the save).
+            "upcoming": session.date > timezone.localdate(),
+            "can_mark": can_mark and not session.cancelled and session.date <= timezone.localdate(),
             "can_add": can_mark,
             # What justified an absence (a sick note...) is for those who record it.
             "can_excuse": policy().can(user, Action.CHANGE_STATUS),

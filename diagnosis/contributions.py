@@ -1,9 +1,8 @@
 """What the diagnosis adds to the shared pages: the document kind and its signers, the panel on
-the participant's file, the signers' to-do tiles and the personal-data export."""
+the participant's file, the signers' to-do tiles."""
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Exists, OuterRef, Q
-from django.forms.models import model_to_dict
 from django.urls import reverse
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy, pgettext_lazy
@@ -16,13 +15,11 @@ from kis_site.models import DocumentState, KisSettings, Signature
 from kis_site.registries import (
     DocumentKind,
     Panel,
-    PersonalDataExporter,
     SignerSlot,
     TodoCount,
     TodoItem,
     document_kinds,
     participant_panels,
-    personal_data_exporters,
     todo_items,
 )
 from kis_site.search import normalise
@@ -136,14 +133,6 @@ def register():
             gettext_lazy("Diagnoses not signed yet"),
             _unsigned_count,
             36,
-        )
-    )
-    personal_data_exporters.register(
-        PersonalDataExporter(
-            key="diagnosis",
-            title=gettext_lazy("Diagnostic reports"),
-            export=export_diagnoses,
-            order=20,
         )
     )
 
@@ -329,20 +318,3 @@ def _unsigned_count(user):
         return None
     count = unsigned_diagnoses(user).count()
     return TodoCount(count, reverse("diagnosis:unsigned"), "info")
-
-
-# --- Export of what we hold about a person (GDPR) --------------------------------------------
-
-
-def export_diagnoses(participant) -> dict:
-    exported = []
-    for report in DiagnosticReport.objects.filter(participant=participant).select_related(
-        *SPHERE_RELATED.values()
-    ):
-        entry = model_to_dict(report, exclude=["participant", "created_by"])
-        entry.update(report.snapshot_parts())
-        holland = holland_of(report)
-        if holland is not None:
-            entry["holland"]["code"] = holland.code
-        exported.append(entry)
-    return {"diagnoses": exported}

@@ -40,8 +40,7 @@ from diagnosis.models import (
     ToolUse,
 )
 from diagnosis.selectors import holland_of, report_for_page, visible_spheres
-from kis_site.access import Action, policy
-from kis_site.audit import log_access
+from kis_site.access import Action, log_access, policy
 from kis_site.documents import active_signatures, document_panel
 from kis_site.editing import add_errors, mark_conflict, save_form
 from kis_site.locking import ConflictError

@@ -1,7 +1,6 @@
 """What the action plan adds to the shared pages: the document kind and its signers, the plan at a
-glance on the participant's file, the case manager's to-do tiles and the personal-data export."""
+glance on the participant's file, the case manager's to-do tiles."""
 
-from django.forms.models import model_to_dict
 from django.urls import reverse
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy
@@ -12,13 +11,11 @@ from kis_site.models import DocumentState, KisSettings
 from kis_site.registries import (
     DocumentKind,
     Panel,
-    PersonalDataExporter,
     SignerSlot,
     TodoCount,
     TodoItem,
     document_kinds,
     participant_panels,
-    personal_data_exporters,
     todo_items,
 )
 from kis_site.search import normalise
@@ -108,14 +105,6 @@ def register():
     )
     todo_items.register(
         TodoItem("ipd-unsigned", gettext_lazy("Action plans not signed yet"), _unsigned_count, 38)
-    )
-    personal_data_exporters.register(
-        PersonalDataExporter(
-            key="ipd",
-            title=gettext_lazy("Individual action plans"),
-            export=export_plans,
-            order=25,
-        )
     )
 
 
@@ -230,16 +219,3 @@ def _unsigned_count(user):
     if not policy().follows_cases(user):
         return None
     return TodoCount(unsigned_plans(user).count(), reverse("ipd:unsigned"), "info")
-
-
-# --- Export of what we hold about a person (GDPR) --------------------------------------------
-
-
-def export_plans(participant) -> dict:
-    exported = []
-    for plan in ActionPlan.objects.filter(participant=participant):
-        entry = model_to_dict(plan, exclude=["participant", "created_by", "family_members"])
-        entry["family_members"] = [str(member) for member in plan.family_members.all()]
-        entry.update(plan.snapshot_parts())
-        exported.append(entry)
-    return {"action_plans": exported}

@@ -24,8 +24,7 @@ from ipd.selectors import (
     reviews_due,
     sphere_blocks,
 )
-from kis_site.access import Action, policy
-from kis_site.audit import log_access
+from kis_site.access import Action, log_access, policy
 from kis_site.documents import active_signatures, document_panel
 from kis_site.editing import save_form
 from kis_site.pending import form_data

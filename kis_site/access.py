@@ -13,8 +13,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
+from auditlog.models import LogEntry
 from django.core.exceptions import FieldDoesNotExist, ImproperlyConfigured
 
+from kis_site.audit import register_audited
 from kis_site.vocabulary import Role, Section
 
 if TYPE_CHECKING:
@@ -179,8 +181,6 @@ def register_participant_data(
 
     Sensitive fields and ``masked`` fields are masked whole in audit diffs.
     """
-    from kis_site.audit import register_audited
-
     sections = dict(sections or {})
     for name in [*sections, *masked, *([section_field] if section_field else [])]:
         try:
@@ -220,3 +220,31 @@ def participant_data_registry() -> dict[type, ParticipantData]:
 
 def participant_data_for(model) -> ParticipantData | None:
     return _participant_data.get(model if isinstance(model, type) else type(model))
+
+
+# --- Who read what: access events in the audit log ----------------------------------------------
+
+
+class AccessKind:
+    VIEW = "view"
+    PDF = "pdf"
+    EXPORT = "export"
+    AUDIT = "audit"
+
+
+def log_access(*, user, instance, kind: str = AccessKind.VIEW, what: str = "") -> LogEntry:
+    """Record that ``user`` read ``instance`` (a participant's file, a PDF, an export)."""
+    data = {"access": kind}
+    if what:
+        data["what"] = what
+    registration = participant_data_for(instance)
+    if registration is not None:
+        data["participant_id"] = registration.participant_id(instance)
+    return LogEntry.objects.log_create(
+        instance,
+        force_log=True,
+        action=LogEntry.Action.ACCESS,
+        actor=user if getattr(user, "is_authenticated", False) else None,
+        changes=None,
+        additional_data=data,
+    )

@@ -1,7 +1,8 @@
 """The audit trail: who changed what (django-auditlog) and who read what (access events).
 
 Changes are logged by django-auditlog for every registered model; the actor comes from its
-middleware. Reads of a participant's file, PDFs and exports are logged here as access events.
+middleware. Reads of a participant's file, PDFs and exports are access events, logged by
+``kis_site.access.log_access`` (access decides what belongs to a participant).
 PESEL and the contents of sensitive fields are masked whole: the entry says that the field
 changed, never to what.
 """
@@ -30,33 +31,6 @@ def register_audited(model, *, mask=(), exclude=()) -> None:
         mask_fields=list(mask),
         exclude_fields=["version", *exclude, *reverse],
         serialize_data=False,
-    )
-
-
-class AccessKind:
-    VIEW = "view"
-    PDF = "pdf"
-    EXPORT = "export"
-    AUDIT = "audit"
-
-
-def log_access(*, user, instance, kind: str = AccessKind.VIEW, what: str = "") -> LogEntry:
-    """Record that ``user`` read ``instance`` (a participant's file, a PDF, an export)."""
-    from kis_site.access import participant_data_for
-
-    data = {"access": kind}
-    if what:
-        data["what"] = what
-    registration = participant_data_for(instance)
-    if registration is not None:
-        data["participant_id"] = registration.participant_id(instance)
-    return LogEntry.objects.log_create(
-        instance,
-        force_log=True,
-        action=LogEntry.Action.ACCESS,
-        actor=user if getattr(user, "is_authenticated", False) else None,
-        changes=None,
-        additional_data=data,
     )
 
 

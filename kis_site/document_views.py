@@ -17,8 +17,7 @@ from django.views.decorators.http import (
 )
 
 from kis_site import documents
-from kis_site.access import Action, policy
-from kis_site.audit import AccessKind, log_access
+from kis_site.access import AccessKind, Action, log_access, policy
 from kis_site.editing import add_errors
 from kis_site.forms import DateInput
 from kis_site.pending import form_data

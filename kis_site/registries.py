@@ -149,16 +149,6 @@ def document_kind_for(obj_or_model) -> DocumentKind | None:
     return None
 
 
-@dataclass(frozen=True)
-class PersonalDataExporter:
-    """``export(participant)`` returns a JSON-friendly dict of what the app holds about them."""
-
-    key: str
-    title: str
-    export: Callable[[Any], dict]
-    order: int = 100
-
-
 participant_panels = Registry("participant panels")
 partner_panels = Registry("partner panels")
 enrolment_panels = Registry("participation panels")  # on the page of one participation
@@ -166,7 +156,6 @@ home_panels = Registry("start page panels")  # context(request, user)
 timeline_sources = Registry("timeline entries")
 todo_items = Registry("to-do items")
 document_kinds = Registry("document kinds")
-personal_data_exporters = Registry("personal-data exporters")
 
 
 @dataclass(frozen=True)

@@ -6,9 +6,8 @@ records to the manager for reference, never deletes them, and logs each record o
 
 from django.contrib import admin
 
-from kis_site.access import participant_data_for, policy
+from kis_site.access import AccessKind, log_access, participant_data_for, policy
 from kis_site.admin import VersionedAdmin
-from kis_site.audit import AccessKind, log_access
 from participants.models import (
     Application,
     CaseNote,

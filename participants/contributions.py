@@ -1,6 +1,5 @@
 """What the participants app adds to the shared pages: navigation, to-do tiles, timeline, export."""
 
-from django.forms.models import model_to_dict
 from django.urls import reverse
 from django.utils.text import Truncator, capfirst
 from django.utils.translation import gettext as _
@@ -10,7 +9,6 @@ from kis_site.access import Action, policy
 from kis_site.registries import (
     DocumentKind,
     NavItem,
-    PersonalDataExporter,
     SignerSlot,
     TimelineEntry,
     TimelineSource,
@@ -18,7 +16,6 @@ from kis_site.registries import (
     TodoItem,
     document_kinds,
     nav_items,
-    personal_data_exporters,
     timeline_sources,
     todo_items,
 )
@@ -42,14 +39,6 @@ def register():
     _register_timeline()
     _register_documents()
     _register_network()
-    personal_data_exporters.register(
-        PersonalDataExporter(
-            key="participants",
-            title=gettext_lazy("Personal data, family, applications, participations, notes"),
-            export=export_participant,
-            order=10,
-        )
-    )
 
 
 def _can(action):
@@ -345,20 +334,6 @@ def _register_timeline():
 
 
 # --- Personal-data export -------------------------------------------------------------------
-
-
-def export_participant(participant) -> dict:
-    def rows(queryset, exclude=("version",)):
-        return [model_to_dict(obj, exclude=exclude) for obj in queryset]
-
-    return {
-        "participant": model_to_dict(participant, exclude=("version", "search_text")),
-        "risk_groups": rows(participant.risk_group_rows.all()),
-        "family": rows(participant.family_members.all()),
-        "applications": rows(participant.applications.all()),
-        "enrolments": rows(participant.enrolments.all()),
-        "notes": rows(participant.notes.all()),
-    }
 
 
 # --- Document kinds ---------------------------------------------------------------------------

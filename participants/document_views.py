@@ -11,8 +11,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from kis_site.access import Action, policy
-from kis_site.audit import log_access
+from kis_site.access import Action, log_access, policy
 from kis_site.documents import active_signatures, document_panel
 from kis_site.editing import save_form
 from kis_site.models import DocumentState

@@ -12,8 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_safe
 
-from kis_site.access import Action, policy
-from kis_site.audit import log_access
+from kis_site.access import Action, log_access, policy
 from kis_site.editing import add_errors, save_form
 from kis_site.pending import form_data
 from kis_site.vocabulary import RiskGroup

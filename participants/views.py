@@ -10,8 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_safe
 
-from kis_site.access import Action, policy
-from kis_site.audit import AccessKind, log_access
+from kis_site.access import AccessKind, Action, log_access, policy
 from kis_site.audit_display import entry_rows
 from kis_site.editing import save_form
 from kis_site.pending import form_data

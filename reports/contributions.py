@@ -1,7 +1,6 @@
 """What change reports add to the shared pages: the document kind, the trajectory and the reports
-on the participant's file, the case manager's to-do tiles, the personal-data export."""
+on the participant's file, the case manager's to-do tiles."""
 
-from django.forms.models import model_to_dict
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
@@ -13,7 +12,6 @@ from kis_site.registries import (
     DocumentKind,
     NavItem,
     Panel,
-    PersonalDataExporter,
     SignerSlot,
     TodoCount,
     TodoItem,
@@ -22,7 +20,6 @@ from kis_site.registries import (
     home_panels,
     nav_items,
     participant_panels,
-    personal_data_exporters,
     todo_items,
 )
 from kis_site.search import normalise
@@ -166,14 +163,6 @@ def register():
             order=10,
         )
     )
-    personal_data_exporters.register(
-        PersonalDataExporter(
-            key="change_reports",
-            title=gettext_lazy("Change reports"),
-            export=export_reports,
-            order=27,
-        )
-    )
 
 
 def _file_panel(request, participant):
@@ -264,25 +253,6 @@ def _overdue(user):
     if not policy().follows_cases(user):
         return None
     return TodoCount(_counts(user)[1], reverse("reports:due") + "?show=overdue", "danger")
-
-
-def export_reports(participant) -> dict:
-    exported = []
-    for report in ChangeReport.objects.filter(participant=participant):
-        entry = model_to_dict(report, exclude=["participant", "created_by"])
-        entry.update(report.snapshot_parts())
-        exported.append(entry)
-    return {
-        "change_reports": exported,
-        "exit_assessments": [
-            model_to_dict(assessment, exclude=["participant", "assessed_by"])
-            for assessment in ExitAssessment.objects.filter(participant=participant)
-        ],
-        "referrer_letters": [
-            model_to_dict(letter, exclude=["participant", "created_by"])
-            for letter in ReferrerLetter.objects.filter(participant=participant)
-        ],
-    }
 
 
 # --- The exit assessment and the letters to the referring institution ---------------------------

@@ -12,8 +12,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from kis_site.access import Action, policy
-from kis_site.audit import AccessKind, log_access
+from kis_site.access import AccessKind, Action, log_access, policy
 from kis_site.exports import download
 from kis_site.models import KisSettings
 from kis_site.pdf import render_pdf

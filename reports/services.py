@@ -65,7 +65,8 @@ def _goal_lines(enrolment: Enrolment) -> dict[tuple[str, bool], str]:
     for goal in goals:
         legal = goal.section == Section.LEGAL
         lines.setdefault((goal.sphere, legal), []).append(
-            f"• {goal.description} — {goal.get_status_display()}: "
+            # no trailing colon: left as it is, the signed report still reads as a sentence
+            f"• {goal.description} — {goal.get_status_display()}"
         )
     return {key: "\n".join(items) for key, items in lines.items()}
 

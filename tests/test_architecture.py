@@ -49,3 +49,44 @@ def test_partners_knows_no_participant():
                 assert field.related_model._meta.app_label in {"partners", "kis_site", "auth"}, (
                     f"{model.__name__}.{field.name}"
                 )
+
+
+def imported_modules(path: Path):
+    """The project modules ``path`` imports, lazy imports inside functions included."""
+    tree = ast.parse(path.read_text())
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            if node.module.split(".")[0] in ORDER:
+                yield node.module
+                for alias in node.names:  # "from kis_site import audit" imports a module
+                    yield f"{node.module}.{alias.name}"
+        elif isinstance(node, ast.Import):
+            yield from (a.name for a in node.names if a.name.split(".")[0] in ORDER)
+
+
+def test_no_module_imports_itself_back():
+    """No import cycle between modules, not even through a lazy import in a function: the way
+    from a page to its parts goes one direction."""
+    modules = {}
+    for app in ORDER:
+        for path in (ROOT / app).rglob("*.py"):
+            if "migrations" in path.parts:
+                continue
+            name = ".".join(path.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__")
+            modules[name] = path
+    graph = {
+        name: {m for m in imported_modules(path) if m in modules and m != name}
+        for name, path in modules.items()
+    }
+    cycles = []
+    for start in graph:
+        stack, seen = [(start, [start])], set()
+        while stack:
+            node, trail = stack.pop()
+            for nxt in graph[node]:
+                if nxt == start:
+                    cycles.append(" -> ".join([*trail, start]))
+                elif nxt not in seen:
+                    seen.add(nxt)
+                    stack.append((nxt, [*trail, nxt]))
+    assert not cycles, "\n".join(sorted(set(cycles))[:20])

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from diagnosis import services
-from diagnosis.contributions import export_diagnoses, spheres_to_fill, waiting_for_signature
+from diagnosis.contributions import spheres_to_fill, waiting_for_signature
 from diagnosis.models import (
     DiagnosisKind,
     DiagnosticReport,
@@ -550,8 +550,6 @@ def test_initial_and_final_are_compared_sphere_by_sphere(
     )
     assert "↑ +2" in page
     assert "Nowe znajomości w grupie." in page
-    exported = export_diagnoses(enrolment.participant)
-    assert {entry["kind"] for entry in exported["diagnoses"]} == {"initial", "final"}
 
 
 def test_a_new_version_of_a_signed_report_reopens_the_spheres(

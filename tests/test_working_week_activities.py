@@ -127,6 +127,23 @@ def test_a_first_save_shows_no_reason_field_and_other_errors_keep_the_marks(
     assert not Attendance.objects.exists()
 
 
+def test_a_session_still_ahead_offers_no_marks_and_says_when_they_are_taken(
+    workshop, client_for, trainer
+):
+    """Found on the demo's week: Friday's session opened on Thursday offered "Zapisz obecność",
+    which the save then refused."""
+    session = new_session(workshop, date(2026, 11, 27), leader=trainer.staff, leader_name="")
+    client = client_for(trainer)
+    url = reverse("activities:session", args=[session.pk])
+    html = client.get(url).content.decode()
+    assert "Zajęcia jeszcze się nie odbyły" in html
+    assert "Zapisz obecność" not in html and "kis-marks" not in html
+    assert "2 osoby oczekiwane" in html
+    person = session.roster.values_list("participant_id", flat=True).first()
+    response = client.post(url, {f"mark-{person}": "present"})
+    assert response.status_code == 200 and not Attendance.objects.exists()
+
+
 # --- Defect 6: a group's roster holds the group, not people enrolled individually -------------
 
 
