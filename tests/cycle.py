@@ -7,7 +7,6 @@ import subprocess
 from datetime import date
 
 import pytest
-import time_machine
 
 from activities import services as activity_services
 from activities.models import ProgrammeTemplate
@@ -20,15 +19,12 @@ from kis_site.vocabulary import Sphere
 from reports import services as report_services
 from reports.models import ChangeSphere
 from tests.factories import CohortFactory, EnrolmentFactory
-from tests.records import paper
+from tests.records import frozen_on, paper
 
 TODAY = date(2026, 11, 23)
 
 
-@pytest.fixture(autouse=True)
-def _frozen():
-    with time_machine.travel(TODAY, tick=False):
-        yield
+_frozen = frozen_on(TODAY)
 
 
 @pytest.fixture

@@ -5,6 +5,7 @@ import subprocess
 from datetime import time, timedelta
 
 import pytest
+import time_machine
 from django.utils import timezone
 
 from kis_site import documents
@@ -254,3 +255,15 @@ def pdf_text(content: bytes) -> str:
         ["pdftotext", "-layout", "-", "-"], input=content, capture_output=True, check=True
     )
     return result.stdout.decode()
+
+
+def frozen_on(day):
+    """An autouse fixture that stops the clock on ``day`` for every test of the module that
+    assigns it (``_frozen = frozen_on(TODAY)``)."""
+
+    @pytest.fixture(autouse=True)
+    def _frozen():
+        with time_machine.travel(day, tick=False):
+            yield
+
+    return _frozen

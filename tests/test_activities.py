@@ -4,7 +4,6 @@ from datetime import date, time, timedelta
 from decimal import Decimal
 
 import pytest
-import time_machine
 from auditlog.context import set_actor
 from auditlog.models import LogEntry
 from django.core.exceptions import ValidationError
@@ -24,17 +23,14 @@ from activities.models import (
 from activities.services import MarkInput, Pattern, pattern_dates
 from participants.models import EnrolmentStatus, ExitOutcome
 from tests.factories import CohortFactory, EnrolmentFactory, pdf_bytes
-from tests.records import pdf_text
+from tests.records import frozen_on, pdf_text
 
 pytestmark = pytest.mark.django_db
 
 TODAY = date(2026, 11, 23)  # a Monday
 
 
-@pytest.fixture(autouse=True)
-def _frozen():
-    with time_machine.travel(date(2026, 11, 23), tick=False):
-        yield
+_frozen = frozen_on(date(2026, 11, 23))
 
 
 @pytest.fixture

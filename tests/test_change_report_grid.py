@@ -5,7 +5,6 @@ who may write its sphere; each row's version checked; a signed report read-only.
 from datetime import date
 
 import pytest
-import time_machine
 from django.urls import reverse
 
 from diagnosis import services as diagnosis_services
@@ -14,7 +13,7 @@ from kis_site import documents
 from reports import services
 from reports.models import ChangeReport, ChangeSphere
 from tests.factories import EnrolmentFactory
-from tests.records import paper
+from tests.records import frozen_on, paper
 
 pytestmark = pytest.mark.django_db
 TODAY = date(2026, 11, 23)
@@ -22,10 +21,7 @@ SPHERES = ("socio_living", "health", "social", "psychological", "vocational")
 CONFLICT = "W czasie Twojej edycji ktoś inny zapisał zmiany w tym rekordzie."
 
 
-@pytest.fixture(autouse=True)
-def _frozen():
-    with time_machine.travel(TODAY, tick=False):
-        yield
+_frozen = frozen_on(TODAY)
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ rosters stay its members."""
 from datetime import date, time
 
 import pytest
-import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -17,7 +16,7 @@ from kis_site import documents
 from kis_site.vocabulary import Sphere
 from participants.models import EnrolmentStatus, ExitOutcome
 from tests.factories import CohortFactory, EnrolmentFactory
-from tests.records import paper
+from tests.records import frozen_on, paper
 
 pytestmark = pytest.mark.django_db
 
@@ -26,10 +25,7 @@ WORKSHOP = "Psychoedukacja"
 OTHER = "Aktywne postawy na rynku pracy"
 
 
-@pytest.fixture(autouse=True)
-def _frozen():
-    with time_machine.travel(TODAY, tick=False):
-        yield
+_frozen = frozen_on(TODAY)
 
 
 @pytest.fixture

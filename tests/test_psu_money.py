@@ -11,21 +11,18 @@ from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
-import time_machine
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from activities import services
 from activities.models import Placement, PlacementHours, PlacementKind, PsuRates
 from tests.factories import CohortFactory, EnrolmentFactory
+from tests.records import frozen_on
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _frozen():
-    with time_machine.travel(date(2026, 11, 23), tick=False):
-        yield
+_frozen = frozen_on(date(2026, 11, 23))
 
 
 @pytest.fixture

@@ -9,7 +9,6 @@ from datetime import date, time
 from decimal import Decimal
 
 import pytest
-import time_machine
 from auditlog.models import LogEntry
 from django.urls import reverse
 from openpyxl import load_workbook
@@ -24,14 +23,12 @@ from participants.models import EnrolmentStatus, ExitOutcome, FollowUp, FollowUp
 from reports import figures
 from reports.models import Effect, ExitAssessment, GrantSettlement
 from tests.factories import CohortFactory, EnrolmentFactory
+from tests.records import frozen_on
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _frozen():
-    with time_machine.travel(date(2026, 2, 10), tick=False):
-        yield
+_frozen = frozen_on(date(2026, 2, 10))
 
 
 def person(cohort, group, *, status=EnrolmentStatus.ACTIVE, ended=None, outcome="", **names):

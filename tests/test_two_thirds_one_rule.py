@@ -7,13 +7,13 @@ from datetime import date, time, timedelta
 from decimal import Decimal
 
 import pytest
-import time_machine
 
 from activities import ledger, services
 from activities.models import Consultation, Mark, ProgrammeTemplate, Session
 from activities.services import MarkInput
 from reports.dashboard import club_figures
 from tests.factories import CohortFactory, EnrolmentFactory
+from tests.records import frozen_on
 
 pytestmark = pytest.mark.django_db
 
@@ -25,10 +25,7 @@ W1, W2, W3, W4, W5, W6 = (date(2026, 10, 12) + timedelta(weeks=n) for n in range
 FUTURE = [date(2026, 11, 30), date(2026, 12, 7)]
 
 
-@pytest.fixture(autouse=True)
-def _frozen():
-    with time_machine.travel(TODAY, tick=False):
-        yield
+_frozen = frozen_on(TODAY)
 
 
 @pytest.fixture

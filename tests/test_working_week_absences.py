@@ -6,7 +6,6 @@ import subprocess
 from datetime import date, timedelta
 
 import pytest
-import time_machine
 from django.urls import reverse
 
 from activities import services
@@ -14,16 +13,14 @@ from activities.models import AbsenceCase, CaseReason, Mark, ProgrammeTemplate, 
 from activities.services import MarkInput
 from kis_site.models import KisSettings
 from tests.factories import CohortFactory, EnrolmentFactory
+from tests.records import frozen_on
 
 pytestmark = pytest.mark.django_db
 
 MONDAY = date(2026, 11, 2)
 
 
-@pytest.fixture(autouse=True)
-def _frozen():
-    with time_machine.travel(date(2026, 11, 23), tick=False):
-        yield
+_frozen = frozen_on(date(2026, 11, 23))
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ from datetime import date, time
 from decimal import Decimal
 
 import pytest
-import time_machine
 from auditlog.models import LogEntry
 from django.core.exceptions import ValidationError
 from django.urls import reverse
@@ -14,16 +13,14 @@ from django.urls import reverse
 from activities import services
 from activities.models import Attendance, Placement, ProgrammeTemplate, RosterEntry, Session
 from tests.factories import CohortFactory, EnrolmentFactory
+from tests.records import frozen_on
 
 pytestmark = pytest.mark.django_db
 
 TODAY = date(2026, 11, 23)  # a Monday
 
 
-@pytest.fixture(autouse=True)
-def _frozen():
-    with time_machine.travel(TODAY, tick=False):
-        yield
+_frozen = frozen_on(TODAY)
 
 
 @pytest.fixture

@@ -8,13 +8,13 @@ from datetime import date, time, timedelta
 from decimal import Decimal
 
 import pytest
-import time_machine
 from django.urls import reverse
 
 from activities import ledger, services
 from activities.models import Mark, ProgrammeTemplate, Session
 from activities.services import MarkInput, Pattern
 from tests.factories import CohortFactory, EnrolmentFactory
+from tests.records import frozen_on
 
 pytestmark = pytest.mark.django_db
 
@@ -23,10 +23,7 @@ TODAY = date(2026, 11, 23)  # a Monday
 LAST_FOUR = [TODAY - timedelta(weeks=n) for n in (4, 3, 2, 1)]
 
 
-@pytest.fixture(autouse=True)
-def _frozen():
-    with time_machine.travel(TODAY, tick=False):
-        yield
+_frozen = frozen_on(TODAY)
 
 
 @pytest.fixture

@@ -37,6 +37,7 @@ from participants.models import Enrolment, EnrolmentStatus, ExitOutcome
 from reports import figures
 from reports.models import Effect, ExitAssessment, GrantSettlement
 from tests.factories import CohortFactory, EnrolmentFactory
+from tests.records import frozen_on
 
 pytestmark = pytest.mark.django_db
 
@@ -47,10 +48,7 @@ CONSULTATIONS = "Konsultacje indywidualne (psycholog, pedagog, prawnik, doradca 
 INTERVIEW = "Indywidualny wywiad diagnostyczny"
 
 
-@pytest.fixture(autouse=True)
-def _frozen():
-    with time_machine.travel(TODAY, tick=False):
-        yield
+_frozen = frozen_on(TODAY)
 
 
 # --- Reading what the user gets ----------------------------------------------------------------

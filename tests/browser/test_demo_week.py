@@ -10,11 +10,9 @@ sideways scrolling at 1366 and 768 wide, screenshots in tests/browser/artifacts)
 
 import io
 import re
-from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, timedelta
 
 import pytest
-import time_machine
 from django.core.management import call_command
 from playwright.sync_api import expect
 
@@ -33,11 +31,10 @@ from participants.models import (
 )
 from partners.models import Institution
 from reports.models import ChangeReport
-from tests.browser.helpers import log_out, pdf_text
+from tests.browser.helpers import Clock, log_out, pdf_text
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-WARSAW = ZoneInfo("Europe/Warsaw")
 COURSE = "Kurs: podstawy obsługi komputera i internetu"
 FIRST, LAST = "Renata", "Żmijewska"
 NEW_PERSON = f"{FIRST} {LAST}"
@@ -47,23 +44,6 @@ SLOT_HOLDERS = {
     "psychologist": "psycholog",
     "career_advisor": "doradca",
 }
-
-
-class Clock:
-    """The office calendar: jumps forward to a day at 9:00 in Warsaw and lets time tick."""
-
-    def __init__(self):
-        self.traveller = None
-
-    def jump(self, day: date):
-        self.stop()
-        self.traveller = time_machine.travel(datetime.combine(day, time(9), WARSAW), tick=True)
-        self.traveller.start()
-
-    def stop(self):
-        if self.traveller is not None:
-            self.traveller.stop()
-            self.traveller = None
 
 
 def next_weeks_tuesday(today: date) -> date:

@@ -14,11 +14,9 @@ page the flow stops on goes through the Checker (axe-core, layout, CSP)."""
 import io
 import re
 import subprocess
-from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, time, timedelta
 
 import pytest
-import time_machine
 from dateutil.relativedelta import relativedelta
 from openpyxl import load_workbook
 from playwright.sync_api import expect
@@ -41,34 +39,15 @@ from participants.models import (
 )
 from reports import figures
 from reports.models import ChangeReport
+from tests.browser.helpers import Clock
 from tests.factories import CohortFactory, ContactPersonFactory, InstitutionFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-WARSAW = ZoneInfo("Europe/Warsaw")
 PASSWORD = "Haslo-testowe-123"
 FIRST, LAST = "Bożena", "Żółtowska"
 NAME = f"{FIRST} {LAST}"
 PESEL = make_pesel(date(1979, 4, 12), True, 417)
-
-
-class Clock:
-    """The office calendar: jumps to a day at 9:00 in Warsaw and lets time tick from there."""
-
-    def __init__(self):
-        self.traveller = None
-        self.jumps = 0
-
-    def jump(self, day: date):
-        self.stop()
-        self.traveller = time_machine.travel(datetime.combine(day, time(9), WARSAW), tick=True)
-        self.traveller.start()
-        self.jumps += 1
-
-    def stop(self):
-        if self.traveller is not None:
-            self.traveller.stop()
-            self.traveller = None
 
 
 class Desk:
