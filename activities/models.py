@@ -238,6 +238,11 @@ class Session(Versioned):
         return ((self.last_date - self.date).days + 1) if self.last_date else 1
 
     @property
+    def is_ahead(self) -> bool:
+        """Still to come: attendance is taken on the day of the session or later."""
+        return self.date > timezone.localdate()
+
+    @property
     def hours_per_day(self) -> Decimal:
         start = datetime.combine(self.date, self.starts_at)
         end = datetime.combine(self.date, self.ends_at)

@@ -315,7 +315,7 @@ def attendance_save(*, session: Session, marks: list[MarkInput], by, reason: str
                 errors.append(_("Late by more than the session lasts: mark an absence instead."))
     if session.cancelled:
         errors.append(_("The session was cancelled."))
-    if session.date > timezone.localdate():
+    if session.is_ahead:
         errors.append(_("Attendance is taken on the day of the session or later."))
     if errors:
         raise ValidationError(sorted(set(errors)))
@@ -567,6 +567,17 @@ def module_sessions(module: ProgrammeModule):
             module__is_retired=False,
         )
     return Session.objects.filter(condition)
+
+
+def followed_modules(session: Session) -> Q:
+    """The inverse of ``module_sessions``, as a condition on ``module``: the modules whose
+    followers attend ``session`` — its own, and for a group's module still offered, the modules
+    of individual programmes of the same name."""
+    module = session.module
+    condition = Q(module_id=module.pk)
+    if module.programme.cohort_id and not module.is_retired:
+        condition |= Q(module__name=module.name, module__programme__enrolment__isnull=False)
+    return condition
 
 
 def roster_plan(*, participant_id: int, module: ProgrammeModule, start: date, end: date) -> int:

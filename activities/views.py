@@ -461,9 +461,8 @@ def session_attendance(request, pk):
             "reason": reason,
             "reason_errors": reason_errors,
             "has_saved": any(row["saved"] for row in rows),
-            # Attendance is taken on the day of the session or later (the rule of the save).
-            "upcoming": session.date > timezone.localdate(),
-            "can_mark": can_mark and not session.cancelled and session.date <= timezone.localdate(),
+            "upcoming": session.is_ahead,
+            "can_mark": can_mark and not session.cancelled and not session.is_ahead,
             "can_add": can_mark,
             # What justified an absence (a sick note...) is for those who record it.
             "can_excuse": policy().can(user, Action.CHANGE_STATUS),

@@ -5,14 +5,14 @@ from datetime import timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Max, Q
+from django.db.models import Max
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from activities.models import ModuleForm, ProgrammeModule
-from activities.services import roster_plan
+from activities.services import followed_modules, roster_plan
 from diagnosis.models import DiagnosticReport
 from ipd.models import ActionKind, ActionPlan, ActionStatus, Goal, PlanAction
 from kis_site.audit import log_bulk_change
@@ -257,16 +257,14 @@ def planned_enrolments(session):
     ``roster_sources`` entry of the activities): a module action that is not removed (nor its
     goal), not done nor cancelled, running on the session's day (from its start, or the
     participation's, to its end, or the participation's), linking the session's module or, for a
-    group's module, a module of the person's own programme of the same name (what
-    ``module_sessions`` follows). Enrolment ids, for a subquery; the caller checks the
-    participation is active that day."""
-    module = session.module
+    group's module, a module of the person's own programme of the same name
+    (``followed_modules``, the inverse of ``module_sessions``). Enrolment ids, for a subquery;
+    the caller checks the participation is active that day."""
     day = session.date
-    links = Q(module_id=module.pk)
-    if module.programme.cohort_id and not module.is_retired:
-        links |= Q(module__name=module.name, module__programme__enrolment__isnull=False)
     return (
-        PlanAction.objects.filter(links, kind=ActionKind.MODULE, removed=False, goal__removed=False)
+        PlanAction.objects.filter(
+            followed_modules(session), kind=ActionKind.MODULE, removed=False, goal__removed=False
+        )
         .exclude(status__in=(ActionStatus.DONE, ActionStatus.CANCELLED))
         .alias(
             start=Coalesce("starts_on", "goal__plan__enrolment__starts_on"),

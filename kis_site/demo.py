@@ -4,11 +4,13 @@ Also the Polish names and valid PESEL numbers the other apps' demo data and the 
 """
 
 import random
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.utils import timezone
 
+from kis_site.documents import current_revision, document_sign
 from kis_site.models import EmploymentBasis, FundingKind, FundingSource, KisSettings, StaffMember
 from kis_site.vocabulary import Role
 
@@ -432,12 +434,6 @@ def sign_on(document, *, slot_key: str, user, day: date):
     """The demo's calendar: ``user`` signs ``document`` in the app on ``day`` (the club's past,
     although the demo is loaded today). When this signature completes the version, the version is
     signed and recorded on that day, as if the club had used the application all along."""
-    from datetime import datetime, time
-
-    from django.utils import timezone
-
-    from kis_site.documents import current_revision, document_sign
-
     document = document_sign(document=document, slot_key=slot_key, user=user)
     revision = current_revision(document)
     moment = timezone.make_aware(datetime.combine(day, time(12)))

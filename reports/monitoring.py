@@ -64,7 +64,7 @@ def gaps_queryset(participants, today: date):
     """Open participations of ``participants`` missing something they should have by ``today``,
     each annotated with what it misses (``lacks_<key>``)."""
     by = _thresholds(today)
-    last_month = add_months(first_day(today), -1)
+    last_month = by[NO_REPORT]  # the month that must be reported: the enrolment's threshold too
     diagnosed = DiagnosticReport.objects.filter(
         SIGNED, enrolment=OuterRef("pk"), kind=DiagnosisKind.INITIAL
     )

@@ -3,7 +3,6 @@ signed initial diagnosis, the action plan with goals and actions, a change repor
 Fixtures and helpers the tests of the plan, the change reports and the exits share (a test module
 imports them from here, never from another test module)."""
 
-import subprocess
 from datetime import date
 
 import pytest
@@ -130,10 +129,3 @@ def rate(report, sphere, rating, by, **fields):
     for name, value in fields.items():
         setattr(part, name, value)
     return report_services.sphere_save(part=part, expected_version=part.version, by=by)
-
-
-def pdf_raw(content: bytes) -> str:
-    result = subprocess.run(
-        ["pdftotext", "-raw", "-", "-"], input=content, capture_output=True, check=True
-    )
-    return " ".join(result.stdout.decode().split())

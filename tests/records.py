@@ -249,12 +249,19 @@ def victim(case_manager):
     }
 
 
-def pdf_text(content: bytes) -> str:
-    """A PDF's text as pdftotext lays it out."""
+def pdf_text(content: bytes, *, layout: bool = True) -> str:
+    """A PDF's text as pdftotext lays it out (``layout=False``: in reading order, raw)."""
+    mode = "-layout" if layout else "-raw"
     result = subprocess.run(
-        ["pdftotext", "-layout", "-", "-"], input=content, capture_output=True, check=True
+        ["pdftotext", mode, "-", "-"], input=content, capture_output=True, check=True
     )
     return result.stdout.decode()
+
+
+def pdf_words(content: bytes, *, layout: bool = False) -> str:
+    """A PDF's words one space apart (any whitespace, non-breaking too): for phrases that a line
+    break or the layout may split."""
+    return " ".join(pdf_text(content, layout=layout).split())
 
 
 def frozen_on(day):

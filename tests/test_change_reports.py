@@ -25,7 +25,6 @@ from tests.cycle import (  # noqa: F401 - fixtures
     cohort,
     diagnosis,
     enrolment,
-    pdf_raw,
     plan,
     programme,
     rate,
@@ -33,6 +32,7 @@ from tests.cycle import (  # noqa: F401 - fixtures
     start,
 )
 from tests.factories import EnrolmentFactory
+from tests.records import pdf_words as pdf_raw
 
 pytestmark = pytest.mark.django_db
 # --- Pre-fill -------------------------------------------------------------------------------

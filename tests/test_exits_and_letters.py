@@ -2,7 +2,6 @@
 institution: what is due to whom (progress letters per period, the notice of the exit), a letter
 drawn up from the records, the health spheres only on a recorded basis, signing, PDF, sending."""
 
-import subprocess
 from datetime import date, time
 
 import pytest
@@ -30,15 +29,9 @@ from tests.cycle import (  # noqa: F401 - fixtures
     start,
 )
 from tests.factories import ContactPersonFactory
+from tests.records import pdf_words as pdf_text
 
 pytestmark = pytest.mark.django_db
-
-
-def pdf_text(content: bytes) -> str:
-    result = subprocess.run(
-        ["pdftotext", "-raw", "-", "-"], input=content, capture_output=True, check=True
-    )
-    return " ".join(result.stdout.decode().split())
 
 
 @pytest.fixture

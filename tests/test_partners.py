@@ -1,6 +1,5 @@
 """The local reintegration network: institutions, agreements, services, meetings, referrals."""
 
-import subprocess
 from datetime import timedelta
 
 import pytest
@@ -20,14 +19,9 @@ from tests.factories import (
     InstitutionFactory,
     ReferralFactory,
 )
+from tests.records import pdf_text
 
 pytestmark = pytest.mark.django_db
-
-
-def pdf_text(content: bytes) -> str:
-    return subprocess.run(
-        ["pdftotext", "-layout", "-", "-"], input=content, capture_output=True, check=True
-    ).stdout.decode()
 
 
 def institution_post(**overrides):

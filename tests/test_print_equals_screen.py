@@ -1,8 +1,6 @@
 """Print = screen (issue: working week, 1): a required signer who does not see a section prints a
 copy without it, marked; the original and the scan are for those who see every section."""
 
-import subprocess
-
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -11,19 +9,13 @@ from django.utils import timezone
 from diagnosis import services as diagnosis_services
 from kis_site import documents
 from tests.factories import EnrolmentFactory, pdf_bytes
-from tests.records import paper
+from tests.records import paper, pdf_text
 
 pytestmark = pytest.mark.django_db
 
 HEALTH = "Cukrzyca insulinozależna, leczenie w poradni."
 MIND = "Stany lękowe, terapia od dwóch lat."
 WORK = "Magazynier, wózek widłowy."
-
-
-def pdf_text(content: bytes) -> str:
-    return subprocess.run(
-        ["pdftotext", "-layout", "-", "-"], input=content, capture_output=True, check=True
-    ).stdout.decode()
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ PSU statement's figures computed a second way and compared with its page, PDF an
 import io
 import random
 import re
-import subprocess
 from collections import defaultdict
 from contextlib import suppress
 from datetime import date, timedelta
@@ -17,7 +16,7 @@ from django.urls import reverse
 from activities import services
 from activities.models import Placement, PlacementHours, PlacementKind, PsuRates
 from tests.factories import CohortFactory, EnrolmentFactory
-from tests.records import frozen_on
+from tests.records import frozen_on, pdf_text
 
 pytestmark = pytest.mark.django_db
 
@@ -58,13 +57,6 @@ def enrol(cohort, last_name, first_name="Jan"):
         participant__first_name=first_name,
         participant__last_name=last_name,
     ).participant
-
-
-def pdf_text(content: bytes) -> str:
-    result = subprocess.run(
-        ["pdftotext", "-layout", "-", "-"], input=content, capture_output=True, check=True
-    )
-    return result.stdout.decode()
 
 
 def xlsx_rows(content: bytes) -> list[list]:

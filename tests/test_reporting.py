@@ -4,7 +4,6 @@ spreadsheets, formula injection neutralised, every export audited, only the mana
 
 import csv
 import io
-import subprocess
 from datetime import date, time
 from decimal import Decimal
 
@@ -23,7 +22,7 @@ from participants.models import EnrolmentStatus, ExitOutcome, FollowUp, FollowUp
 from reports import figures
 from reports.models import Effect, ExitAssessment, GrantSettlement
 from tests.factories import CohortFactory, EnrolmentFactory
-from tests.records import frozen_on
+from tests.records import frozen_on, pdf_words
 
 pytestmark = pytest.mark.django_db
 
@@ -242,10 +241,7 @@ def test_the_yearly_report_page_pdf_and_spreadsheet(year_2025, manager, client_f
     page = client.get(url, {"year": 2025}).content.decode()
     assert "Sprawozdanie roczne dla wojewody" in page and "48" in page
     pdf = client.get(url, {"year": 2025, "format": "pdf"})
-    text = subprocess.run(
-        ["pdftotext", "-raw", "-", "-"], input=pdf.content, capture_output=True, check=True
-    ).stdout.decode()
-    text = " ".join(text.split())
+    text = pdf_words(pdf.content)
     assert "SPRAWOZDANIE Z DZIAŁALNOŚCI KLUBU INTEGRACJI SPOŁECZNEJ ZA ROK 2025" in text
     assert "Długotrwale bezrobotny" in text and "Dotacja wojewody 2025" in text
     assert "Psychoedukacja" in text

@@ -2,7 +2,6 @@
 absences allowed, the case opens at the next one; one open case per participation, its count
 computed now; the case on the participation's page; the warning letter and the decision printed."""
 
-import subprocess
 from datetime import date, timedelta
 
 import pytest
@@ -13,7 +12,7 @@ from activities.models import AbsenceCase, CaseReason, Mark, ProgrammeTemplate, 
 from activities.services import MarkInput
 from kis_site.models import KisSettings
 from tests.factories import CohortFactory, EnrolmentFactory
-from tests.records import frozen_on
+from tests.records import frozen_on, pdf_words
 
 pytestmark = pytest.mark.django_db
 
@@ -151,13 +150,6 @@ def test_the_participation_page_lists_the_open_case(
     assert "4 usprawiedliwione (dozwolone 3)" in html
 
 
-def pdf_text(content: bytes) -> str:
-    result = subprocess.run(
-        ["pdftotext", "-layout", "-", "-"], input=content, capture_output=True, check=True
-    )
-    return " ".join(result.stdout.decode().split())
-
-
 def test_the_warning_letter_and_the_decision_print_the_person_the_absences_and_the_rule(
     rules, group, manager, case_manager, client_for
 ):
@@ -169,7 +161,7 @@ def test_the_warning_letter_and_the_decision_print_the_person_the_absences_and_t
     client = client_for(case_manager)
     letter = client.get(reverse("activities:absence-case-warning", args=[case.pk]))
     assert letter.status_code == 200 and letter["Content-Type"] == "application/pdf"
-    text = pdf_text(letter.content)
+    text = pdf_words(letter.content, layout=True)
     assert "UPOMNIENIE" in text
     assert "Zbigniew Nieobecny" in text
     assert "02.11.2026" in text and "06.11.2026" in text  # the absences, each with its date
@@ -182,7 +174,7 @@ def test_the_warning_letter_and_the_decision_print_the_person_the_absences_and_t
         {"form": "action", "action-kind": "warning", "action-taken_on": "2026-11-09"},
     )
     decision = client.get(reverse("activities:absence-case-decision", args=[case.pk]))
-    text = pdf_text(decision.content)
+    text = pdf_words(decision.content, layout=True)
     assert "DECYZJA" in text and "skreśleniu z listy uczestników" in text
     assert "Zbigniew Nieobecny" in text and "03.11.2026" in text
     assert "dopuszcza 3 nieobecności usprawiedliwione" in text

@@ -3,7 +3,6 @@ the date of its last signature (the date on the paper), not on the day it was re
 social contract's end is checked against the participation's planned end, and its printed
 evaluation dates follow the contract."""
 
-import subprocess
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -19,18 +18,12 @@ from participants.models import BasisKind, SocialContract
 from reports.selectors import due_counts, due_states
 from tests.factories import EnrolmentFactory
 from tests.records import make_contract
+from tests.records import pdf_words as pdf_text
 
 pytestmark = pytest.mark.django_db
 WARSAW = ZoneInfo("Europe/Warsaw")
 ON_PAPER = date(2026, 8, 10)
 RECORDED = datetime(2026, 12, 3, 11, 30, tzinfo=WARSAW)
-
-
-def pdf_text(content: bytes) -> str:
-    result = subprocess.run(
-        ["pdftotext", "-raw", "-", "-"], input=content, capture_output=True, check=True
-    )
-    return " ".join(result.stdout.decode().split())
 
 
 def pdf_url(document) -> str:

@@ -38,6 +38,7 @@ from reports import figures
 from reports.models import Effect, ExitAssessment, GrantSettlement
 from tests.factories import CohortFactory, EnrolmentFactory
 from tests.records import frozen_on
+from tests.records import pdf_words as pdf_text
 
 pytestmark = pytest.mark.django_db
 
@@ -52,13 +53,6 @@ _frozen = frozen_on(TODAY)
 
 
 # --- Reading what the user gets ----------------------------------------------------------------
-
-
-def pdf_text(content: bytes) -> str:
-    text = subprocess.run(
-        ["pdftotext", "-raw", "-", "-"], input=content, capture_output=True, check=True
-    ).stdout.decode()
-    return " ".join(text.replace("\xa0", " ").replace("\u202f", " ").split())
 
 
 class _Tables(HTMLParser):

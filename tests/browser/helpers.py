@@ -1,18 +1,20 @@
 """What every browser journey does: log in and out, read a PDF the page serves, move the office
 calendar."""
 
-import subprocess
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 import time_machine
 from playwright.sync_api import expect
 
+from tests import records
 
-def log_in(checker, username, password="Haslo-testowe-123"):
+
+def log_in(checker, username, password="Haslo-testowe-123", *, check_login=True):
     page = checker.page
     page.goto(checker.url("/login/"))
-    checker.check("login")
+    if check_login:
+        checker.check("login")
     page.fill("#id_username", username)
     page.fill("#id_password", password)
     page.click("main button[type=submit]")
@@ -24,10 +26,9 @@ def log_out(page):
 
 
 def pdf_text(response) -> str:
+    """The text of a PDF a page served (a Playwright response)."""
     assert response.headers["content-type"] == "application/pdf"
-    return subprocess.run(
-        ["pdftotext", "-layout", "-", "-"], input=response.body(), capture_output=True, check=True
-    ).stdout.decode()
+    return records.pdf_text(response.body())
 
 
 WARSAW = ZoneInfo("Europe/Warsaw")

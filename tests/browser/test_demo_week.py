@@ -31,7 +31,7 @@ from participants.models import (
 )
 from partners.models import Institution
 from reports.models import ChangeReport
-from tests.browser.helpers import Clock, log_out, pdf_text
+from tests.browser.helpers import Clock, log_in, log_out, pdf_text
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -70,15 +70,8 @@ class Week:
         self.checker.check(f"demo-week-{name}")
 
     def log_in(self, username, check_home=True):
-        page = self.page
-        page.goto(self.url("/login/"))
-        if not self.login_checked:
-            self.check("login")
-            self.login_checked = True
-        page.fill("#id_username", username)
-        page.fill("#id_password", DEMO_PASSWORD)
-        page.click("main button[type=submit]")
-        expect(page).to_have_url(self.url("/"))
+        log_in(self.checker, username, DEMO_PASSWORD, check_login=not self.login_checked)
+        self.login_checked = True
         if check_home:
             self.check(f"home-{username}")
 

@@ -2,7 +2,6 @@
 with their recorded consent, records the acceptance and prints the letter."""
 
 import re
-import subprocess
 
 import pytest
 from django.utils import timezone
@@ -10,7 +9,7 @@ from playwright.sync_api import expect
 
 from participants.models import OutgoingReferral
 from partners.models import Institution
-from tests.browser.helpers import log_in
+from tests.browser.helpers import log_in, pdf_text
 from tests.factories import EnrolmentFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -80,9 +79,7 @@ def test_institution_referral_acceptance_and_letter(checker, manager):
 
     # The letter: the person's name and contact, nothing more.
     letter = page.request.get(checker.url(f"/documents/referral/{referral.pk}/pdf/"))
-    text = subprocess.run(
-        ["pdftotext", "-layout", "-", "-"], input=letter.body(), capture_output=True, check=True
-    ).stdout.decode()
+    text = pdf_text(letter)
     assert "SKIEROWANIE" in text
     assert "Zbigniew Ćwik" in text
     assert "Centrum Integracji Społecznej w Radomiu" in text

@@ -13,7 +13,6 @@ page the flow stops on goes through the Checker (axe-core, layout, CSP)."""
 
 import io
 import re
-import subprocess
 from datetime import date, time, timedelta
 
 import pytest
@@ -41,6 +40,7 @@ from reports import figures
 from reports.models import ChangeReport
 from tests.browser.helpers import Clock
 from tests.factories import CohortFactory, ContactPersonFactory, InstitutionFactory
+from tests.records import pdf_words
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -106,10 +106,7 @@ class Desk:
         response = self.page.request.get(self.url(path))
         assert response.ok, f"{path}: HTTP {response.status}"
         assert response.headers["content-type"] == "application/pdf"
-        text = subprocess.run(
-            ["pdftotext", "-raw", "-", "-"], input=response.body(), capture_output=True, check=True
-        ).stdout.decode()
-        text = " ".join(text.split())
+        text = pdf_words(response.body())
         assert NAME in text or not about_her, f"{path}: the participant's name is missing"
         for phrase in expected:
             assert phrase in text, f"{path}: {phrase!r} is missing"
