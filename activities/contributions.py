@@ -4,7 +4,6 @@ from django.utils.translation import gettext_lazy
 
 from kis_site.access import Action, policy
 from kis_site.registries import (
-    NavItem,
     Panel,
     ParticipationSummary,
     RosterScope,
@@ -12,7 +11,6 @@ from kis_site.registries import (
     TodoItem,
     enrolment_panels,
     home_panels,
-    nav_items,
     participant_panels,
     participation_summaries,
     roster_scopes,
@@ -31,15 +29,6 @@ def _rostered_with_me(user):
 
 
 def register():
-    nav_items.register(
-        NavItem(
-            "timetable",
-            gettext_lazy("Timetable"),
-            "activities:week",
-            lambda user: policy().can(user, Action.ATTENDANCE),
-            25,
-        )
-    )
     roster_scopes.register(RosterScope("sessions", _rostered_with_me))
     home_panels.register(
         Panel(
@@ -47,7 +36,6 @@ def register():
             title=gettext_lazy("My sessions"),
             template="activities/_my_sessions.html",
             context=_my_sessions,
-            order=1,
         )
     )
     todo_items.register(
@@ -68,7 +56,6 @@ def register():
             title=gettext_lazy("Absence rule"),
             template="activities/_enrolment_absences.html",
             context=_absence_panel,
-            order=5,
         )
     )
     participant_panels.register(
@@ -77,7 +64,6 @@ def register():
             title=gettext_lazy("Hours and attendance"),
             template="activities/_file_panel.html",
             context=_hours_panel,
-            order=20,
         )
     )
 
@@ -200,10 +186,7 @@ def _my_sessions(request, user):
 
 def _leads_sessions(user) -> bool:
     """The trainer's start page always says what today holds, even when it holds nothing."""
-    from kis_site.roles import user_roles
-    from kis_site.vocabulary import Role
-
-    return Role.TRAINER in user_roles(user)
+    return policy().works_from_rosters(user)
 
 
 def _attendance_missing(user):

@@ -11,18 +11,10 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, Q, Sum
-from django.db.models.functions import TruncWeek
+from django.db.models import Sum
 
-from activities.models import (
-    Attendance,
-    Category,
-    Consultation,
-    HoursBasis,
-    Mark,
-    RosterEntry,
-    Session,
-)
+from activities.hours import Done, Planned, hours_done, planned_and_done
+from activities.models import Category, HoursBasis, Session
 from kis_site.access import Action, policy
 from participants.access import managed_participants
 
@@ -82,92 +74,46 @@ class Week:
         return self.done_window_share is not None and self.done_window_share < SHARE
 
 
+MODULE_KEYS = (
+    "module_id",
+    "module__name",
+    "module__category",
+    "module__hours",
+    "module__basis",
+    "module__order",
+)
+
+
 def module_rows(participant_id: int, *, start=None, end=None) -> list[ModuleRow]:
-    """Per module (optionally within dates): three aggregated queries, whatever the number of
-    sessions and marks."""
-    sessions, days = Q(), Q()
-    if start is not None:
-        sessions &= Q(session__date__gte=start)
-        days &= Q(date__gte=start)
-    if end is not None:
-        sessions &= Q(session__date__lte=end)
-        days &= Q(date__lte=end)
-    planned = (
-        RosterEntry.objects.filter(
-            sessions, participant_id=participant_id, session__cancelled=False
-        )
-        .values(
-            "session__module_id",
-            "session__module__name",
-            "session__module__category",
-            "session__module__hours",
-            "session__module__basis",
-            "session__module__order",
-        )
-        .annotate(sessions=Count("id"), planned=Sum("session__planned_hours"))
-        .order_by("session__module__order", "session__module_id")
+    """Per module (optionally within dates), hours planned and done (``activities.hours``) and
+    the marks: three aggregated queries, whatever the number of sessions and marks. A
+    consultation counts as a session planned and attended."""
+    planned, done = planned_and_done(
+        MODULE_KEYS, participants=[participant_id], since=start, until=end
     )
-    done = {
-        row["session__module_id"]: row
-        for row in Attendance.objects.filter(sessions, participant_id=participant_id)
-        .values("session__module_id")
-        .annotate(
-            done=Sum("hours"),
-            marked=Count("id"),
-            attended=Count("id", filter=Q(mark__in=[Mark.PRESENT, Mark.LATE])),
-            excused=Count("id", filter=Q(mark=Mark.EXCUSED)),
-            absent=Count("id", filter=Q(mark=Mark.ABSENT)),
-        )
-        .order_by()
-    }
     labels = dict(Category.choices)
     rows = []
-    rows_by_module = {}
-    for row in planned:
-        module = row["session__module_id"]
-        marks = done.get(module, {})
+    for key in sorted(planned.keys() | done.keys(), key=lambda key: (key[5], key[0])):
+        module, name, category, programme_hours, basis, _order = key
+        plan = planned.get(key) or Planned()
+        hours = done.get(key) or Done()
         rows.append(
             ModuleRow(
                 module_id=module,
-                name=row["session__module__name"],
-                category=row["session__module__category"],
-                category_label=labels[row["session__module__category"]],
-                programme_hours=row["session__module__hours"],
-                basis=row["session__module__basis"],
-                sessions=row["sessions"],
-                planned=row["planned"] or Decimal(0),
-                done=marks.get("done") or Decimal(0),
-                marked=marks.get("marked", 0),
-                attended=marks.get("attended", 0),
-                excused=marks.get("excused", 0),
-                absent=marks.get("absent", 0),
+                name=name,
+                category=category,
+                category_label=labels[category],
+                programme_hours=programme_hours,
+                basis=basis,
+                sessions=plan.sessions + plan.consultations,
+                planned=plan.hours,
+                done=hours.hours,
+                marked=hours.marked + hours.consultations,
+                attended=hours.present + hours.consultations,
+                excused=hours.excused,
+                absent=hours.absent,
             )
         )
-        rows_by_module[module] = rows[-1]
-    # Consultations and interviews count in their module's category (one more query).
-    for row in (
-        Consultation.objects.filter(days, participant_id=participant_id)
-        .values("module_id", "module__name", "module__category", "module__hours", "module__basis")
-        .annotate(hours=Sum("duration"), count=Count("id"))
-        .order_by("module__order", "module_id")
-    ):
-        target = rows_by_module.get(row["module_id"])
-        if target is None:
-            target = ModuleRow(
-                module_id=row["module_id"],
-                name=row["module__name"],
-                category=row["module__category"],
-                category_label=labels[row["module__category"]],
-                programme_hours=row["module__hours"],
-                basis=row["module__basis"],
-            )
-            rows.append(target)
-            rows_by_module[row["module_id"]] = target
-        target.sessions += row["count"]
-        target.planned += row["hours"]
-        target.done += row["hours"]
-        target.marked += row["count"]
-        target.attended += row["count"]
     return rows
 
 
@@ -198,32 +144,11 @@ def weeks(participant_id: int) -> list[Week]:
         day = day.date() if hasattr(day, "date") else day
         return by_week.setdefault(day, Week(day))
 
-    for row in (
-        RosterEntry.objects.filter(participant_id=participant_id, session__cancelled=False)
-        .annotate(week=TruncWeek("session__date"))
-        .values("week", "session__module__category")
-        .annotate(hours=Sum("session__planned_hours"))
-        .order_by()
-    ):
-        week_of(row["week"]).planned[row["session__module__category"]] += row["hours"] or 0
-    for row in (
-        Attendance.objects.filter(participant_id=participant_id)
-        .annotate(week=TruncWeek("session__date"))
-        .values("week", "session__module__category")
-        .annotate(hours=Sum("hours"))
-        .order_by()
-    ):
-        week_of(row["week"]).done[row["session__module__category"]] += row["hours"] or 0
-    for row in (
-        Consultation.objects.filter(participant_id=participant_id)
-        .annotate(week=TruncWeek("date"))
-        .values("week", "module__category")
-        .annotate(hours=Sum("duration"))
-        .order_by()
-    ):
-        week = week_of(row["week"])
-        week.planned[row["module__category"]] += row["hours"]
-        week.done[row["module__category"]] += row["hours"]
+    planned, done = planned_and_done(("week", "module__category"), participants=[participant_id])
+    for (monday, category), hours in planned.items():
+        week_of(monday).planned[category] += hours.hours
+    for (monday, category), hours in done.items():
+        week_of(monday).done[category] += hours.hours
     if not by_week:
         return []
     return _rolling(by_week, min(by_week), max(by_week))
@@ -257,30 +182,15 @@ def window_weeks(participants, *, mondays: list[date]) -> dict[int, list[Week]]:
     until = last + timedelta(days=6)
     by_person: dict[int, dict[date, Week]] = {}
 
-    def add(rows, category):
-        for row in rows:
-            day = row["week"].date() if hasattr(row["week"], "date") else row["week"]
-            week = by_person.setdefault(row["participant_id"], {}).setdefault(day, Week(day))
-            week.done[row[category]] += row["hours"] or 0
-
-    add(
-        Attendance.objects.filter(
-            participant_id__in=participants, session__date__range=(since, until)
-        )
-        .annotate(week=TruncWeek("session__date"))
-        .values("participant_id", "week", "session__module__category")
-        .annotate(hours=Sum("hours"))
-        .order_by(),
-        "session__module__category",
+    done = hours_done(
+        ("participant_id", "week", "module__category"),
+        participants=participants,
+        since=since,
+        until=until,
     )
-    add(
-        Consultation.objects.filter(participant_id__in=participants, date__range=(since, until))
-        .annotate(week=TruncWeek("date"))
-        .values("participant_id", "week", "module__category")
-        .annotate(hours=Sum("duration"))
-        .order_by(),
-        "module__category",
-    )
+    for (person, monday, category), hours in done.items():
+        week = by_person.setdefault(person, {}).setdefault(monday, Week(monday))
+        week.done[category] += hours.hours
     wanted = set(mondays)
     result = {}
     for person, by_week in by_person.items():
@@ -471,49 +381,18 @@ def cohort_rows(cohort, people, *, today: date) -> list[PersonRow]:
     rows = {person.pk: PersonRow(person) for person in people}
     if not rows:
         return []
-    for row in (
-        RosterEntry.objects.filter(
-            participant_id__in=rows,
-            session__module__programme__cohort=cohort,
-            session__cancelled=False,
-            session__date__lte=today,
-        )
-        .values("participant_id", "session__module__category")
-        .annotate(hours=Sum("session__planned_hours"))
-        .order_by()
-    ):
-        rows[row["participant_id"]].planned[row["session__module__category"]] += row["hours"] or 0
-    for row in (
-        Attendance.objects.filter(
-            participant_id__in=rows, session__module__programme__cohort=cohort
-        )
-        .values("participant_id", "session__module__category")
-        .annotate(
-            hours=Sum("hours"),
-            marked=Count("id"),
-            attended=Count("id", filter=Q(mark__in=[Mark.PRESENT, Mark.LATE])),
-            excused=Count("id", filter=Q(mark=Mark.EXCUSED)),
-            absent=Count("id", filter=Q(mark=Mark.ABSENT)),
-        )
-        .order_by()
-    ):
-        person = rows[row["participant_id"]]
-        person.done[row["session__module__category"]] += row["hours"] or 0
-        person.marked += row["marked"]
-        person.attended += row["attended"]
-        person.excused += row["excused"]
-        person.absent += row["absent"]
-    for row in (
-        Consultation.objects.filter(
-            participant_id__in=rows, module__programme__cohort=cohort, date__lte=today
-        )
-        .values("participant_id", "module__category")
-        .annotate(hours=Sum("duration"))
-        .order_by()
-    ):
-        person = rows[row["participant_id"]]
-        person.planned[row["module__category"]] += row["hours"]
-        person.done[row["module__category"]] += row["hours"]
+    planned, done = planned_and_done(
+        ("participant_id", "module__category"), participants=list(rows), cohort=cohort, until=today
+    )
+    for (person, category), hours in planned.items():
+        rows[person].planned[category] += hours.hours
+    for (person, category), hours in done.items():
+        row = rows[person]
+        row.done[category] += hours.hours
+        row.marked += hours.marked
+        row.attended += hours.present
+        row.excused += hours.excused
+        row.absent += hours.absent
     group_hours = ProgrammeModule.objects.filter(
         programme__cohort=cohort, is_retired=False, basis="per_participant"
     ).aggregate(total=Sum("hours"))["total"] or Decimal(0)

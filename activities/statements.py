@@ -10,7 +10,6 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Count, Q, Sum
 from django.template.defaultfilters import floatformat
 from django.utils.formats import date_format
 from django.utils.text import capfirst
@@ -18,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from activities import selectors
+from activities.hours import hours_done
 from activities.models import Attendance, Mark
 from activities.selectors import month_bounds
 from kis_site.exports import neutralise
@@ -120,32 +120,24 @@ def psu(month: date, participants) -> Statement:
 
 
 def ops(month: date, participants) -> Statement:
+    """Per person with marks or consultations in the month: the group sessions marked, how, the
+    hours done (``activities.hours``: consultations included) and the attendance rate."""
     first, last = month_bounds(month)
-    rows = list(
-        Attendance.objects.filter(session__date__range=(first, last), participant__in=participants)
-        .values("participant_id")
-        .annotate(
-            sessions=Count("id"),
-            attended=Count("id", filter=Q(mark__in=[Mark.PRESENT, Mark.LATE])),
-            excused=Count("id", filter=Q(mark=Mark.EXCUSED)),
-            absent=Count("id", filter=Q(mark=Mark.ABSENT)),
-            hours=Sum("hours"),
-        )
-        .order_by("participant__sort_name")
+    done = hours_done(
+        ("participant_id",), participants=participants.values("pk"), since=first, until=last
     )
-    people = {p.pk: p for p in participants.filter(pk__in=[r["participant_id"] for r in rows])}
     table = []
-    for row in rows:
-        rate = round(100 * row["attended"] / row["sessions"]) if row["sessions"] else 0
+    for person in participants.filter(pk__in=[key for (key,) in done]).order_by("sort_name"):
+        row = done[(person.pk,)]
         table.append(
             [
-                people[row["participant_id"]],
-                row["sessions"],
-                row["attended"],
-                row["excused"],
-                row["absent"],
-                row["hours"],
-                f"{rate}%",
+                person,
+                row.marked,
+                row.present,
+                row.excused,
+                row.absent,
+                row.hours,
+                "—" if row.rate is None else f"{row.rate}%",
             ]
         )
     return Statement(

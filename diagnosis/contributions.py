@@ -1,5 +1,5 @@
-"""What the diagnosis adds to the shared pages: the document kind and its signers, the panel on
-the participant's file, the signers' to-do tiles."""
+"""What the diagnosis adds to the shared pages: the document kind, the panel on the participant's
+file, the signers' to-do tiles."""
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Exists, OuterRef, Q
@@ -8,14 +8,13 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from diagnosis.form_spec import RECOMMENDATIONS, SIGNATURE_LABELS, SPHERES, SUBTITLE, TITLE
-from diagnosis.models import SPHERE_RELATED, DiagnosticReport, Rating
+from diagnosis.models import SENSITIVE, SIGNERS, SPHERE_RELATED, DiagnosticReport, Rating
 from diagnosis.selectors import holland_of
 from kis_site.access import Action, policy
 from kis_site.models import DocumentState, KisSettings, Signature
 from kis_site.registries import (
     DocumentKind,
     Panel,
-    SignerSlot,
     TodoCount,
     TodoItem,
     document_kinds,
@@ -23,42 +22,9 @@ from kis_site.registries import (
     todo_items,
 )
 from kis_site.search import normalise
-from kis_site.vocabulary import Role, Section, Sphere, sphere_visible
+from kis_site.vocabulary import Section, sphere_visible
 
-# Who signs which part of the form, and the spheres each signer answers for.
-SIGNERS = {
-    "social_worker": (Role.SOCIAL_WORKER, (Sphere.SOCIO_LIVING, Sphere.SOCIAL)),
-    "psychologist": (Role.PSYCHOLOGIST, (Sphere.HEALTH, Sphere.PSYCHOLOGICAL)),
-    "career_advisor": (Role.CAREER_ADVISOR, (Sphere.VOCATIONAL,)),
-}
 SIGNER_ROLES = frozenset(role for role, _spheres in SIGNERS.values())
-SENSITIVE = frozenset({Section.HEALTH, Section.PSYCHOLOGICAL, Section.LEGAL})
-
-
-def _author_name(report, spheres) -> str:
-    """The name printed under a signature line: who filled the slot's spheres."""
-    names = []
-    for sphere in spheres:
-        part = getattr(report, SPHERE_RELATED[sphere])
-        if part.paper_author:
-            names.append(part.paper_author)
-        elif part.updated_by_id:
-            user = part.updated_by
-            names.append(user.get_full_name() or user.get_username())
-    return ", ".join(dict.fromkeys(names))
-
-
-def diagnosis_signers(report) -> list[SignerSlot]:
-    labels = dict(SIGNATURE_LABELS)
-    return [
-        SignerSlot(
-            key,
-            labels[key],
-            roles=(role,),
-            default_name=lambda r, spheres=spheres: _author_name(r, spheres),
-        )
-        for key, (role, spheres) in SIGNERS.items()
-    ]
 
 
 def _pdf_context(report, sections=SENSITIVE | {Section.RISK_GROUPS}) -> dict:
@@ -92,12 +58,9 @@ def register():
             key="diagnosis",
             title=gettext_lazy("Diagnostic report"),
             model=DiagnosticReport,
-            signers=diagnosis_signers,
-            pdf_template="diagnosis/pdf/report.html",
             pdf_context=_pdf_context,
             url=lambda r: reverse("diagnosis:report", args=[r.pk]),
             filename=_filename,
-            sections=lambda r: SENSITIVE,
             subject=lambda r: r.participant.full_name,
             order=15,
         )
@@ -108,7 +71,6 @@ def register():
             title=gettext_lazy("Diagnosis"),
             template="diagnosis/_file_panel.html",
             context=_file_panel,
-            order=10,
         )
     )
     todo_items.register(
@@ -225,8 +187,7 @@ def _file_panel(request, participant):
     enrolled = bool(participant.enrolments.all())
     return {
         "rows": rows,
-        "can_start": enrolled
-        and policy().can(user, Action.EDIT, DiagnosticReport(participant=participant)),
+        "can_start": enrolled and policy().may_start(user, DiagnosticReport, participant),
         "participant": participant,
         "can_compare": any(r["report"].kind == "final" for r in rows)
         and any(r["report"].kind == "initial" for r in rows),

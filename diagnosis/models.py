@@ -15,12 +15,22 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from diagnosis.form_spec import SIGNATURE_LABELS
 from kis_site.locking import Versioned
 from kis_site.models import ParticipantRecord, SignedDocument, StaffMember
-from kis_site.vocabulary import Sphere
+from kis_site.registries import SignerSlot
+from kis_site.vocabulary import Role, Section, Sphere
 from participants.models import EducationLevel, Enrolment, Participant
 
 ANSWER_MAX = 10000
+
+# Who signs which part of the form, and the spheres each signer answers for.
+SIGNERS = {
+    "social_worker": (Role.SOCIAL_WORKER, (Sphere.SOCIO_LIVING, Sphere.SOCIAL)),
+    "psychologist": (Role.PSYCHOLOGIST, (Sphere.HEALTH, Sphere.PSYCHOLOGICAL)),
+    "career_advisor": (Role.CAREER_ADVISOR, (Sphere.VOCATIONAL,)),
+}
+SENSITIVE = frozenset({Section.HEALTH, Section.PSYCHOLOGICAL, Section.LEGAL})
 
 
 class DiagnosisKind(models.TextChoices):
@@ -67,6 +77,8 @@ class DiagnosticReport(ParticipantRecord, SignedDocument):
 
     SNAPSHOT_EXCLUDE = ("created_at", "created_by")
 
+    pdf_template = "diagnosis/pdf/report.html"
+
     class Meta:
         verbose_name = _("diagnostic report")
         verbose_name_plural = _("diagnostic reports")
@@ -109,11 +121,41 @@ class DiagnosticReport(ParticipantRecord, SignedDocument):
         parts["holland"] = model_to_dict(holland, exclude=skip) if holland else None
         return parts
 
+    def signer_slots(self) -> list[SignerSlot]:
+        """A social worker, a psychologist and a career advisor, each for their spheres."""
+        labels = dict(SIGNATURE_LABELS)
+        return [
+            SignerSlot(
+                key,
+                labels[key],
+                roles=(role,),
+                default_name=lambda r, spheres=spheres: _author_name(r, spheres),
+            )
+            for key, (role, spheres) in SIGNERS.items()
+        ]
+
+    def sensitive_sections(self) -> frozenset:
+        """The health, psychological and legal spheres, whether filled in or not."""
+        return SENSITIVE
+
     def __str__(self):
         return str(_("%(kind)s diagnosis of %(date)s")) % {
             "kind": self.get_kind_display(),
             "date": self.started_on.strftime("%d.%m.%Y"),
         }
+
+
+def _author_name(report, spheres) -> str:
+    """The name printed under a signature line: who filled the slot's spheres."""
+    names = []
+    for sphere in spheres:
+        part = getattr(report, SPHERE_RELATED[sphere])
+        if part.paper_author:
+            names.append(part.paper_author)
+        elif part.updated_by_id:
+            user = part.updated_by
+            names.append(user.get_full_name() or user.get_username())
+    return ", ".join(dict.fromkeys(names))
 
 
 class SpherePart(ParticipantRecord, Versioned):

@@ -50,7 +50,7 @@ from kis_site.roles import user_staff_id
 from kis_site.vocabulary import Sphere
 from participants.access import get_participant_for_user, get_record_for_user
 from participants.models import EnrolmentStatus
-from participants.views import breadcrumbs, file_crumb, file_form_page
+from participants.views.file import breadcrumbs, file_crumb, file_form_page
 
 
 def _report(request, pk) -> DiagnosticReport:
@@ -82,7 +82,7 @@ def _crumbs(report):
 @require_http_methods(["GET", "POST"])
 def report_start(request, pk):
     participant = get_participant_for_user(request.user, pk, Action.VIEW)
-    if not policy().can(request.user, Action.EDIT, DiagnosticReport(participant=participant)):
+    if not policy().may_start(request.user, DiagnosticReport, participant):
         raise PermissionDenied
     enrolment = participant.enrolments.order_by("-starts_on", "-pk").first()
     if enrolment is None:

@@ -1,5 +1,5 @@
-"""What the action plan adds to the shared pages: the document kind and its signers, the plan at a
-glance on the participant's file, the case manager's to-do tiles."""
+"""What the action plan adds to the shared pages: the document kind, the plan at a glance on the
+participant's file, the case manager's to-do tiles."""
 
 from django.urls import reverse
 from django.utils.text import slugify
@@ -11,7 +11,6 @@ from kis_site.models import DocumentState, KisSettings
 from kis_site.registries import (
     DocumentKind,
     Panel,
-    SignerSlot,
     TodoCount,
     TodoItem,
     document_kinds,
@@ -20,40 +19,6 @@ from kis_site.registries import (
 )
 from kis_site.search import normalise
 from kis_site.vocabulary import Section
-from participants.signers import case_manager_slot
-
-
-def plan_signers(plan) -> list[SignerSlot]:
-    """The participant signs the printed plan; the case manager signs in the application."""
-    return [
-        SignerSlot(
-            "participant",
-            gettext_lazy("Participant"),
-            default_name=lambda p: p.participant.full_name,
-        ),
-        case_manager_slot(),
-    ]
-
-
-def plan_sections(plan) -> frozenset:
-    """The sensitive sections the plan holds (its goals' and actions'); the printed plan opens
-    whole for those who see them all (and for its signers)."""
-    if plan.pk is None:
-        return frozenset()
-    found = set(
-        Goal.objects.filter(plan=plan, removed=False)
-        .exclude(section="")
-        .order_by()
-        .values_list("section", flat=True)
-        .distinct()
-    ) | set(
-        PlanAction.objects.filter(goal__plan=plan, removed=False)
-        .exclude(section="")
-        .order_by()
-        .values_list("section", flat=True)
-        .distinct()
-    )
-    return frozenset(Section(value) for value in found)
 
 
 def _pdf_context(plan, sections=frozenset(Section)) -> dict:
@@ -81,12 +46,9 @@ def register():
             key="ipd",
             title=gettext_lazy("Individual action plan"),
             model=ActionPlan,
-            signers=plan_signers,
-            pdf_template="ipd/pdf/plan.html",
             pdf_context=_pdf_context,
             url=lambda p: reverse("ipd:plan", args=[p.pk]),
             filename=_filename,
-            sections=plan_sections,
             subject=lambda p: p.participant.full_name,
             order=20,
         )
@@ -97,7 +59,6 @@ def register():
             title=gettext_lazy("Individual action plan"),
             template="ipd/_file_panel.html",
             context=_file_panel,
-            order=12,
         )
     )
     todo_items.register(
@@ -124,8 +85,7 @@ def _file_panel(request, participant):
         return {
             "plan": None,
             "participant": participant,
-            "can_start": latest is not None
-            and policy().can(user, Action.EDIT, ActionPlan(participant=participant)),
+            "can_start": latest is not None and policy().may_start(user, ActionPlan, participant),
         }
     plan.participant = participant
     sections = policy().sections_for(user, participant)

@@ -18,8 +18,10 @@ from activities.models import Placement, ProgrammeModule
 from diagnosis.models import DiagnosticReport
 from kis_site.locking import Versioned
 from kis_site.models import ParticipantRecord, SignedDocument, StaffMember
+from kis_site.registries import SignerSlot
 from kis_site.vocabulary import Section, Sphere, sphere_section
 from participants.models import Enrolment, FamilyMember, OutgoingReferral, Participant
+from participants.signers import case_manager_slot
 from partners.models import Institution, Service
 
 TEXT_MAX = 4000
@@ -156,6 +158,8 @@ class ActionPlan(ParticipantRecord, SignedDocument):
     # Reviews between versions are monitoring, not the content that was signed.
     SNAPSHOT_EXCLUDE = ("created_at", "created_by", "last_reviewed_on", "review_note")
 
+    pdf_template = "ipd/pdf/plan.html"
+
     class Meta:
         verbose_name = _("individual action plan")
         verbose_name_plural = _("individual action plans")
@@ -165,6 +169,37 @@ class ActionPlan(ParticipantRecord, SignedDocument):
         return str(_("Individual action plan of %(date)s")) % {
             "date": self.drawn_up_on.strftime("%d.%m.%Y")
         }
+
+    def signer_slots(self) -> list[SignerSlot]:
+        """The participant signs the printed plan; the case manager signs in the application."""
+        return [
+            SignerSlot(
+                "participant",
+                _("Participant"),
+                default_name=lambda p: p.participant.full_name,
+            ),
+            case_manager_slot(),
+        ]
+
+    def sensitive_sections(self) -> frozenset:
+        """The sensitive sections the plan holds (its goals' and actions'); the printed plan
+        opens whole for those who see them all (and for its signers)."""
+        if self.pk is None:
+            return frozenset()
+        found = set(
+            Goal.objects.filter(plan=self, removed=False)
+            .exclude(section="")
+            .order_by()
+            .values_list("section", flat=True)
+            .distinct()
+        ) | set(
+            PlanAction.objects.filter(goal__plan=self, removed=False)
+            .exclude(section="")
+            .order_by()
+            .values_list("section", flat=True)
+            .distinct()
+        )
+        return frozenset(Section(value) for value in found)
 
     def clean(self):
         if self.diagnosis_id is None and not (self.no_diagnosis_reason or "").strip():

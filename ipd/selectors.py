@@ -5,11 +5,12 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
 
-from django.db.models import Prefetch, Q, Sum
+from django.db.models import Prefetch, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from activities.models import Attendance, Consultation, PlacementHours
+from activities.hours import hours_done
+from activities.models import PlacementHours
 from diagnosis.form_spec import SPHERES
 from diagnosis.models import SPHERE_RELATED
 from ipd.models import ActionKind, ActionPlan, Goal, GoalStatus, PlanAction, goal_entries
@@ -85,41 +86,29 @@ class Progress:
 
 
 def attach_progress(plan: ActionPlan, goals) -> None:
-    """Set ``action.progress`` on every action: hours attended in a linked module, consultations
-    had in a linked consultation module, hours worked on a linked placement. At most three
-    aggregated queries, whatever the number of goals and actions."""
+    """Set ``action.progress`` on every action: the hours done (``activities.hours``) since the
+    participation began in a linked module or consultation module (rolling intake: in the group's
+    modules of the same name), hours worked on a linked placement. At most three aggregated
+    queries, whatever the number of goals and actions."""
     actions = [action for goal in goals for action in goal.live_actions]
     participant_id = plan.participant_id
     since = plan.enrolment.starts_on
     modules = {a.module_id for a in actions if a.kind == ActionKind.MODULE and a.module_id}
     consulted = {a.module_id for a in actions if a.kind == ActionKind.CONSULTATION and a.module_id}
     placements = {a.placement_id for a in actions if a.placement_id}
-    by_module, by_name, by_consultation, by_placement = {}, {}, {}, {}
-    if modules:
+    by_module, by_name, by_placement = {}, {}, {}
+    if modules or consulted:
         linked = [a.module for a in actions if a.kind == ActionKind.MODULE and a.module_id]
         names = {m.name for m in linked if m.programme.enrolment_id}
-        which = Q(session__module_id__in=modules)
-        if names:
-            which |= Q(session__module__name__in=names)
-        for row in (
-            Attendance.objects.filter(
-                which, participant_id=participant_id, session__date__gte=since
-            )
-            .values("session__module_id", "session__module__name")
-            .annotate(hours=Sum("hours"))
-            .order_by()
-        ):
-            by_module[row["session__module_id"]] = row["hours"]
-            name = row["session__module__name"]
-            by_name[name] = by_name.get(name, Decimal(0)) + row["hours"]
-    if consulted:
-        by_consultation = dict(
-            Consultation.objects.filter(participant_id=participant_id, module_id__in=consulted)
-            .values("module_id")
-            .annotate(hours=Sum("duration"))
-            .order_by()
-            .values_list("module_id", "hours")
-        )
+        for (module_id, name), done in hours_done(
+            ("module_id", "module__name"),
+            participants=[participant_id],
+            since=since,
+            modules=modules | consulted,
+            module_names=names,
+        ).items():
+            by_module[module_id] = done.hours
+            by_name[name] = by_name.get(name, Decimal(0)) + done.hours
     if placements:
         by_placement = dict(
             PlacementHours.objects.filter(placement_id__in=placements)
@@ -137,7 +126,7 @@ def attach_progress(plan: ActionPlan, goals) -> None:
             else:
                 done = by_module.get(action.module_id, Decimal(0))
         elif action.kind == ActionKind.CONSULTATION and action.module_id:
-            done = by_consultation.get(action.module_id, Decimal(0))
+            done = by_module.get(action.module_id, Decimal(0))
         elif action.placement_id:
             done = by_placement.get(action.placement_id, Decimal(0))
         action.progress = Progress(action.planned_hours, done)

@@ -34,7 +34,7 @@ from participants.access import (
     get_record_for_user,
     managed_participants,
 )
-from participants.views import breadcrumbs, file_crumb, file_form_page
+from participants.views.file import breadcrumbs, file_crumb, file_form_page
 
 
 def _plan(request, pk) -> ActionPlan:
@@ -79,7 +79,7 @@ def _form_page(request, form, plan, title, *, cancel_url, intro="", **extra):
 @require_http_methods(["GET", "POST"])
 def plan_start(request, pk):
     participant = get_participant_for_user(request.user, pk, Action.VIEW)
-    if not policy().can(request.user, Action.EDIT, ActionPlan(participant=participant)):
+    if not policy().may_start(request.user, ActionPlan, participant):
         raise PermissionDenied
     enrolment = participant.enrolments.order_by("-starts_on", "-pk").first()
     if enrolment is None:

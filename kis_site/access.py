@@ -83,6 +83,27 @@ class AccessPolicy(Protocol):
         exits to assess): the manager and the case managers."""
         ...
 
+    def runs_club(self, user) -> bool:
+        """Does ``user`` run the club (the manager): the whole club's follow-up, the network's
+        agreements, the certificates to sign, the club's figures?"""
+        ...
+
+    def works_from_rosters(self, user) -> bool:
+        """Does ``user`` see people only through the rosters of the sessions they lead (the
+        trainer): their start page is their sessions."""
+        ...
+
+    def caseload(self, user) -> int | None:
+        """The staff id whose people are ``user``'s own follow-up (a case manager's), or None
+        when the user's lists cover everyone they see (the manager, the specialists)."""
+        ...
+
+    def may_start(self, user, model: type[Model], participant) -> bool:
+        """May ``user`` open a new record of ``model`` (a diagnosis, a plan, a change report)
+        for ``participant``: the question pages ask before offering "start", answered by the
+        same rules as editing one (writers, signers, the sections a new one holds)."""
+        ...
+
     def responsible_q(self, user, path: str) -> Q | None:
         """The same as a filter on records whose participant is reached by ``path`` (Q() for
         everything, None for nothing)."""

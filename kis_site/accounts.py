@@ -86,12 +86,17 @@ def password_set_error(*, actor, target) -> str | None:
     )
 
 
+def unlocks_logins(actor) -> bool:
+    """The manager and the technical administrator unlock locked logins."""
+    return actor.is_superuser or bool(user_roles(actor) & {Role.MANAGER, Role.ADMINISTRATOR})
+
+
 def unlock_error(*, actor, target) -> str | None:
     """Why ``actor`` may not unlock ``target``'s login, or None: the manager and the technical
     administrator unlock accounts, nobody their own (the manager's is unlocked by the
     administrator)."""
     if target.pk == actor.pk:
         return _("You cannot unlock your own account; the administrator does it.")
-    if actor.is_superuser or user_roles(actor) & {Role.MANAGER, Role.ADMINISTRATOR}:
+    if unlocks_logins(actor):
         return None
     return _("Only the KIS manager and the administrator unlock logins.")

@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from kis_site.middleware import session_seconds_left
 from kis_site.models import KisSettings
-from kis_site.registries import nav_items
+from kis_site.navigation import MENU
 from kis_site.roles import role_labels
 
 
@@ -24,7 +24,7 @@ def kis(request):
                         and item.key
                         in (request.resolver_match.namespace, request.resolver_match.url_name),
                     }
-                    for item in nav_items
+                    for item in MENU
                     if item.visible(user)
                 ],
                 "session_seconds": session_seconds_left(request),

@@ -2,19 +2,16 @@
 for the manager and the administrator the changes of roles and the locked logins."""
 
 from django.urls import reverse
-from django.utils.translation import gettext_lazy, pgettext_lazy
+from django.utils.translation import gettext_lazy
 
 from kis_site.access import Action, policy
 from kis_site.registries import (
-    NavItem,
     Panel,
     TodoCount,
     TodoItem,
     home_panels,
-    nav_items,
     todo_items,
 )
-from kis_site.roles import user_roles
 from kis_site.vocabulary import Role
 
 
@@ -29,8 +26,10 @@ def _missing_scans(user):
 
 
 def _role_changes(request, user):
-    """The latest grants and revokes of roles: the manager's to see (who gave whom what)."""
-    if Role.MANAGER not in user_roles(user):
+    """The latest grants and revokes of roles: for whoever grants them (who gave whom what)."""
+    from kis_site.accounts import grants_all_roles
+
+    if not grants_all_roles(user):
         return None
     from django.contrib.auth import get_user_model
 
@@ -59,9 +58,10 @@ def _role_changes(request, user):
 
 def _locked_logins(request, user):
     """Accounts whose login is locked, for those who may unlock them (not their own)."""
-    if not (user.is_superuser or user_roles(user) & {Role.MANAGER, Role.ADMINISTRATOR}):
+    from kis_site.accounts import unlock_error, unlocks_logins
+
+    if not unlocks_logins(user):
         return None
-    from kis_site.accounts import unlock_error
     from kis_site.lockout import locked_logins
 
     locks = locked_logins()
@@ -96,7 +96,6 @@ def register():
             title=gettext_lazy("Locked logins"),
             template="kis_site/_locked_logins.html",
             context=_locked_logins,
-            order=5,
         )
     )
     home_panels.register(
@@ -105,16 +104,6 @@ def register():
             title=gettext_lazy("Changes of roles"),
             template="kis_site/_role_changes.html",
             context=_role_changes,
-            order=90,
-        )
-    )
-    nav_items.register(
-        NavItem(
-            "club-documents",
-            pgettext_lazy("navigation", "Club documents"),
-            "club-documents",
-            lambda user: bool(user_roles(user)),
-            80,
         )
     )
     todo_items.register(

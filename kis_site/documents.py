@@ -58,7 +58,7 @@ def slots_of(document) -> list[SignerSlot]:
     """The signatures this document needs (asked once per loaded document)."""
     cached = getattr(document, "_kis_slots", None)
     if cached is None:
-        cached = kind_of(document).signers(document)
+        cached = document.signer_slots()
         document._kis_slots = cached
     return cached
 
@@ -68,7 +68,7 @@ def sections_of(document) -> frozenset:
     has loaded the parts already may set ``document._kis_sections`` itself)."""
     cached = getattr(document, "_kis_sections", None)
     if cached is None:
-        cached = frozenset(kind_of(document).sections(document))
+        cached = frozenset(document.sensitive_sections())
         document._kis_sections = cached
     return cached
 

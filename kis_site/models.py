@@ -383,8 +383,21 @@ class SignedDocument(Versioned):
 
     BOOKKEEPING = ("id", "version", "revision", "state", "locked_at")
 
+    # The template the document is printed with (its PDF); every document model names its own.
+    pdf_template: str
+
     class Meta:
         abstract = True
+
+    def signer_slots(self) -> list:
+        """The signatures this document needs, as SignerSlots (kis_site.registries), in the
+        order they are printed. Every document model says its own."""
+        raise NotImplementedError(f"{type(self).__name__} does not say who signs it")
+
+    def sensitive_sections(self) -> frozenset:
+        """The sensitive sections (vocabulary.Section) this document holds: the printed
+        document opens whole only for those who see all of them (and for its signers)."""
+        return frozenset()
 
     @property
     def is_locked(self) -> bool:

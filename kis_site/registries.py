@@ -30,7 +30,9 @@ class Registry:
         self._items.pop(key, None)
 
     def __iter__(self):
-        return iter(sorted(self._items.values(), key=lambda item: (item.order, item.key)))
+        return iter(
+            sorted(self._items.values(), key=lambda item: (getattr(item, "order", 0), item.key))
+        )
 
     def __len__(self) -> int:
         return len(self._items)
@@ -51,16 +53,17 @@ class Panel:
     title: str
     template: str
     context: Callable[[Any, Any], dict | None]
-    order: int = 100
 
 
-def panels_for(registry, request, obj) -> list[dict]:
-    """The panels of ``registry`` the user may see on the page of ``obj``, with their contexts."""
-    panels = []
+def panels_for(registry, request, obj) -> dict[str, dict]:
+    """The panels of ``registry`` the user may see on the page of ``obj``, with their contexts,
+    by key. The page's template places each by name (``{% include "includes/_panel.html" with
+    item=panels.diagnosis %}``): the order of a page's parts is its template's."""
+    panels = {}
     for panel in registry:
         context = panel.context(request, obj)
         if context is not None:
-            panels.append({"panel": panel, "context": context})
+            panels[panel.key] = {"panel": panel, "context": context}
     return panels
 
 
@@ -125,20 +128,31 @@ class SignerSlot:
 
 @dataclass(frozen=True)
 class DocumentKind:
-    """A kind of signed document and everything the shared lifecycle needs to know of it."""
+    """A kind of signed document and everything the shared lifecycle needs to know of it.
+
+    Who signs, the sensitive sections and the print template are the model's own (the
+    interface of kis_site.models.SignedDocument); the kind only passes them on.
+    """
 
     key: str
     title: str
     model: type
-    signers: Callable[[Any], list[SignerSlot]]
-    pdf_template: str
     pdf_context: Callable[[Any], dict]
     url: Callable[[Any], str]
     filename: Callable[[Any], str]
-    sections: Callable[[Any], frozenset[Section]] = lambda document: frozenset()
     subject: Callable[[Any], str] = lambda document: ""
     holds_participant_data: bool = True  # then its model must be registered participant data
     order: int = 100
+
+    @property
+    def pdf_template(self) -> str:
+        return self.model.pdf_template
+
+    def signers(self, document) -> list[SignerSlot]:
+        return document.signer_slots()
+
+    def sections(self, document) -> frozenset[Section]:
+        return document.sensitive_sections()
 
 
 def document_kind_for(obj_or_model) -> DocumentKind | None:
@@ -171,20 +185,6 @@ class RosterScope:
 
 
 roster_scopes = Registry("roster scopes")
-
-
-@dataclass(frozen=True)
-class NavItem:
-    """An entry of the top navigation, shown only when ``visible(user)`` says so."""
-
-    key: str
-    title: str
-    url_name: str
-    visible: Callable[[Any], bool]
-    order: int = 100
-
-
-nav_items = Registry("navigation")
 
 
 @dataclass(frozen=True)

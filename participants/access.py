@@ -25,17 +25,22 @@ ALL, ROSTER, NONE = "all", "roster", "none"
 _FILE_WORK = frozenset({Action.VIEW, Action.ADD_NOTE, Action.SIGN, Action.ATTENDANCE})
 
 
+# Whose cases a role follows on its to-do lists: the whole club's, or the people it manages.
+CLUB, OWN = "club", "own"
+
+
 @dataclass(frozen=True)
 class RoleRule:
     scope: str  # which files: ALL, ROSTER (people on the rosters of their sessions) or NONE
     sections: frozenset[Section]  # sensitive sections seen in every file in scope
     own_sections: frozenset[Section]  # ... and in the files of the people they manage
     actions: frozenset[Action]
+    follows: str = ""  # CLUB, OWN or "": whose cases are on the role's to-do lists
 
 
 # The default table, in one place (issue: "Foundation", roles and access).
 RULES: dict[Role, RoleRule] = {
-    Role.MANAGER: RoleRule(ALL, ALL_SECTIONS, frozenset(), frozenset(Action)),
+    Role.MANAGER: RoleRule(ALL, ALL_SECTIONS, frozenset(), frozenset(Action), follows=CLUB),
     Role.CASE_MANAGER: RoleRule(
         ALL,
         frozenset(),
@@ -49,6 +54,7 @@ RULES: dict[Role, RoleRule] = {
             Action.RECRUIT,
             Action.NETWORK,
         },
+        follows=OWN,
     ),
     Role.SOCIAL_WORKER: RoleRule(
         ALL,
@@ -253,11 +259,29 @@ class ParticipantPolicy:
             return False
         return self._record_rule(user, action, obj)
 
+    def _follows(self, user) -> set[str]:
+        return {rule.follows for rule in self._rules(user)}
+
     def follows_cases(self, user) -> bool:
-        return bool({Role.MANAGER, Role.CASE_MANAGER} & user_roles(user))
+        return bool(self._follows(user) & {CLUB, OWN})
+
+    def runs_club(self, user) -> bool:
+        return CLUB in self._follows(user)
+
+    def works_from_rosters(self, user) -> bool:
+        return self._scope(user) == ROSTER
+
+    def caseload(self, user) -> int | None:
+        follows = self._follows(user)
+        return staff_id(user) if OWN in follows and CLUB not in follows else None
+
+    def may_start(self, user, model, participant) -> bool:
+        # The rules are asked about the record as it would be opened: its kind's writers, its
+        # signers (a required signer may open what they sign) and the sections a new one holds.
+        return self.can(user, Action.EDIT, model(participant=participant))
 
     def responsible_q(self, user, path: str) -> Q | None:
-        if Role.MANAGER in user_roles(user):
+        if self.runs_club(user):
             return Q()
         mine = staff_id(user)
         if mine is None:
@@ -265,7 +289,7 @@ class ParticipantPolicy:
         return Q(**{f"{path}__case_manager_id" if path else "case_manager_id": mine})
 
     def responsible_for(self, user, obj) -> bool:
-        if Role.MANAGER in user_roles(user):
+        if self.runs_club(user):
             return True
         registration = participant_data_for(obj)
         participant = registration.participant(obj) if registration else None
@@ -289,7 +313,7 @@ class ParticipantPolicy:
 
         if isinstance(obj, CaseNote) and action == Action.EDIT:
             # A note is edited by its author; the manager may correct any.
-            return Role.MANAGER in user_roles(user) or obj.author_id == staff_id(user)
+            return self.runs_club(user) or obj.author_id == staff_id(user)
         return True
 
 
@@ -326,7 +350,7 @@ def managed_participants(user):
     """Whose follow-up is the user's: the manager's the whole club in scope, anyone else's the
     people whose case manager they are (to-do lists of cases, unsigned documents)."""
     visible = participants_visible_to(user)
-    if Role.MANAGER in user_roles(user):
+    if policy().runs_club(user):
         return visible
     return visible.filter(case_manager_id=staff_id(user))
 

@@ -8,23 +8,18 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 from kis_site.access import Action, policy
 from kis_site.registries import (
     DocumentKind,
-    NavItem,
-    SignerSlot,
     TimelineEntry,
     TimelineSource,
     TodoCount,
     TodoItem,
     document_kinds,
-    nav_items,
     timeline_sources,
     todo_items,
 )
-from kis_site.vocabulary import ALL_SECTIONS, RiskGroup, Role, Section
-from participants.access import participants_visible_to, staff_id
+from kis_site.vocabulary import ALL_SECTIONS, RiskGroup, Section
+from participants.access import participants_visible_to
 from participants.models import (
-    BasisKind,
     Certificate,
-    ContractOrigin,
     Decision,
     EnrolmentStatus,
     OutgoingReferral,
@@ -34,53 +29,15 @@ from participants.models import (
 
 
 def register():
-    _register_navigation()
     _register_todo_items()
     _register_timeline()
     _register_documents()
     _register_network()
 
 
-def _can(action):
-    return lambda user: policy().can(user, action)
-
-
-def _register_navigation():
-    nav_items.register(NavItem("home", gettext_lazy("Start"), "home", lambda user: True, 0))
-    nav_items.register(
-        NavItem(
-            "participants", gettext_lazy("Participants"), "participants:list", _can(Action.VIEW), 10
-        )
-    )
-    nav_items.register(
-        NavItem(
-            "recruitment", gettext_lazy("Recruitment"), "recruitment:list", _can(Action.RECRUIT), 20
-        )
-    )
-    nav_items.register(
-        NavItem("cohorts", gettext_lazy("Cohorts"), "cohorts:list", _can(Action.VIEW), 30)
-    )
-    nav_items.register(
-        NavItem(
-            "audit-log",
-            pgettext_lazy("navigation", "Audit log"),
-            "audit-log",
-            _can(Action.VIEW_AUDIT),
-            90,
-        )
-    )
-    nav_items.register(
-        NavItem(
-            "admin", gettext_lazy("Administration"), "admin:index", lambda user: user.is_staff, 100
-        )
-    )
-
-
 def _scope_for_tiles(user):
-    """The manager counts the whole club; everyone else the people they manage."""
-    if Role.MANAGER in policy().roles(user):
-        return None
-    return staff_id(user)
+    """The manager counts the whole club; a case manager the people they manage."""
+    return policy().caseload(user)
 
 
 def _pending_applications(user):
@@ -117,14 +74,13 @@ def _ending(user):
 
 
 def _my_participants(user):
-    if Role.CASE_MANAGER not in policy().roles(user) or staff_id(user) is None:
+    mine = policy().caseload(user)
+    if mine is None:
         return None
     from participants.selectors import participants_managed_by
 
-    count = participants_managed_by(staff_id(user)).count()
-    return TodoCount(
-        count, reverse("participants:list") + f"?case_manager={staff_id(user)}", "info"
-    )
+    count = participants_managed_by(mine).count()
+    return TodoCount(count, reverse("participants:list") + f"?case_manager={mine}", "info")
 
 
 def _missing_rodo_clause(user):
@@ -135,7 +91,7 @@ def _missing_rodo_clause(user):
         enrolments__status__in=EnrolmentStatus.open(),
     )
     mine = _scope_for_tiles(user)
-    if mine is not None and Role.CASE_MANAGER in policy().roles(user):
+    if mine is not None:
         visible = visible.filter(case_manager_id=mine)
     count = visible.distinct().count()
     return TodoCount(count, reverse("participants:list") + "?rodo=missing", "danger")
@@ -175,7 +131,7 @@ def _evaluations_due(user):
 
 
 def _certificates_to_sign(user):
-    if Role.MANAGER not in policy().roles(user):
+    if not policy().runs_club(user):
         return None
     count = Certificate.objects.filter(state="draft").count()
     return TodoCount(count, reverse("participants:certificates") + "?state=draft", "warning")
@@ -345,41 +301,6 @@ def _case_manager_user(document):
     return manager.user_id if manager else None
 
 
-def contract_signers(contract) -> list[SignerSlot]:
-    participant = SignerSlot(
-        "participant",
-        gettext_lazy("Participant"),
-        default_name=lambda c: c.participant.full_name,
-    )
-    if contract.basis_kind != BasisKind.SOCIAL_CONTRACT:
-        return [
-            SignerSlot(
-                "verified",
-                gettext_lazy("Checked against the original at the KIS"),
-                roles=(Role.CASE_MANAGER, Role.SOCIAL_WORKER, Role.MANAGER),
-            )
-        ]
-    family = [
-        SignerSlot(
-            f"family-{member.pk}",
-            _("Family member: %(name)s") % {"name": member.first_name},
-            default_name=lambda c, m=member: m.first_name,
-        )
-        for member in contract.family_parties.all()
-    ]
-    if contract.origin == ContractOrigin.RECORDED:
-        worker = SignerSlot(
-            "ops_worker",
-            gettext_lazy("Social worker of the social welfare centre"),
-            default_name=lambda c: c.ops_worker,
-        )
-    else:
-        worker = SignerSlot(
-            "social_worker", gettext_lazy("Social worker"), roles=(Role.SOCIAL_WORKER,)
-        )
-    return [participant, *family, worker]
-
-
 def _contract_pdf(contract, sections=ALL_SECTIONS) -> dict:
     return {
         "contract": contract,
@@ -405,18 +326,6 @@ def _slug(*parts) -> str:
     from kis_site.search import normalise
 
     return slugify(normalise(" ".join(str(part) for part in parts if part)))
-
-
-def referral_signers(referral) -> list[SignerSlot]:
-    """The person who prepared the referral signs it (a named person, not a whole role: a
-    required signer may open the whole letter, health data included)."""
-    return [
-        SignerSlot(
-            "referring",
-            gettext_lazy("Referring on behalf of the KIS"),
-            person=lambda r: r.created_by_id,
-        )
-    ]
 
 
 def _referral_pdf(referral, sections=ALL_SECTIONS) -> dict:
@@ -450,12 +359,9 @@ def _register_documents():
             key="contract",
             title=gettext_lazy("Social contract or basis of participation"),
             model=SocialContract,
-            signers=contract_signers,
-            pdf_template="participants/pdf/contract.html",
             pdf_context=_contract_pdf,
             url=lambda c: reverse("participants:contract", args=[c.pk]),
             filename=lambda c: _slug("kontrakt", c.participant.last_name, c.number or c.pk),
-            sections=lambda c: frozenset({Section.RISK_GROUPS}),
             subject=lambda c: c.participant.full_name,
             order=10,
         )
@@ -465,10 +371,6 @@ def _register_documents():
             key="certificate",
             title=gettext_lazy("Certificate of participation"),
             model=Certificate,
-            signers=lambda c: [
-                SignerSlot("manager", gettext_lazy("KIS manager"), roles=(Role.MANAGER,))
-            ],
-            pdf_template="participants/pdf/certificate.html",
             pdf_context=_certificate_pdf,
             url=lambda c: reverse("participants:certificate", args=[c.pk]),
             filename=lambda c: _slug(
@@ -483,12 +385,9 @@ def _register_documents():
             key="referral",
             title=gettext_lazy("Referral to an institution"),
             model=OutgoingReferral,
-            signers=referral_signers,
-            pdf_template="participants/pdf/referral.html",
             pdf_context=_referral_pdf,
             url=lambda r: reverse("participants:referral", args=[r.pk]),
             filename=lambda r: _slug("skierowanie", r.participant.last_name, r.pk),
-            sections=lambda r: r.sections,
             subject=lambda r: r.participant.full_name,
             order=20,
         )
@@ -567,7 +466,6 @@ def _register_network():
             title=gettext_lazy("Referrals"),
             template="participants/_institution_referrals.html",
             context=_institution_referrals,
-            order=10,
         )
     )
     network_statistics.register(

@@ -479,7 +479,7 @@ def _documents(builder, today):
         )
         if index % 4 == 3:
             continue  # left as a draft waiting for the paper signatures
-        for slot in documents.kind_of(contract).signers(contract):
+        for slot in contract.signer_slots():
             if slot.roles:
                 documents.document_sign(document=contract, slot_key=slot.key, user=manager)
             else:

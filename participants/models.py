@@ -6,14 +6,15 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from kis_site.locking import Versioned
 from kis_site.models import FundingSource, ParticipantRecord, SignedDocument, StaffMember
 from kis_site.months import add_months
+from kis_site.registries import SignerSlot
 from kis_site.search import normalise, polish_sort_key
-from kis_site.vocabulary import RiskGroup, Section
+from kis_site.vocabulary import RiskGroup, Role, Section
 from partners.models import ContactPerson, Institution
 
 # --- Vocabulary of the participant's case ----------------------------------------------------
@@ -853,6 +854,8 @@ class SocialContract(ParticipantRecord, SignedDocument):
     objects = SocialContractQuerySet.as_manager()
     SNAPSHOT_EXCLUDE = ("created_at", "created_by")
 
+    pdf_template = "participants/pdf/contract.html"
+
     class Meta:
         verbose_name = _("social contract or basis of participation")
         verbose_name_plural = _("social contracts and bases of participation")
@@ -875,6 +878,45 @@ class SocialContract(ParticipantRecord, SignedDocument):
 
     def covers(self, day) -> bool:
         return self.valid_from <= day <= self.valid_until
+
+    def signer_slots(self) -> list[SignerSlot]:
+        """A social contract: the participant, the family members who are parties and the
+        social worker (of the OPS when recorded from there, of the KIS when drafted here).
+        Another basis: a staff member confirms the copy against the original."""
+        participant = SignerSlot(
+            "participant",
+            _("Participant"),
+            default_name=lambda c: c.participant.full_name,
+        )
+        if self.basis_kind != BasisKind.SOCIAL_CONTRACT:
+            return [
+                SignerSlot(
+                    "verified",
+                    _("Checked against the original at the KIS"),
+                    roles=(Role.CASE_MANAGER, Role.SOCIAL_WORKER, Role.MANAGER),
+                )
+            ]
+        family = [
+            SignerSlot(
+                f"family-{member.pk}",
+                gettext("Family member: %(name)s") % {"name": member.first_name},
+                default_name=lambda c, m=member: m.first_name,
+            )
+            for member in self.family_parties.all()
+        ]
+        if self.origin == ContractOrigin.RECORDED:
+            worker = SignerSlot(
+                "ops_worker",
+                _("Social worker of the social welfare centre"),
+                default_name=lambda c: c.ops_worker,
+            )
+        else:
+            worker = SignerSlot("social_worker", _("Social worker"), roles=(Role.SOCIAL_WORKER,))
+        return [participant, *family, worker]
+
+    def sensitive_sections(self) -> frozenset:
+        """The contract tells the person's situation: the risk groups."""
+        return frozenset({Section.RISK_GROUPS})
 
     def evaluation_rule_dates(self) -> list[date]:
         """The evaluation dates the contract's rule implies: every ``evaluation_every_months``
@@ -947,8 +989,14 @@ class Certificate(ParticipantRecord, SignedDocument):
             ),
         ]
 
+    pdf_template = "participants/pdf/certificate.html"
+
     def __str__(self):
         return str(_("certificate no. %(number)s") % {"number": self.number})
+
+    def signer_slots(self) -> list[SignerSlot]:
+        """The KIS manager signs the certificate."""
+        return [SignerSlot("manager", _("KIS manager"), roles=(Role.MANAGER,))]
 
     @property
     def number(self) -> str:
@@ -1086,11 +1134,28 @@ class OutgoingReferral(ParticipantRecord, SignedDocument):
             models.Index(fields=["status", "sent_on"], name="referral_waiting"),
         ]
 
+    pdf_template = "participants/pdf/referral.html"
+
     def __str__(self):
         return str(_("referral to %(institution)s of %(date)s")) % {
             "institution": self.institution.name,
             "date": self.referred_on.strftime("%d.%m.%Y"),
         }
+
+    def signer_slots(self) -> list[SignerSlot]:
+        """The person who prepared the referral signs it (a named person, not a whole role: a
+        required signer may open the whole letter, health data included)."""
+        return [
+            SignerSlot(
+                "referring",
+                _("Referring on behalf of the KIS"),
+                person=lambda r: r.created_by_id,
+            )
+        ]
+
+    def sensitive_sections(self) -> frozenset:
+        """The sections of the data the referral passes on (``sections``)."""
+        return self.sections
 
     @property
     def sections(self) -> frozenset:

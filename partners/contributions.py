@@ -10,15 +10,11 @@ from django.utils.translation import gettext_lazy
 from kis_site.access import Action, policy
 from kis_site.registries import (
     DocumentKind,
-    NavItem,
-    SignerSlot,
     TodoCount,
     TodoItem,
     document_kinds,
-    nav_items,
     todo_items,
 )
-from kis_site.vocabulary import Role
 from partners.models import Agreement, MeetingTask, TaskStatus
 
 
@@ -30,7 +26,7 @@ def agreements_ending(within_days=60):
 
 
 def _agreements_ending(user):
-    if Role.MANAGER not in policy().roles(user):
+    if not policy().runs_club(user):
         return None
     return TodoCount(
         agreements_ending().count(), reverse("partners:network") + "#agreements", "warning"
@@ -58,15 +54,6 @@ def _agreement_pdf(agreement, sections=None) -> dict:
 
 
 def register():
-    nav_items.register(
-        NavItem(
-            "partners",
-            gettext_lazy("Partners"),
-            "partners:list",
-            lambda user: policy().can(user, Action.VIEW),
-            40,
-        )
-    )
     todo_items.register(
         TodoItem(
             "agreements-ending",
@@ -85,18 +72,6 @@ def register():
             key="agreement",
             title=gettext_lazy("Partnership agreement"),
             model=Agreement,
-            signers=lambda agreement: [
-                SignerSlot("kis", gettext_lazy("For the KIS: the manager"), roles=(Role.MANAGER,)),
-                SignerSlot(
-                    "institution",
-                    gettext_lazy("For the partner institution"),
-                    default_name=lambda a: (
-                        a.institution_signatory
-                        or (str(a.institution.main_contact) if a.institution.main_contact else "")
-                    ),
-                ),
-            ],
-            pdf_template="partners/pdf/agreement.html",
             pdf_context=_agreement_pdf,
             url=lambda agreement: reverse("partners:agreement", args=[agreement.pk]),
             filename=lambda agreement: f"porozumienie-{agreement.pk}",

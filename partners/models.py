@@ -7,9 +7,10 @@ from django.utils.translation import pgettext_lazy
 
 from kis_site.locking import Versioned
 from kis_site.models import SignedDocument, StaffMember
+from kis_site.registries import SignerSlot
 from kis_site.search import normalise
 from kis_site.validators import clean_nip, clean_regon, validate_nip, validate_regon
-from kis_site.vocabulary import Sphere
+from kis_site.vocabulary import Role, Sphere
 
 
 class InstitutionType(models.TextChoices):
@@ -165,6 +166,8 @@ class Agreement(SignedDocument):
     )
     created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
 
+    pdf_template = "partners/pdf/agreement.html"
+
     class Meta:
         verbose_name = _("agreement")
         verbose_name_plural = _("agreements")
@@ -187,6 +190,20 @@ class Agreement(SignedDocument):
     def clean(self):
         if self.valid_until and self.valid_from and self.valid_until < self.valid_from:
             raise ValidationError({"valid_until": _("The agreement cannot end before it starts.")})
+
+    def signer_slots(self) -> list[SignerSlot]:
+        """The KIS manager in the application; the institution's signatory on paper."""
+        return [
+            SignerSlot("kis", _("For the KIS: the manager"), roles=(Role.MANAGER,)),
+            SignerSlot(
+                "institution",
+                _("For the partner institution"),
+                default_name=lambda a: (
+                    a.institution_signatory
+                    or (str(a.institution.main_contact) if a.institution.main_contact else "")
+                ),
+            ),
+        ]
 
     def in_force(self, on=None) -> bool:
         on = on or timezone.localdate()

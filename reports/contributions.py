@@ -10,22 +10,18 @@ from kis_site.access import Action, policy
 from kis_site.models import KisSettings
 from kis_site.registries import (
     DocumentKind,
-    NavItem,
     Panel,
-    SignerSlot,
     TodoCount,
     TodoItem,
     document_kinds,
     enrolment_panels,
     home_panels,
-    nav_items,
     participant_panels,
     todo_items,
 )
 from kis_site.search import normalise
-from kis_site.vocabulary import Cosigner, Role, Section, sphere_visible
+from kis_site.vocabulary import Section, sphere_visible
 from participants.models import Participant
-from participants.signers import case_manager_slot
 from reports.models import (
     EFFECT_GROUPS,
     ChangeReport,
@@ -34,34 +30,6 @@ from reports.models import (
     LetterKind,
     ReferrerLetter,
 )
-
-SENSITIVE = frozenset({Section.HEALTH, Section.PSYCHOLOGICAL})
-
-
-def report_sections(report) -> frozenset:
-    """The printed report holds the health and psychological spheres, and the legal section
-    when legal notes were written: it opens whole for those who see them (and its signers)."""
-    legal = report.pk is not None and report.spheres.exclude(legal_notes="").exists()
-    return SENSITIVE | ({Section.LEGAL} if legal else set())
-
-
-def _cosigner_slot(cosigner: str) -> SignerSlot:
-    if cosigner == Cosigner.PARTICIPANT:
-        return SignerSlot(
-            "participant",
-            gettext_lazy("Participant"),
-            default_name=lambda r: r.participant.full_name,
-        )
-    role = Role(cosigner)
-    return SignerSlot(cosigner, role.label, roles=(role,))
-
-
-def report_signers(report) -> list[SignerSlot]:
-    """The case manager, and whoever else the KIS had chosen when the report was opened."""
-    return [
-        case_manager_slot(),
-        *(_cosigner_slot(cosigner) for cosigner in report.cosigners if cosigner in Cosigner.values),
-    ]
 
 
 def _pdf_context(report, sections=frozenset(Section)) -> dict:
@@ -93,26 +61,14 @@ def _filename(report) -> str:
 
 
 def register():
-    nav_items.register(
-        NavItem(
-            "reports",
-            gettext_lazy("Reports"),
-            "reports:outcomes",
-            lambda user: policy().can(user, Action.EXPORT),
-            60,
-        )
-    )
     document_kinds.register(
         DocumentKind(
             key="change_report",
             title=gettext_lazy("Change report"),
             model=ChangeReport,
-            signers=report_signers,
-            pdf_template="reports/pdf/change_report.html",
             pdf_context=_pdf_context,
             url=lambda r: reverse("reports:change-report", args=[r.pk]),
             filename=_filename,
-            sections=report_sections,
             subject=lambda r: r.participant.full_name,
             order=25,
         )
@@ -123,7 +79,6 @@ def register():
             title=gettext_lazy("Change reports"),
             template="reports/_file_panel.html",
             context=_file_panel,
-            order=14,
         )
     )
     todo_items.register(
@@ -160,7 +115,6 @@ def register():
             title=gettext_lazy("The club this month"),
             template="reports/_club_figures.html",
             context=_club_figures,
-            order=10,
         )
     )
 
@@ -193,12 +147,12 @@ def _file_panel(request, participant):
         "points": points,
         "spheres": spheres,
         "charted": charted if len(enrolments) > 1 else None,
-        "can_start": policy().can(user, Action.EDIT, ChangeReport(participant=participant)),
+        "can_start": policy().may_start(user, ChangeReport, participant),
     }
 
 
 def _club_figures(request, user):
-    if Role.MANAGER not in policy().roles(user):
+    if not policy().runs_club(user):
         return None
     from reports.dashboard import cached_club_figures
 
@@ -256,17 +210,6 @@ def _overdue(user):
 
 
 # --- The exit assessment and the letters to the referring institution ---------------------------
-
-HEALTH_SECTIONS = frozenset({Section.HEALTH, Section.PSYCHOLOGICAL})
-
-
-def _letter_sections(letter) -> frozenset:
-    """The health spheres when the letter passes them on; the risk groups when its recipient
-    (the probation service, a prison, addiction treatment, psychiatric care) tells one."""
-    sections = HEALTH_SECTIONS if letter.include_health else frozenset()
-    if letter.institution_id and letter.institution.reveals_risk_group:
-        sections |= {Section.RISK_GROUPS}
-    return sections
 
 
 def _letter_pdf_context(letter, sections=frozenset(Section)) -> dict:
@@ -347,12 +290,9 @@ def _register_exits_and_letters():
             key="referrer_letter",
             title=gettext_lazy("Letter to the referring institution"),
             model=ReferrerLetter,
-            signers=lambda letter: [case_manager_slot()],
-            pdf_template="reports/pdf/referrer_letter.html",
             pdf_context=_letter_pdf_context,
             url=lambda letter: reverse("reports:letter", args=[letter.pk]),
             filename=_letter_filename,
-            sections=_letter_sections,
             subject=lambda letter: letter.participant.full_name,
             order=27,
         )
@@ -363,7 +303,6 @@ def _register_exits_and_letters():
             title=gettext_lazy("Reintegration effects at the exit"),
             template="reports/_enrolment_exit.html",
             context=_exit_panel,
-            order=10,
         )
     )
     enrolment_panels.register(
@@ -372,7 +311,6 @@ def _register_exits_and_letters():
             title=gettext_lazy("Letters to the referring institution"),
             template="reports/_enrolment_letters.html",
             context=_letters_panel,
-            order=20,
         )
     )
     todo_items.register(

@@ -7,11 +7,11 @@ from datetime import date
 from decimal import Decimal
 
 from django.core.cache import cache
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from activities import ledger
-from activities.models import Attendance, Mark, RosterEntry
+from activities.hours import Done, Planned, planned_and_done
 from kis_site.models import StaffMember
 from participants.models import Application, Decision, Enrolment, EnrolmentStatus
 
@@ -73,16 +73,12 @@ def club_figures(today: date) -> ClubFigures:
         )
     figures.active = sum(row["people"] for row in figures.cohorts)
 
-    marks = Attendance.objects.filter(session__date__gte=month, session__date__lte=today).aggregate(
-        marked=Count("id"),
-        attended=Count("id", filter=Q(mark__in=[Mark.PRESENT, Mark.LATE])),
-        hours=Sum("hours"),
-    )
-    figures.marked, figures.attended = marks["marked"], marks["attended"]
-    figures.done_hours = marks["hours"] or Decimal(0)
-    figures.planned_hours = RosterEntry.objects.filter(
-        session__date__gte=month, session__date__lte=today, session__cancelled=False
-    ).aggregate(hours=Sum("session__planned_hours"))["hours"] or Decimal(0)
+    # The month's hours planned and done (``activities.hours``), with the marks behind them.
+    planned, done = planned_and_done((), since=month, until=today)
+    this_month = done.get(()) or Done()
+    figures.marked, figures.attended = this_month.marked, this_month.present
+    figures.done_hours = this_month.hours
+    figures.planned_hours = (planned.get(()) or Planned()).hours
 
     _two_thirds(figures, today)
 

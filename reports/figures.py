@@ -12,7 +12,8 @@ from decimal import Decimal
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
-from activities.models import Attendance, Category, Consultation, Mark, RosterEntry, Session
+from activities.hours import hours_done, planned_and_done
+from activities.models import Category, Consultation, Session
 from diagnosis.models import SPHERE_RELATED, DiagnosisKind, DiagnosticReport
 from kis_site.models import EmploymentBasis, StaffMember
 from kis_site.vocabulary import RiskGroup, Sphere
@@ -177,8 +178,8 @@ def follow_up_rows(enrolment_ids, today: date) -> list[dict]:
 
 
 def hour_rows(participant_ids, start: date, end: date) -> list[dict]:
-    """Per module name: hours planned for the people (their rosters) and done (attendance and
-    consultations) in the period; two or three aggregate queries."""
+    """Per module name: hours planned for the people and done (``activities.hours``) in the
+    period; three aggregate queries."""
     rows: dict[str, dict] = {}
 
     def row(name, category):
@@ -186,42 +187,13 @@ def hour_rows(participant_ids, start: date, end: date) -> list[dict]:
             name, {"name": name, "category": category, "planned": Decimal(0), "done": Decimal(0)}
         )
 
-    for item in (
-        RosterEntry.objects.filter(
-            participant_id__in=participant_ids,
-            session__cancelled=False,
-            session__date__gte=start,
-            session__date__lte=end,
-        )
-        .values("session__module__name", "session__module__category")
-        .annotate(hours=Sum("session__planned_hours"))
-        .order_by()
-    ):
-        entry = row(item["session__module__name"], item["session__module__category"])
-        entry["planned"] += item["hours"] or 0
-    for item in (
-        Attendance.objects.filter(
-            participant_id__in=participant_ids,
-            session__date__gte=start,
-            session__date__lte=end,
-        )
-        .values("session__module__name", "session__module__category")
-        .annotate(hours=Sum("hours"))
-        .order_by()
-    ):
-        entry = row(item["session__module__name"], item["session__module__category"])
-        entry["done"] += item["hours"] or 0
-    for item in (
-        Consultation.objects.filter(
-            participant_id__in=participant_ids, date__gte=start, date__lte=end
-        )
-        .values("module__name", "module__category")
-        .annotate(hours=Sum("duration"))
-        .order_by()
-    ):
-        entry = row(item["module__name"], item["module__category"])
-        entry["planned"] += item["hours"] or 0
-        entry["done"] += item["hours"] or 0
+    planned, done = planned_and_done(
+        ("module__name", "module__category"), participants=participant_ids, since=start, until=end
+    )
+    for (name, category), hours in planned.items():
+        row(name, category)["planned"] += hours.hours
+    for (name, category), hours in done.items():
+        row(name, category)["done"] += hours.hours
     result = sorted(rows.values(), key=lambda r: (r["category"], r["name"]))
     labels = dict(Category.choices)
     for entry in result:
@@ -415,11 +387,9 @@ def yearly(year: int, *, today: date | None = None) -> Yearly:
     ]
 
     # The reintegration activities run in the year: group sessions held (not cancelled, not
-    # still to come) with the attendance recorded for them, and individual consultations.
+    # still to come: ``end`` is today at the latest), individual consultations, and the people's
+    # hours done in them (``activities.hours``).
     held = Session.objects.filter(cancelled=False, date__gte=start, date__lte=end)
-    attended = Attendance.objects.filter(
-        session__in=held.values("pk"), mark__in=[Mark.PRESENT, Mark.LATE]
-    )
     consultations = Consultation.objects.filter(date__gte=start, date__lte=end)
     activities: dict[tuple, dict] = {}
 
@@ -445,13 +415,6 @@ def yearly(year: int, *, today: date | None = None) -> Yearly:
         entry["sessions"] += item["sessions"]
         entry["hours"] += item["hours"] or 0
     for item in (
-        attended.values("session__module__name", "session__module__category")
-        .annotate(hours=Sum("hours"))
-        .order_by()
-    ):
-        entry = activity(item["session__module__category"], item["session__module__name"])
-        entry["person_hours"] += item["hours"] or 0
-    for item in (
         consultations.values("module__name", "module__category")
         .annotate(sessions=Count("id"), hours=Sum("duration"))
         .order_by()
@@ -459,23 +422,15 @@ def yearly(year: int, *, today: date | None = None) -> Yearly:
         entry = activity(item["module__category"], item["module__name"])
         entry["sessions"] += item["sessions"]
         entry["hours"] += item["hours"] or 0
-        entry["person_hours"] += item["hours"] or 0
-    # Participants: the distinct people who attended a session or had a consultation of the
-    # activity (someone who did both is one person).
-    people: dict[tuple, set] = {}
-    for category, name, participant in [
-        *attended.values_list(
-            "session__module__category", "session__module__name", "participant_id"
-        )
-        .distinct()
-        .order_by(),
-        *consultations.values_list("module__category", "module__name", "participant_id")
-        .distinct()
-        .order_by(),
-    ]:
-        people.setdefault((category, name), set()).add(participant)
-    for key, ids in people.items():
-        activity(*key)["people"] = len(ids)
+    # Per person: their hours done; they took part when they attended a session or had a
+    # consultation of the activity (someone who did both is one person).
+    for (category, name, _person), hours in hours_done(
+        ("module__category", "module__name", "participant_id"), since=start, until=end
+    ).items():
+        entry = activity(category, name)
+        entry["person_hours"] += hours.hours
+        if hours.present or hours.consultations:
+            entry["people"] += 1
     result.activities = [activities[key] for key in sorted(activities)]
     labels = dict(Category.choices)
     for entry in result.activities:

@@ -13,8 +13,10 @@ from django.utils.translation import pgettext_lazy
 from diagnosis.models import Rating
 from kis_site.locking import Versioned
 from kis_site.models import ParticipantRecord, SignedDocument
-from kis_site.vocabulary import Section, Sphere, sphere_section
+from kis_site.registries import SignerSlot
+from kis_site.vocabulary import Cosigner, Role, Section, Sphere, sphere_section
 from participants.models import Enrolment, Participant
+from participants.signers import case_manager_slot
 from reports.months import period_label
 
 TEXT_MAX = 4000
@@ -81,6 +83,22 @@ EFFECT_GROUPS = [
 ]
 
 
+# The health and psychological spheres: every change report holds them; a letter to the
+# referring institution when it passes them on.
+HEALTH_SECTIONS = frozenset({Section.HEALTH, Section.PSYCHOLOGICAL})
+
+
+def _cosigner_slot(cosigner: str) -> SignerSlot:
+    if cosigner == Cosigner.PARTICIPANT:
+        return SignerSlot(
+            "participant",
+            _("Participant"),
+            default_name=lambda r: r.participant.full_name,
+        )
+    role = Role(cosigner)
+    return SignerSlot(cosigner, role.label, roles=(role,))
+
+
 class ChangeReport(ParticipantRecord, SignedDocument):
     participant = models.ForeignKey(
         Participant,
@@ -121,6 +139,8 @@ class ChangeReport(ParticipantRecord, SignedDocument):
 
     SNAPSHOT_EXCLUDE = ("created_at", "created_by")
 
+    pdf_template = "reports/pdf/change_report.html"
+
     class Meta:
         verbose_name = _("change report")
         verbose_name_plural = _("change reports")
@@ -149,6 +169,24 @@ class ChangeReport(ParticipantRecord, SignedDocument):
 
     def __str__(self):
         return str(_("Change report for %(period)s")) % {"period": self.period_label}
+
+    def signer_slots(self) -> list[SignerSlot]:
+        """The case manager, and whoever else the KIS had chosen when the report was opened."""
+        return [
+            case_manager_slot(),
+            *(
+                _cosigner_slot(cosigner)
+                for cosigner in self.cosigners
+                if cosigner in Cosigner.values
+            ),
+        ]
+
+    def sensitive_sections(self) -> frozenset:
+        """The printed report holds the health and psychological spheres, and the legal section
+        when legal notes were written: it opens whole for those who see them (and its
+        signers)."""
+        legal = self.pk is not None and self.spheres.exclude(legal_notes="").exists()
+        return HEALTH_SECTIONS | ({Section.LEGAL} if legal else set())
 
     @property
     def period_label(self) -> str:
@@ -410,6 +448,8 @@ class ReferrerLetter(ParticipantRecord, SignedDocument):
 
     SNAPSHOT_EXCLUDE = ("created_at", "created_by", "sent_on")
 
+    pdf_template = "reports/pdf/referrer_letter.html"
+
     class Meta:
         verbose_name = _("letter to the referring institution")
         verbose_name_plural = _("letters to referring institutions")
@@ -431,6 +471,18 @@ class ReferrerLetter(ParticipantRecord, SignedDocument):
     @property
     def period_label(self) -> str:
         return period_label(self.period_start, self.period_end)
+
+    def signer_slots(self) -> list[SignerSlot]:
+        """The participant's case manager signs the letter."""
+        return [case_manager_slot()]
+
+    def sensitive_sections(self) -> frozenset:
+        """The health spheres when the letter passes them on; the risk groups when its recipient
+        (the probation service, a prison, addiction treatment, psychiatric care) tells one."""
+        sections = HEALTH_SECTIONS if self.include_health else frozenset()
+        if self.institution_id and self.institution.reveals_risk_group:
+            sections |= {Section.RISK_GROUPS}
+        return sections
 
     def clean(self):
         if self.include_health and not (self.health_basis or "").strip():

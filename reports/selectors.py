@@ -5,18 +5,18 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count, Exists, OuterRef, Q, Subquery
+from django.db.models import Exists, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from activities.ledger import module_rows
-from activities.models import AbsenceCase, Attendance, Mark
+from activities.models import AbsenceCase
 from diagnosis.models import SPHERE_RELATED, DiagnosisKind, DiagnosticReport
 from kis_site.documents import first_signed_on
 from kis_site.models import DocumentState, KisSettings
 from kis_site.vocabulary import Sphere, sphere_visible
 from participants.models import Enrolment, EnrolmentStatus
 from reports.models import ChangeReport, ChangeSphere
-from reports.months import add_months, first_day, last_day, months_between, period_label
+from reports.months import add_months, first_day, months_between, period_label
 
 
 @dataclass
@@ -31,6 +31,47 @@ class DueState:
     due_this_month: bool = False
 
 
+def months_due(diagnosis_signed_on: date | None, end: date, today: date) -> tuple[date, date]:
+    """The first and the last month (first days) for which a change report is due by ``today``:
+    each calendar month of the participation from the month after the initial diagnosis was
+    signed, up to this month or the month the participation ends (first > last: none yet)."""
+    if diagnosis_signed_on is None:
+        return date.max, date.min
+    first = first_day(add_months(first_day(diagnosis_signed_on), 1))
+    return first, min(first_day(today), first_day(end))
+
+
+@dataclass(frozen=True)
+class Standing:
+    overdue: bool = False
+    due_this_month: bool = False
+
+
+def report_standing(
+    *,
+    diagnosis_signed_on: date | None,
+    end: date,
+    last_signed_end: date | None,
+    this_month_covered: bool,
+    today: date,
+    overdue_months: int,
+) -> Standing:
+    """The change reports' one rule, for the list and the tiles alike. Of an active
+    participation ending on ``end``: overdue when some month is due and the last month covered by
+    a signed report (or, before any, the month of the diagnosis) ended more than
+    ``overdue_months`` months ago; due this month when this month is due and no report (signed
+    or not) covers it."""
+    first, last = months_due(diagnosis_signed_on, end, today)
+    if first > last:
+        return Standing()
+    month = first_day(today)
+    reference = last_signed_end or diagnosis_signed_on
+    return Standing(
+        overdue=first_day(reference) < add_months(month, -overdue_months),
+        due_this_month=last == month and not this_month_covered,
+    )
+
+
 def due_state(
     enrolment: Enrolment,
     *,
@@ -39,26 +80,29 @@ def due_state(
     today: date,
     overdue_months: int,
 ) -> DueState:
-    """A report is due for each calendar month of an active participation from the month after
-    the initial diagnosis was signed; the person is overdue when the last month covered by a
-    signed report (or, before any, the month of the diagnosis) ended more than ``overdue_months``
-    months ago."""
+    """Where a participation stands (``report_standing``), with the months due and those no
+    report covers yet, from its reports' periods and states."""
     state = DueState(enrolment)
     if enrolment.status != EnrolmentStatus.ACTIVE or diagnosis_signed_on is None:
         return state
-    first = first_day(add_months(first_day(diagnosis_signed_on), 1))
-    last = min(first_day(today), first_day(enrolment.ended_on or enrolment.planned_end_on))
+    end = enrolment.ended_on or enrolment.planned_end_on
+    first, last = months_due(diagnosis_signed_on, end, today)
     state.due = months_between(first, last) if first <= last else []
     covered = set()
-    for start, end, _state in reports:
-        covered.update(months_between(start, end))
+    for start, report_end, _state in reports:
+        covered.update(months_between(start, report_end))
     state.missing = [month for month in state.due if month not in covered]
     signed = [end for _start, end, report_state in reports if report_state == DocumentState.LOCKED]
     state.last_signed_end = max(signed) if signed else None
-    reference = state.last_signed_end or last_day(diagnosis_signed_on)
-    limit = last_day(add_months(first_day(reference), overdue_months))
-    state.overdue = bool(state.due) and today > limit
-    state.due_this_month = first_day(today) in state.missing
+    standing = report_standing(
+        diagnosis_signed_on=diagnosis_signed_on,
+        end=end,
+        last_signed_end=state.last_signed_end,
+        this_month_covered=first_day(today) in covered,
+        today=today,
+        overdue_months=overdue_months,
+    )
+    state.overdue, state.due_this_month = standing.overdue, standing.due_this_month
     return state
 
 
@@ -106,9 +150,9 @@ def due_states(participants, today=None) -> list[DueState]:
 
 
 def due_counts(participants, today=None) -> tuple[int, int]:
-    """(due this month and not overdue, overdue) for the start-page tiles: the same rule as
-    ``due_state``, from one query that brings per participation only the diagnosis date, the end
-    of the last signed report and whether a report covers this month."""
+    """(due this month and not overdue, overdue) for the start-page tiles: ``report_standing``,
+    from one query that brings per participation only the diagnosis date, the end of the last
+    signed report and whether a report covers this month."""
     today = today or timezone.localdate()
     overdue_months = KisSettings.load().change_report_overdue_months
     month = first_day(today)
@@ -130,20 +174,19 @@ def due_counts(participants, today=None) -> tuple[int, int]:
         .values_list("planned_end_on", "ended_on", "signed_on", "last_signed_end", "covered")
         .order_by()
     )
-    # due_state's rule with the month arithmetic done once: a month is due from the month after
-    # the diagnosis to this one or the end's; overdue when the reference (the end of the last
-    # signed report, else the diagnosis) lies in a month before ``cutoff``.
-    cutoff = add_months(month, -overdue_months)
     due = overdue = 0
     for planned_end, ended, signed, last_signed_end, covered in rows:
-        if signed is None:
-            continue
-        end = ended or planned_end
-        if signed >= month or (signed.year, signed.month) >= (end.year, end.month):
-            continue  # no month due yet, or the participation ended in the diagnosis's month
-        if (last_signed_end or signed) < cutoff:
+        standing = report_standing(
+            diagnosis_signed_on=signed,
+            end=ended or planned_end,
+            last_signed_end=last_signed_end,
+            this_month_covered=covered,
+            today=today,
+            overdue_months=overdue_months,
+        )
+        if standing.overdue:
             overdue += 1
-        elif end >= month and not covered:
+        elif standing.due_this_month:
             due += 1
     return due, overdue
 
@@ -153,14 +196,12 @@ def due_counts(participants, today=None) -> tuple[int, int]:
 
 def period_attendance(participant_id: int, start: date, end: date) -> dict:
     """The modules with sessions in the period (their hours planned and done) and the absences."""
-    rows = [row for row in module_rows(participant_id, start=start, end=end) if row.sessions]
-    absences = Attendance.objects.filter(
-        participant_id=participant_id, session__date__gte=start, session__date__lte=end
-    ).aggregate(
-        absent=Count("id", filter=Q(mark=Mark.ABSENT)),
-        excused=Count("id", filter=Q(mark=Mark.EXCUSED)),
-    )
-    return {"modules": rows, **absences}
+    rows = module_rows(participant_id, start=start, end=end)
+    return {
+        "modules": [row for row in rows if row.sessions],
+        "absent": sum(row.absent for row in rows),
+        "excused": sum(row.excused for row in rows),
+    }
 
 
 def period_facts(report: ChangeReport) -> dict:

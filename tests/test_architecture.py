@@ -90,3 +90,35 @@ def test_no_module_imports_itself_back():
                     seen.add(nxt)
                     stack.append((nxt, [*trail, nxt]))
     assert not cycles, "\n".join(sorted(set(cycles))[:20])
+
+
+# The pages built of registered panels, each with the template that places them by key.
+PANEL_PAGES = {
+    "participant_panels": "participants/detail.html",
+    "enrolment_panels": "participants/enrolment.html",
+    "home_panels": "kis_site/home.html",
+    "partner_panels": "partners/detail.html",
+}
+
+
+def test_every_panel_is_placed_by_name_on_its_page():
+    """A page's template names each of its panels ({% panel "key" %}), in the order it shows
+    them: every registered panel is placed once, and the template names no panel that is not
+    registered."""
+    import re
+
+    from kis_site import registries
+
+    for registry_name, template in PANEL_PAGES.items():
+        registered = {panel.key for panel in getattr(registries, registry_name)}
+        text = (ROOT / "templates" / template).read_text()
+        placed = re.findall(r'{%\s*panel\s+"([^"]+)"', text)
+        assert sorted(placed) == sorted(registered), template
+        assert len(placed) == len(set(placed)), template
+
+
+def test_the_menu_is_one_list():
+    from kis_site.navigation import MENU
+
+    keys = [item.key for item in MENU]
+    assert keys[0] == "home" and len(keys) == len(set(keys))

@@ -475,7 +475,7 @@ def test_the_file_charts_the_latest_participation_with_reports(
     page = client_for(case_manager).get(
         reverse("participants:detail", args=[enrolment.participant_id])
     )
-    panel = next(p["context"] for p in page.context["panels"] if p["panel"].key == "change_reports")
+    panel = page.context["panels"]["change_reports"]["context"]
     assert [report.pk for report in panel["reports"]] == [november.pk, march.pk]
     labels = [point.label for point in panel["points"]]
     assert november.period_label in labels and march.period_label not in labels

@@ -19,7 +19,6 @@ from activities.services import MarkInput
 from diagnosis import services as diagnosis_services
 from diagnosis.models import DiagnosisKind
 from ipd import services
-from ipd.contributions import plan_sections
 from ipd.models import (
     ActionKind,
     ActionPlan,
@@ -455,7 +454,10 @@ def test_health_psychological_and_legal_goals_only_for_those_who_see_them(
         description="Ugoda z komornikiem",
     )
     add_goal(plan, case_manager, description="Kurs magazyniera")
-    assert plan_sections(ActionPlan.objects.get(pk=plan.pk)) == {Section.HEALTH, Section.LEGAL}
+    assert ActionPlan.objects.get(pk=plan.pk).sensitive_sections() == {
+        Section.HEALTH,
+        Section.LEGAL,
+    }
     url = reverse("ipd:plan", args=[plan.pk])
     advisor = client_for(career_advisor).get(url).content.decode()
     assert "Kurs magazyniera" in advisor

@@ -7,3 +7,15 @@ register = template.Library()
 def has_section(sections, name):
     """{% if sections|has_section:"health" %}: may this user see the section?"""
     return name in sections
+
+
+@register.simple_tag(takes_context=True)
+def panel(context, key: str, extra_class: str = ""):
+    """A registered panel of the page, placed by its key (``kis_site.registries.panels_for``):
+    nothing when the user may not see it."""
+    item = (context.get("panels") or {}).get(key)
+    if item is None:
+        return ""
+    template = context.template.engine.get_template("includes/_panel.html")
+    with context.push(item=item, extra_class=extra_class):
+        return template.render(context)

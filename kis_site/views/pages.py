@@ -1,3 +1,6 @@
+"""The site's own pages: logging in and out, keeping the session alive, the health check, the home
+page with its to-do tiles, the audit log and the club's documents."""
+
 from auditlog.models import LogEntry
 from django.conf import settings
 from django.contrib.auth import views as auth_views

@@ -37,7 +37,7 @@ from participants.models import (
     SocialContract,
 )
 from participants.selectors import participation_outlasting
-from participants.views import breadcrumbs, file_crumb, file_form_page
+from participants.views.file import breadcrumbs, file_crumb, file_form_page
 
 
 def _contract(request, pk, action):
@@ -444,8 +444,8 @@ def referrals_waiting(request):
     """Referrals sent more than 14 days ago still waiting for the institution's answer."""
     if not policy().can(request.user, Action.EDIT):
         raise PermissionDenied
-    from participants.enrolment_views import _mine_only
     from participants.selectors import referrals_waiting as waiting
+    from participants.views.enrolment import _mine_only
 
     mine = _mine_only(request)
     referrals = list(waiting(policy().participants_visible_to(request.user), case_manager_id=mine))

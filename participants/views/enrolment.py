@@ -13,7 +13,6 @@ from kis_site.editing import save_form
 from kis_site.locking import save_versioned
 from kis_site.pending import form_data
 from kis_site.registries import enrolment_panels, panels_for
-from kis_site.vocabulary import Role
 from participants import services
 from participants.access import (
     get_participant_for_user,
@@ -40,7 +39,7 @@ from participants.selectors import (
     evaluations_due,
     follow_ups_due,
 )
-from participants.views import breadcrumbs, file_crumb, file_form_page
+from participants.views.file import breadcrumbs, file_crumb, file_form_page
 
 # --- Cohorts --------------------------------------------------------------------------------
 
@@ -324,10 +323,9 @@ def follow_up_edit(request, pk):
 
 def _mine_only(request):
     """Case managers see their own people by default; the manager sees everyone's."""
-    roles = policy().roles(request.user)
-    if Role.MANAGER in roles or request.GET.get("all") == "1":
+    if request.GET.get("all") == "1":
         return None
-    return staff_id(request.user)
+    return policy().caseload(request.user)
 
 
 @require_safe

@@ -25,7 +25,7 @@ from participants.access import (
     get_record_for_user,
     managed_participants,
 )
-from participants.views import breadcrumbs, file_crumb, file_form_page
+from participants.views.file import breadcrumbs, file_crumb, file_form_page
 from reports import services
 from reports.forms import ReportForm, ReportStartForm, SphereForm
 from reports.models import EFFECT_GROUPS, ChangeReport, ChangeSphere, Dimension
@@ -64,7 +64,7 @@ def _crumbs(report):
 @require_http_methods(["GET", "POST"])
 def report_start(request, pk):
     participant = get_participant_for_user(request.user, pk, Action.VIEW)
-    if not policy().can(request.user, Action.EDIT, ChangeReport(participant=participant)):
+    if not policy().may_start(request.user, ChangeReport, participant):
         raise PermissionDenied
     enrolment = participant.enrolments.order_by("-starts_on", "-pk").first()
     if enrolment is None:

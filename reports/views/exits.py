@@ -20,7 +20,7 @@ from kis_site.pending import form_data
 from kis_site.vocabulary import sphere_visible
 from participants.access import get_record_for_user, managed_participants
 from participants.models import Enrolment
-from participants.views import breadcrumbs, file_crumb, file_form_page
+from participants.views.file import breadcrumbs, file_crumb, file_form_page
 from reports import exits, referrers
 from reports.forms import ExitAssessmentForm, LetterForm, LetterSentForm
 from reports.models import LetterKind, ReferrerLetter

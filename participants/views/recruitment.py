@@ -27,7 +27,7 @@ from participants.access import (
 from participants.forms import ApplicationForm, DecisionForm, ParticipantBasicsForm
 from participants.models import Application, Decision
 from participants.selectors import waiting_list
-from participants.views import file_form_page
+from participants.views.file import file_form_page
 
 
 def _crumbs(*items):

@@ -1,0 +1,250 @@
+"""Hours done and hours planned: the one definition every page, PDF, export and report uses.
+
+**Hours done** are a person's
+- hours credited on their attendance at group sessions that took place (``Attendance.hours``:
+  the session's hours when present, less the minutes missed when late, none when absent or
+  excused; a cancelled session credits nothing), counted on the session's (first) day and in its
+  module, and
+- the duration of their individual consultations and diagnostic interviews, counted on the day of
+  the consultation and in its module.
+
+**Hours planned** are the hours of the sessions a person is on the roster of (sessions not
+cancelled) and, because a consultation is planned the moment it is held, the consultations'
+duration.
+
+Attendance is not taken ahead of a session's day, and a session with attendance cannot be
+cancelled from the pages; should one be cancelled all the same, its marks stay and credit
+nothing. Placement hours (work outside the KIS) are not hours of the programme and are kept
+apart (``activities.selectors``).
+
+Both are summed in the database, grouped by any of the keys below, in two aggregated queries
+whatever the number of people, marks and consultations:
+
+- ``"participant_id"``;
+- a field of the module, by its path from a consultation: ``"module_id"``, ``"module__name"``,
+  ``"module__category"``, ``"module__hours"``, ``"module__basis"``, ``"module__order"``;
+- ``"week"`` (the Monday) and ``"month"`` (its first day) of the day the hours count on.
+"""
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.db.models import Count, Q, Sum
+from django.db.models.functions import TruncMonth, TruncWeek
+
+from activities.models import Attendance, Consultation, Mark, RosterEntry
+
+_TRUNCATED = {"week": TruncWeek, "month": TruncMonth}
+
+
+@dataclass
+class Done:
+    """Hours done under one key, with the marks behind them."""
+
+    attended: Decimal = Decimal(0)  # hours credited on attendance at group sessions
+    consulted: Decimal = Decimal(0)  # duration of consultations and interviews
+    marked: int = 0  # attendance marks recorded
+    present: int = 0  # of which present or late
+    excused: int = 0
+    absent: int = 0
+    consultations: int = 0
+
+    @property
+    def hours(self) -> Decimal:
+        return self.attended + self.consulted
+
+    @property
+    def rate(self) -> int | None:
+        """Attendance rate in per cent of the marks recorded (group sessions only)."""
+        return round(100 * self.present / self.marked) if self.marked else None
+
+
+@dataclass
+class Planned:
+    """Hours planned under one key."""
+
+    rostered: Decimal = Decimal(0)  # hours of the sessions on the person's roster
+    sessions: int = 0
+    consulted: Decimal = Decimal(0)
+    consultations: int = 0
+
+    @property
+    def hours(self) -> Decimal:
+        return self.rostered + self.consulted
+
+
+def _key_path(key: str, *, via_session: bool):
+    """The database path of a grouping key from a consultation, or from a record of a session
+    (attendance, roster entry) when ``via_session``."""
+    if key in _TRUNCATED:
+        return _TRUNCATED[key]("session__date" if via_session else "date")
+    if key.startswith("module"):
+        return f"session__{key}" if via_session else key
+    return key
+
+
+def _filters(
+    *,
+    via_session: bool,
+    participants,
+    since: date | None,
+    until: date | None,
+    cohort,
+    programme,
+    modules: Iterable[int] | None,
+    module_names: Iterable[str] | None,
+) -> Q:
+    prefix = "session__" if via_session else ""
+    where = Q()
+    if participants is not None:
+        where &= Q(participant_id__in=participants)
+    if since is not None:
+        where &= Q(**{f"{prefix}date__gte": since})
+    if until is not None:
+        where &= Q(**{f"{prefix}date__lte": until})
+    if cohort is not None:
+        where &= Q(**{f"{prefix}module__programme__cohort": cohort})
+    if programme is not None:
+        where &= Q(**{f"{prefix}module__programme": programme})
+    if modules is not None or module_names is not None:
+        which = Q(pk__in=[])
+        if modules is not None:
+            which |= Q(**{f"{prefix}module_id__in": list(modules)})
+        if module_names:
+            which |= Q(**{f"{prefix}module__name__in": list(module_names)})
+        where &= which
+    return where
+
+
+def _grouped(queryset, by: Sequence[str], *, via_session: bool, **aggregates):
+    """Rows of ``queryset`` grouped by the keys ``by``, each with its key tuple."""
+    if not by:
+        row = queryset.aggregate(**aggregates)
+        if any(value for value in row.values()):
+            yield (), row
+        return
+    named = {f"k{index}": _key_path(key, via_session=via_session) for index, key in enumerate(by)}
+    plain = [path for path in named.values() if isinstance(path, str)]
+    expressions = {name: path for name, path in named.items() if not isinstance(path, str)}
+    rows = queryset.annotate(**expressions).values(*plain, *expressions).annotate(**aggregates)
+    for row in rows.order_by():
+        key = []
+        for name, path in named.items():
+            value = row[path] if isinstance(path, str) else row[name]
+            if name in expressions and hasattr(value, "date"):
+                value = value.date()
+            key.append(value)
+        yield tuple(key), row
+
+
+class Scope(dict):
+    """Which hours: of ``participants`` (ids or a queryset of ids; None: everyone), on days from
+    ``since`` to ``until``, in a cohort's or a programme's modules, in the modules ``modules``
+    or (rolling intake) in the modules named ``module_names``."""
+
+    def __init__(
+        self,
+        *,
+        participants=None,
+        since: date | None = None,
+        until: date | None = None,
+        cohort=None,
+        programme=None,
+        modules: Iterable[int] | None = None,
+        module_names: Iterable[str] | None = None,
+    ):
+        super().__init__(
+            participants=participants,
+            since=since,
+            until=until,
+            cohort=cohort,
+            programme=programme,
+            modules=modules,
+            module_names=module_names,
+        )
+
+
+def _attendance(by, scope, done: dict) -> None:
+    for key, row in _grouped(
+        Attendance.objects.filter(_filters(via_session=True, **scope), session__cancelled=False),
+        by,
+        via_session=True,
+        hours=Sum("hours"),
+        marked=Count("id"),
+        present=Count("id", filter=Q(mark__in=[Mark.PRESENT, Mark.LATE])),
+        excused=Count("id", filter=Q(mark=Mark.EXCUSED)),
+        absent=Count("id", filter=Q(mark=Mark.ABSENT)),
+    ):
+        entry = done.setdefault(key, Done())
+        entry.attended += row["hours"] or 0
+        entry.marked += row["marked"]
+        entry.present += row["present"]
+        entry.excused += row["excused"]
+        entry.absent += row["absent"]
+
+
+def _roster(by, scope, planned: dict) -> None:
+    for key, row in _grouped(
+        RosterEntry.objects.filter(_filters(via_session=True, **scope), session__cancelled=False),
+        by,
+        via_session=True,
+        hours=Sum("session__planned_hours"),
+        count=Count("id"),
+    ):
+        entry = planned.setdefault(key, Planned())
+        entry.rostered += row["hours"] or 0
+        entry.sessions += row["count"]
+
+
+def _consultations(by, scope, *targets: tuple[dict, type]) -> None:
+    for key, row in _grouped(
+        Consultation.objects.filter(_filters(via_session=False, **scope)),
+        by,
+        via_session=False,
+        hours=Sum("duration"),
+        count=Count("id"),
+    ):
+        for target, kind in targets:
+            entry = target.setdefault(key, kind())
+            entry.consulted += row["hours"] or 0
+            entry.consultations += row["count"]
+
+
+def hours_done(by: Sequence[str] = (), **scope) -> dict[tuple, Done]:
+    """Hours done grouped by the keys ``by`` (a tuple of their values; ``()`` for everything),
+    within ``scope`` (the arguments of ``Scope``). Two aggregated queries."""
+    scope = Scope(**scope)
+    done: dict[tuple, Done] = {}
+    _attendance(by, scope, done)
+    _consultations(by, scope, (done, Done))
+    return done
+
+
+def hours_planned(by: Sequence[str] = (), **scope) -> dict[tuple, Planned]:
+    """Hours planned, grouped and scoped like ``hours_done``. Two aggregated queries."""
+    scope = Scope(**scope)
+    planned: dict[tuple, Planned] = {}
+    _roster(by, scope, planned)
+    _consultations(by, scope, (planned, Planned))
+    return planned
+
+
+def planned_and_done(
+    by: Sequence[str] = (), **scope
+) -> tuple[dict[tuple, Planned], dict[tuple, Done]]:
+    """Both, in three aggregated queries (the consultations are read once)."""
+    scope = Scope(**scope)
+    planned: dict[tuple, Planned] = {}
+    done: dict[tuple, Done] = {}
+    _roster(by, scope, planned)
+    _attendance(by, scope, done)
+    _consultations(by, scope, (planned, Planned), (done, Done))
+    return planned, done
+
+
+def total_done(**scope) -> Decimal:
+    """Hours done within ``scope``, all together."""
+    done = hours_done((), **scope).get(())
+    return done.hours if done else Decimal(0)

@@ -1,0 +1,1 @@
+"""Pages of the participants app, a module per group of pages (see participants/urls.py)."""
