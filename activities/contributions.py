@@ -2,18 +2,17 @@
 
 from django.utils.translation import gettext_lazy
 
+from activities.ledger import certificate_lines
+from activities.selectors import my_session_lists
+from kis_site import hooks
 from kis_site.access import Action, policy
 from kis_site.registries import (
     Panel,
-    ParticipationSummary,
-    RosterScope,
     TodoCount,
     TodoItem,
     enrolment_panels,
     home_panels,
     participant_panels,
-    participation_summaries,
-    roster_scopes,
     todo_items,
 )
 from kis_site.roles import user_staff_id
@@ -29,7 +28,7 @@ def _rostered_with_me(user):
 
 
 def register():
-    roster_scopes.register(RosterScope("sessions", _rostered_with_me))
+    hooks.rostered_participant_ids.provide(_rostered_with_me)
     home_panels.register(
         Panel(
             key="my-sessions",
@@ -46,7 +45,7 @@ def register():
             2,
         )
     )
-    participation_summaries.register(ParticipationSummary("hours", _certificate_lines))
+    hooks.certificate_lines.provide(certificate_lines)
     todo_items.register(
         TodoItem("absence-cases", gettext_lazy("Absence rule: open cases"), _absence_cases, 41)
     )
@@ -117,65 +116,8 @@ def _absence_cases(user):
     return TodoCount(count, reverse("activities:absence-cases"), "danger")
 
 
-def _certificate_lines(enrolment) -> list[dict]:
-    """The certificate lists the modules the person took part in, with the hours done."""
-    from django.utils.formats import number_format
-
-    from activities.ledger import module_rows
-
-    return [
-        {"label": row.name, "hours": number_format(row.done.normalize(), use_l10n=True)}
-        for row in module_rows(
-            enrolment.participant_id, start=enrolment.starts_on, end=enrolment.ended_on
-        )
-        if row.done > 0
-    ]
-
-
-MISSING_SINCE_DAYS = 30
-
-
-def _my_session_lists(user):
-    """Today's sessions the user leads, and their past sessions (the last 30 days) with people
-    on the roster and no attendance taken: two queries, once per request."""
-    cached = getattr(user, "_kis_my_sessions", None)
-    if cached is not None:
-        return cached
-    from datetime import timedelta
-
-    from django.db.models import Exists, OuterRef
-    from django.utils import timezone
-
-    from activities.models import Attendance, RosterEntry, Session
-
-    staff_id = user_staff_id(user)
-    if staff_id is None or not policy().can(user, Action.ATTENDANCE):
-        user._kis_my_sessions = None
-        return None
-    today = timezone.localdate()
-    mine = (
-        Session.objects.filter(leader_id=staff_id, cancelled=False)
-        .select_related("module__programme__cohort", "module__programme__enrolment__participant")
-        .annotate(
-            taken=Exists(Attendance.objects.filter(session=OuterRef("pk"))),
-            rostered=Exists(RosterEntry.objects.filter(session=OuterRef("pk"))),
-        )
-    )
-    today_sessions = list(mine.filter(date=today).order_by("starts_at"))
-    missing = list(
-        mine.filter(
-            date__lt=today,
-            date__gte=today - timedelta(days=MISSING_SINCE_DAYS),
-            taken=False,
-            rostered=True,
-        ).order_by("-date", "-starts_at")
-    )
-    user._kis_my_sessions = (today_sessions, missing)
-    return user._kis_my_sessions
-
-
 def _my_sessions(request, user):
-    lists = _my_session_lists(user)
+    lists = my_session_lists(user)
     if lists is None:
         return None
     today_sessions, missing = lists
@@ -190,7 +132,7 @@ def _leads_sessions(user) -> bool:
 
 
 def _attendance_missing(user):
-    lists = _my_session_lists(user)
+    lists = my_session_lists(user)
     if lists is None:
         return None
     from django.urls import reverse

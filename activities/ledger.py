@@ -402,3 +402,16 @@ def cohort_rows(cohort, people, *, today: date) -> list[PersonRow]:
     for person in rows.values():
         person.expected = expected
     return list(rows.values())
+
+
+def certificate_lines(enrolment) -> list[dict]:
+    """The certificate lists the modules the person took part in, with the hours done."""
+    from django.utils.formats import number_format
+
+    return [
+        {"label": row.name, "hours": number_format(row.done.normalize(), use_l10n=True)}
+        for row in module_rows(
+            enrolment.participant_id, start=enrolment.starts_on, end=enrolment.ended_on
+        )
+        if row.done > 0
+    ]

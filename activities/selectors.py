@@ -13,6 +13,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db.models import Sum
 
 from activities.models import PlacementHours, PlacementKind, PsuRates
+from kis_site.access import Action, policy
+from kis_site.roles import user_staff_id
 
 GROSZ = Decimal("0.01")
 
@@ -160,3 +162,46 @@ def psu_money(*, first: date, last: date, participants) -> PsuMoney:
     ordered = list(lines.values())  # the query's order: by person, placement, then day
     used = {line.rates.valid_from: line.rates for line in ordered if line.rates}
     return PsuMoney(lines=ordered, rates=[used[key] for key in sorted(used)])
+
+
+MISSING_SINCE_DAYS = 30
+
+
+def my_session_lists(user):
+    """Today's sessions the user leads, and their past sessions (the last 30 days) with people
+    on the roster and no attendance taken: two queries, once per request (the start page's
+    panel and tile both read them)."""
+    cached = getattr(user, "_kis_my_sessions", None)
+    if cached is not None:
+        return cached
+    from datetime import timedelta
+
+    from django.db.models import Exists, OuterRef
+    from django.utils import timezone
+
+    from activities.models import Attendance, RosterEntry, Session
+
+    staff_id = user_staff_id(user)
+    if staff_id is None or not policy().can(user, Action.ATTENDANCE):
+        user._kis_my_sessions = None
+        return None
+    today = timezone.localdate()
+    mine = (
+        Session.objects.filter(leader_id=staff_id, cancelled=False)
+        .select_related("module__programme__cohort", "module__programme__enrolment__participant")
+        .annotate(
+            taken=Exists(Attendance.objects.filter(session=OuterRef("pk"))),
+            rostered=Exists(RosterEntry.objects.filter(session=OuterRef("pk"))),
+        )
+    )
+    today_sessions = list(mine.filter(date=today).order_by("starts_at"))
+    missing = list(
+        mine.filter(
+            date__lt=today,
+            date__gte=today - timedelta(days=MISSING_SINCE_DAYS),
+            taken=False,
+            rostered=True,
+        ).order_by("-date", "-starts_at")
+    )
+    user._kis_my_sessions = (today_sessions, missing)
+    return user._kis_my_sessions

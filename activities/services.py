@@ -3,7 +3,6 @@
 
 import calendar
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
@@ -11,7 +10,7 @@ from decimal import Decimal
 import holidays
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -28,6 +27,7 @@ from activities.models import (
     RosterEntry,
     Session,
 )
+from kis_site import hooks
 from kis_site.audit import log_bulk_change
 from participants.models import Enrolment, EnrolmentStatus
 
@@ -173,16 +173,10 @@ def check_session(session: Session) -> None:
         raise ValidationError(errors)
 
 
-# Participations expected on a group's session besides its members, by the app that plans them
-# (the action plan registers the people whose plan links the session's module: it sits to the
-# right of this app). Each takes the session and returns a queryset of enrolment ids.
-roster_sources: dict[str, Callable[[Session], QuerySet]] = {}
-
-
 def default_roster(session: Session) -> list[int]:
     """The people expected: the cohort's members active that day, or the one person of an
     individual programme; and on a group's session those whose plan puts them on it (see
-    ``roster_sources``), active that day too.
+    ``kis_site.hooks.planned_enrolments``, which the plans provide), active that day too.
 
     Nobody else: a person enrolled individually (rolling intake) joins a group's session only
     on purpose, through their plan, the roster's edit or as a walk-in.
@@ -192,8 +186,9 @@ def default_roster(session: Session) -> list[int]:
         return [programme.enrolment.participant_id]
     day = session.date
     expected = Q(cohort_id=programme.cohort_id)
-    for source in roster_sources.values():
-        expected |= Q(pk__in=source(session))
+    planned = hooks.planned_enrolments(session)
+    if planned is not None:
+        expected |= Q(pk__in=planned)
     return list(
         Enrolment.objects.filter(expected, status=EnrolmentStatus.ACTIVE, starts_on__lte=day)
         .filter(Q(ended_on__isnull=True) | Q(ended_on__gte=day))

@@ -1,17 +1,24 @@
 """What the diagnosis adds to the shared pages: the document kind, the panel on the participant's
 file, the signers' to-do tiles."""
 
-from django.contrib.contenttypes.models import ContentType
-from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils.text import slugify
-from django.utils.translation import gettext_lazy, pgettext_lazy
+from django.utils.translation import gettext_lazy
 
 from diagnosis.form_spec import RECOMMENDATIONS, SIGNATURE_LABELS, SPHERES, SUBTITLE, TITLE
 from diagnosis.models import SENSITIVE, SIGNERS, SPHERE_RELATED, DiagnosticReport, Rating
-from diagnosis.selectors import holland_of
+from diagnosis.selectors import (
+    DiagnosisState,
+    active_signatures_by_report,
+    holland_of,
+    signer_keys,
+    spheres_to_fill,
+    state_of,
+    unsigned_diagnoses,
+    waiting_for_signature,
+)
 from kis_site.access import Action, policy
-from kis_site.models import DocumentState, KisSettings, Signature
+from kis_site.models import DocumentState, KisSettings
 from kis_site.registries import (
     DocumentKind,
     Panel,
@@ -23,8 +30,6 @@ from kis_site.registries import (
 )
 from kis_site.search import normalise
 from kis_site.vocabulary import Section, sphere_visible
-
-SIGNER_ROLES = frozenset(role for role, _spheres in SIGNERS.values())
 
 
 def _pdf_context(report, sections=SENSITIVE | {Section.RISK_GROUPS}) -> dict:
@@ -99,47 +104,6 @@ def register():
     )
 
 
-# --- States ----------------------------------------------------------------------------------
-
-
-class DiagnosisState:
-    PREPARING = "preparing"
-    AWAITING = "awaiting"
-    SIGNED = "signed"
-
-    LABELS = {
-        PREPARING: pgettext_lazy("diagnosis state", "in preparation"),
-        AWAITING: pgettext_lazy("diagnosis state", "waiting for signatures"),
-        SIGNED: pgettext_lazy("diagnosis state", "signed"),
-    }
-
-
-def state_of(report, signed_slots) -> str:
-    if report.state == DocumentState.LOCKED:
-        return DiagnosisState.SIGNED
-    parts = [getattr(report, related) for related in SPHERE_RELATED.values()]
-    if signed_slots or all(part.is_filled for part in parts):
-        return DiagnosisState.AWAITING
-    return DiagnosisState.PREPARING
-
-
-def active_signatures_by_report(reports) -> dict[int, set[str]]:
-    """Active signatures of the current version of each report, in one query."""
-    if not reports:
-        return {}
-    revision_of = {report.pk: report.revision for report in reports}
-    signed: dict[int, set[str]] = {pk: set() for pk in revision_of}
-    rows = Signature.objects.filter(
-        revision__content_type=ContentType.objects.get_for_model(DiagnosticReport),
-        revision__object_id__in=revision_of,
-        cleared_at__isnull=True,
-    ).values_list("revision__object_id", "revision__number", "slot")
-    for report_id, number, slot in rows:
-        if revision_of.get(report_id) == number:
-            signed[report_id].add(slot)
-    return signed
-
-
 def _file_panel(request, participant):
     user = request.user
     if not policy().can(user, Action.VIEW, participant):
@@ -197,78 +161,15 @@ def _file_panel(request, participant):
 # --- To-do -----------------------------------------------------------------------------------
 
 
-def _signed_slot(slot: str):
-    return Signature.objects.filter(
-        revision__content_type=ContentType.objects.get_for_model(DiagnosticReport),
-        revision__object_id=OuterRef("pk"),
-        revision__number=OuterRef("revision"),
-        slot=slot,
-        cleared_at__isnull=True,
-    )
-
-
-def unsigned_diagnoses(user):
-    """Drafts in the user's scope (the manager: all; a case manager: their participants)."""
-    from participants.access import managed_participants
-
-    return DiagnosticReport.objects.filter(
-        state=DocumentState.DRAFT, participant__in=managed_participants(user)
-    )
-
-
-def _my_slots(user) -> list[str]:
-    roles = policy().roles(user)
-    return [key for key, (role, _spheres) in SIGNERS.items() if role in roles]
-
-
-def _my_spheres_unrated(keys) -> Q:
-    """A sphere of the user's (in the roles they sign in) still without its rating."""
-    unrated = Q()
-    for key in keys:
-        for sphere in SIGNERS[key][1]:
-            unrated |= Q(**{f"{SPHERE_RELATED[sphere]}__rating__isnull": True})
-    return unrated
-
-
-def spheres_to_fill(user):
-    """Drafts where a sphere the user writes (as a signer of the form) is not rated yet."""
-    from participants.access import participants_visible_to
-
-    keys = _my_slots(user)
-    if not keys:
-        return DiagnosticReport.objects.none()
-    return DiagnosticReport.objects.filter(
-        _my_spheres_unrated(keys),
-        state=DocumentState.DRAFT,
-        participant__in=participants_visible_to(user),
-    )
-
-
-def waiting_for_signature(user):
-    """Drafts the user still has to sign, in one of the roles the form names, whose spheres of
-    theirs are filled (the ones still to fill are on the other list)."""
-    from participants.access import participants_visible_to
-
-    keys = _my_slots(user)
-    if not keys:
-        return DiagnosticReport.objects.none()
-    missing = Q()
-    for key in keys:
-        missing |= ~Exists(_signed_slot(key))
-    return DiagnosticReport.objects.filter(
-        missing, state=DocumentState.DRAFT, participant__in=participants_visible_to(user)
-    ).exclude(_my_spheres_unrated(keys))
-
-
 def _to_sign_count(user):
-    if not (SIGNER_ROLES & policy().roles(user)):
+    if not signer_keys(user):
         return None
     count = waiting_for_signature(user).count()
     return TodoCount(count, reverse("diagnosis:to-sign"), "warning")
 
 
 def _to_fill_count(user):
-    if not (SIGNER_ROLES & policy().roles(user)):
+    if not signer_keys(user):
         return None
     count = spheres_to_fill(user).count()
     return TodoCount(count, reverse("diagnosis:to-fill"), "warning")

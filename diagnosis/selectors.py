@@ -1,10 +1,13 @@
 """Reads of the diagnosis: one report with everything its page or PDF shows, in a fixed number
 of queries, and the parts of it a given user may see."""
 
-from django.db.models import Prefetch
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Exists, OuterRef, Prefetch, Q
+from django.utils.translation import pgettext_lazy
 
 from diagnosis.form_spec import SPHERES
 from diagnosis.models import (
+    SIGNERS,
     SPHERE_RELATED,
     DiagnosticReport,
     IncomeSource,
@@ -12,6 +15,7 @@ from diagnosis.models import (
     ToolUse,
 )
 from kis_site.access import policy
+from kis_site.models import DocumentState, Signature
 from kis_site.vocabulary import sphere_visible
 
 
@@ -77,3 +81,111 @@ def visible_spheres(user, report, *, sections=None) -> list[dict]:
             }
         )
     return result
+
+
+# --- States: in preparation, waiting for signatures, signed ---------------------------
+
+
+class DiagnosisState:
+    PREPARING = "preparing"
+    AWAITING = "awaiting"
+    SIGNED = "signed"
+
+    LABELS = {
+        PREPARING: pgettext_lazy("diagnosis state", "in preparation"),
+        AWAITING: pgettext_lazy("diagnosis state", "waiting for signatures"),
+        SIGNED: pgettext_lazy("diagnosis state", "signed"),
+    }
+
+
+def state_of(report, signed_slots) -> str:
+    if report.state == DocumentState.LOCKED:
+        return DiagnosisState.SIGNED
+    parts = [getattr(report, related) for related in SPHERE_RELATED.values()]
+    if signed_slots or all(part.is_filled for part in parts):
+        return DiagnosisState.AWAITING
+    return DiagnosisState.PREPARING
+
+
+def active_signatures_by_report(reports) -> dict[int, set[str]]:
+    """Active signatures of the current version of each report, in one query."""
+    if not reports:
+        return {}
+    revision_of = {report.pk: report.revision for report in reports}
+    signed: dict[int, set[str]] = {pk: set() for pk in revision_of}
+    rows = Signature.objects.filter(
+        revision__content_type=ContentType.objects.get_for_model(DiagnosticReport),
+        revision__object_id__in=revision_of,
+        cleared_at__isnull=True,
+    ).values_list("revision__object_id", "revision__number", "slot")
+    for report_id, number, slot in rows:
+        if revision_of.get(report_id) == number:
+            signed[report_id].add(slot)
+    return signed
+
+
+# --- What a signer has to do ---------------------------------------------------------------
+
+
+def _signed_slot(slot: str):
+    return Signature.objects.filter(
+        revision__content_type=ContentType.objects.get_for_model(DiagnosticReport),
+        revision__object_id=OuterRef("pk"),
+        revision__number=OuterRef("revision"),
+        slot=slot,
+        cleared_at__isnull=True,
+    )
+
+
+def unsigned_diagnoses(user):
+    """Drafts in the user's scope (the manager: all; a case manager: their participants)."""
+    from participants.access import managed_participants
+
+    return DiagnosticReport.objects.filter(
+        state=DocumentState.DRAFT, participant__in=managed_participants(user)
+    )
+
+
+def signer_keys(user) -> list[str]:
+    """The slots of the diagnostic form ``user`` signs in (their roles' spheres)."""
+    roles = policy().roles(user)
+    return [key for key, (role, _spheres) in SIGNERS.items() if role in roles]
+
+
+def _my_spheres_unrated(keys) -> Q:
+    """A sphere of the user's (in the roles they sign in) still without its rating."""
+    unrated = Q()
+    for key in keys:
+        for sphere in SIGNERS[key][1]:
+            unrated |= Q(**{f"{SPHERE_RELATED[sphere]}__rating__isnull": True})
+    return unrated
+
+
+def spheres_to_fill(user):
+    """Drafts where a sphere the user writes (as a signer of the form) is not rated yet."""
+    from participants.access import participants_visible_to
+
+    keys = signer_keys(user)
+    if not keys:
+        return DiagnosticReport.objects.none()
+    return DiagnosticReport.objects.filter(
+        _my_spheres_unrated(keys),
+        state=DocumentState.DRAFT,
+        participant__in=participants_visible_to(user),
+    )
+
+
+def waiting_for_signature(user):
+    """Drafts the user still has to sign, in one of the roles the form names, whose spheres of
+    theirs are filled (the ones still to fill are on the other list)."""
+    from participants.access import participants_visible_to
+
+    keys = signer_keys(user)
+    if not keys:
+        return DiagnosticReport.objects.none()
+    missing = Q()
+    for key in keys:
+        missing |= ~Exists(_signed_slot(key))
+    return DiagnosticReport.objects.filter(
+        missing, state=DocumentState.DRAFT, participant__in=participants_visible_to(user)
+    ).exclude(_my_spheres_unrated(keys))

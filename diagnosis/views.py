@@ -11,16 +11,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from diagnosis import services
-from diagnosis.contributions import (
-    SIGNER_ROLES,
-    SIGNERS,
-    DiagnosisState,
-    active_signatures_by_report,
-    spheres_to_fill,
-    state_of,
-    unsigned_diagnoses,
-    waiting_for_signature,
-)
 from diagnosis.form_spec import SIGNATURE_LABELS, SPEC_BY_SPHERE, SPHERES
 from diagnosis.forms import (
     HollandForm,
@@ -32,6 +22,7 @@ from diagnosis.forms import (
     sphere_form_class,
 )
 from diagnosis.models import (
+    SIGNERS,
     SPHERE_RELATED,
     DiagnosisKind,
     DiagnosticReport,
@@ -39,7 +30,18 @@ from diagnosis.models import (
     Rating,
     ToolUse,
 )
-from diagnosis.selectors import holland_of, report_for_page, visible_spheres
+from diagnosis.selectors import (
+    DiagnosisState,
+    active_signatures_by_report,
+    holland_of,
+    report_for_page,
+    signer_keys,
+    spheres_to_fill,
+    state_of,
+    unsigned_diagnoses,
+    visible_spheres,
+    waiting_for_signature,
+)
 from kis_site.access import Action, log_access, policy
 from kis_site.documents import active_signatures, document_panel
 from kis_site.editing import add_errors, mark_conflict, save_form
@@ -443,7 +445,7 @@ def _report_list(request, reports, title, intro):
 
 @require_safe
 def to_sign(request):
-    if not (SIGNER_ROLES & policy().roles(request.user)):
+    if not signer_keys(request.user):
         raise PermissionDenied
     return _report_list(
         request,
@@ -458,7 +460,7 @@ def to_sign(request):
 
 @require_safe
 def to_fill(request):
-    if not (SIGNER_ROLES & policy().roles(request.user)):
+    if not signer_keys(request.user):
         raise PermissionDenied
     return _report_list(
         request,

@@ -10,10 +10,8 @@ class IpdConfig(AppConfig):
     verbose_name = _("Individual action plans")
 
     def ready(self):
-        from activities.services import roster_sources
         from ipd import contributions, reference
         from ipd.models import ActionPlan, Goal, PlanAction
-        from ipd.services import planned_enrolments
         from kis_site.access import register_participant_data
         from kis_site.vocabulary import Role
         from participants.access import sphere_writers
@@ -42,5 +40,3 @@ class IpdConfig(AppConfig):
             audit_exclude=bookkeeping,
         )
         contributions.register()
-        # A module in a person's plan puts them on that module's sessions created later too.
-        roster_sources["ipd"] = planned_enrolments

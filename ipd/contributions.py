@@ -6,8 +6,11 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy
 
 from ipd.models import ActionPlan, Goal, GoalStatus, PlanAction
+from ipd.selectors import unsigned_plans
+from ipd.services import planned_enrolments
+from kis_site import hooks
 from kis_site.access import Action, policy
-from kis_site.models import DocumentState, KisSettings
+from kis_site.models import KisSettings
 from kis_site.registries import (
     DocumentKind,
     Panel,
@@ -41,6 +44,8 @@ def _filename(plan) -> str:
 
 
 def register():
+    # A module in a person's plan puts them on that module's sessions created later too.
+    hooks.planned_enrolments.provide(planned_enrolments)
     document_kinds.register(
         DocumentKind(
             key="ipd",
@@ -165,14 +170,6 @@ def _reviews_count(user):
         return None
     count = reviews_due(managed_participants(user)).count()
     return TodoCount(count, reverse("ipd:reviews"), "warning")
-
-
-def unsigned_plans(user):
-    from participants.access import managed_participants
-
-    return ActionPlan.objects.filter(
-        state=DocumentState.DRAFT, participant__in=managed_participants(user)
-    )
 
 
 def _unsigned_count(user):

@@ -15,6 +15,7 @@ from diagnosis.form_spec import SPHERES
 from diagnosis.models import SPHERE_RELATED
 from ipd.models import ActionKind, ActionPlan, Goal, GoalStatus, PlanAction, goal_entries
 from kis_site.documents import revisions_of
+from kis_site.models import DocumentState
 from kis_site.vocabulary import Section, Sphere, sphere_section, sphere_visible
 
 REVIEW_SOON = timedelta(days=7)
@@ -364,3 +365,12 @@ def history(plan: ActionPlan, sections) -> list[dict]:
         previous_goals = goals
     result.reverse()
     return result
+
+
+def unsigned_plans(user):
+    """Plans not signed yet of the people the user follows (the manager: everyone's)."""
+    from participants.access import managed_participants
+
+    return ActionPlan.objects.filter(
+        state=DocumentState.DRAFT, participant__in=managed_participants(user)
+    )

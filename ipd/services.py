@@ -253,11 +253,11 @@ def _roster(action: PlanAction, plan: ActionPlan, by) -> int:
 
 
 def planned_enrolments(session):
-    """The participations whose plan puts the person on ``session`` when it is created (a
-    ``roster_sources`` entry of the activities): a module action that is not removed (nor its
-    goal), not done nor cancelled, running on the session's day (from its start, or the
-    participation's, to its end, or the participation's), linking the session's module or, for a
-    group's module, a module of the person's own programme of the same name
+    """The participations whose plan puts the person on ``session`` when it is created
+    (``kis_site.hooks.planned_enrolments``, asked by the activities): a module action that is
+    not removed (nor its goal), not done nor cancelled, running on the session's day (from its
+    start, or the participation's, to its end, or the participation's), linking the session's
+    module or, for a group's module, a module of the person's own programme of the same name
     (``followed_modules``, the inverse of ``module_sessions``). Enrolment ids, for a subquery;
     the caller checks the participation is active that day."""
     day = session.date

@@ -13,7 +13,6 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from ipd import services
-from ipd.contributions import unsigned_plans
 from ipd.forms import ActionForm, GoalForm, PlanForm, PlanStartForm, ReviewForm
 from ipd.models import ActionPlan, Goal, PlanAction
 from ipd.selectors import (
@@ -23,6 +22,7 @@ from ipd.selectors import (
     review_state,
     reviews_due,
     sphere_blocks,
+    unsigned_plans,
 )
 from kis_site.access import Action, log_access, policy
 from kis_site.documents import active_signatures, document_panel

@@ -7,9 +7,8 @@ page never imports the apps to its right.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime
 from typing import Any
 
 from kis_site.vocabulary import Section
@@ -65,31 +64,6 @@ def panels_for(registry, request, obj) -> dict[str, dict]:
         if context is not None:
             panels[panel.key] = {"panel": panel, "context": context}
     return panels
-
-
-@dataclass(frozen=True)
-class TimelineEntry:
-    when: date | datetime
-    title: str
-    detail: str = ""
-    url: str = ""
-    kind: str = ""  # a CSS-friendly short word for the entry's badge
-    kind_label: str = ""
-
-    @property
-    def sort_key(self) -> datetime:
-        if isinstance(self.when, datetime):
-            return self.when.replace(tzinfo=None)
-        return datetime(self.when.year, self.when.month, self.when.day, 23, 59, 59)
-
-
-@dataclass(frozen=True)
-class TimelineSource:
-    """``entries(request, participant, sections)`` yields TimelineEntry items the user may see."""
-
-    key: str
-    entries: Callable[[Any, Any, frozenset[Section]], Iterable[TimelineEntry]]
-    order: int = 100
 
 
 @dataclass(frozen=True)
@@ -164,51 +138,7 @@ def document_kind_for(obj_or_model) -> DocumentKind | None:
 
 
 participant_panels = Registry("participant panels")
-partner_panels = Registry("partner panels")
 enrolment_panels = Registry("participation panels")  # on the page of one participation
 home_panels = Registry("start page panels")  # context(request, user)
-timeline_sources = Registry("timeline entries")
 todo_items = Registry("to-do items")
 document_kinds = Registry("document kinds")
-
-
-@dataclass(frozen=True)
-class RosterScope:
-    """``participant_ids(user)`` returns a queryset of Participant ids on the user's rosters.
-
-    The activities app registers one so that trainers see the people on their sessions' rosters.
-    """
-
-    key: str
-    participant_ids: Callable[[Any], Any]
-    order: int = 100
-
-
-roster_scopes = Registry("roster scopes")
-
-
-@dataclass(frozen=True)
-class ParticipationSummary:
-    """``lines(enrolment)`` returns [{"label": ..., "hours": ...}] for the certificate: what the
-    person took part in (the activities app registers the hours done per module)."""
-
-    key: str
-    lines: Callable[[Any], list[dict]]
-    order: int = 100
-
-
-participation_summaries = Registry("participation summaries")
-
-
-@dataclass(frozen=True)
-class NetworkStatistic:
-    """Numbers per institution for the network overview: ``rows(user)`` returns
-    {institution_id: [n, ...]} in the order of ``columns`` (what the user may count)."""
-
-    key: str
-    columns: list
-    rows: Callable[[Any], dict]
-    order: int = 100
-
-
-network_statistics = Registry("network statistics")

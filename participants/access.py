@@ -14,9 +14,10 @@ from django.db.models import Q
 from django.http import Http404
 from django.utils.translation import gettext as _
 
+from kis_site import hooks
 from kis_site.access import KEEPING, Action, participant_data_for, policy
 from kis_site.documents import is_required_signer, matches_slot, sections_of
-from kis_site.registries import document_kind_for, roster_scopes
+from kis_site.registries import document_kind_for
 from kis_site.roles import user_roles, user_staff_id
 from kis_site.vocabulary import ALL_SECTIONS, Role, Section, Sphere
 
@@ -331,12 +332,10 @@ def _manages(user, participant) -> bool:
 def _roster_ids(user):
     from participants.models import Participant
 
-    condition = Q()
-    for scope in roster_scopes:
-        condition |= Q(pk__in=scope.participant_ids(user))
-    if not condition:
+    rostered = hooks.rostered_participant_ids(user)
+    if rostered is None:
         return Participant.objects.none()
-    return Participant.objects.filter(condition)
+    return Participant.objects.filter(pk__in=rostered)
 
 
 # --- Gates ----------------------------------------------------------------------------------

@@ -1,19 +1,17 @@
 """What the participants app adds to the shared pages: navigation, to-do tiles, timeline, export."""
 
 from django.urls import reverse
-from django.utils.text import Truncator, capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
+from kis_site import hooks
 from kis_site.access import Action, policy
 from kis_site.registries import (
     DocumentKind,
-    TimelineEntry,
-    TimelineSource,
+    Panel,
     TodoCount,
     TodoItem,
     document_kinds,
-    timeline_sources,
     todo_items,
 )
 from kis_site.vocabulary import ALL_SECTIONS, RiskGroup, Section
@@ -30,7 +28,6 @@ from participants.models import (
 
 def register():
     _register_todo_items()
-    _register_timeline()
     _register_documents()
     _register_network()
 
@@ -211,84 +208,6 @@ def _register_todo_items():
     )
 
 
-# --- Timeline -------------------------------------------------------------------------------
-
-
-def _application_entries(request, participant, sections):
-    for application in participant.applications.all():
-        url = reverse("recruitment:detail", args=[application.pk])
-        hidden = application.referrer_section not in (None, *sections)
-        source = (
-            _("referral: sensitive section")
-            if hidden
-            else application.institution.name
-            if application.institution
-            else _("own application")
-        )
-        yield TimelineEntry(
-            application.received_on,
-            _("Application received"),
-            source,
-            url,
-            "application",
-            _("Recruitment"),
-        )
-        if application.decided_on:
-            yield TimelineEntry(
-                application.decided_on,
-                _("Decision: %(decision)s") % {"decision": application.get_decision_display()},
-                application.decision_reason,
-                url,
-                "decision",
-                _("Recruitment"),
-            )
-
-
-def _status_entries(request, participant, sections):
-    for enrolment in participant.enrolments.all():
-        url = reverse("participants:enrolment", args=[enrolment.pk])
-        for change in enrolment.status_changes.all():
-            yield TimelineEntry(
-                change.changed_on,
-                _("Status: %(status)s") % {"status": change.get_to_status_display()},
-                change.reason,
-                url,
-                "status",
-                _("Participation"),
-            )
-        for follow_up in enrolment.follow_ups.all():
-            if follow_up.checked_on:
-                yield TimelineEntry(
-                    follow_up.checked_on,
-                    _("Follow-up after %(months)s months: %(result)s")
-                    % {"months": follow_up.months, "result": follow_up.get_result_display()},
-                    follow_up.notes,
-                    url,
-                    "follow-up",
-                    _("Follow-up"),
-                )
-
-
-def _note_entries(request, participant, sections):
-    for note in participant.notes.all():
-        if note.section and note.section not in sections:
-            continue
-        yield TimelineEntry(
-            note.happened_on,
-            f"{capfirst(note.get_kind_display())} — {note.author}",
-            Truncator(note.text).chars(200),
-            reverse("participants:detail", args=[participant.pk]) + f"#note-{note.pk}",
-            "note",
-            _("Note"),
-        )
-
-
-def _register_timeline():
-    timeline_sources.register(TimelineSource("applications", _application_entries, 10))
-    timeline_sources.register(TimelineSource("enrolments", _status_entries, 20))
-    timeline_sources.register(TimelineSource("notes", _note_entries, 30))
-
-
 # --- Personal-data export -------------------------------------------------------------------
 
 
@@ -457,10 +376,23 @@ def _referral_numbers(user):
     return rows
 
 
-def _register_network():
-    from kis_site.registries import NetworkStatistic, Panel, network_statistics, partner_panels
+REFERRAL_COLUMNS = [
+    gettext_lazy("Referrals sent"),
+    pgettext_lazy("referrals", "accepted"),
+    pgettext_lazy("referrals", "completed"),
+    gettext_lazy("People referred to the KIS"),
+]
 
-    partner_panels.register(
+
+def _network_numbers(user):
+    """The referrals each way per institution, for who works with the network."""
+    if not policy().can(user, Action.NETWORK):
+        return [], {}
+    return REFERRAL_COLUMNS, _referral_numbers(user)
+
+
+def _register_network():
+    hooks.institution_panel.provide(
         Panel(
             key="referrals",
             title=gettext_lazy("Referrals"),
@@ -468,15 +400,4 @@ def _register_network():
             context=_institution_referrals,
         )
     )
-    network_statistics.register(
-        NetworkStatistic(
-            key="referrals",
-            columns=[
-                gettext_lazy("Referrals sent"),
-                pgettext_lazy("referrals", "accepted"),
-                pgettext_lazy("referrals", "completed"),
-                gettext_lazy("People referred to the KIS"),
-            ],
-            rows=lambda user: _referral_numbers(user) if policy().can(user, Action.NETWORK) else {},
-        )
-    )
+    hooks.network_numbers.provide(_network_numbers)

@@ -16,11 +16,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from kis_site import hooks
 from kis_site.access import Action, policy
 from kis_site.documents import document_changed, document_created, ensure_editable
 from kis_site.locking import save_versioned
 from kis_site.models import KisSettings
-from kis_site.registries import participation_summaries
 from kis_site.roles import user_roles, user_staff_id
 from kis_site.vocabulary import RiskGroup, Role
 from participants.models import (
@@ -565,7 +565,7 @@ def certificate_issue(*, enrolment: Enrolment, issued_on: date, by) -> Certifica
         raise ValidationError(
             {"issued_on": _("Issue the certificate between the end of participation and today.")}
         )
-    lines = [line for summary in participation_summaries for line in summary.lines(enrolment)]
+    lines = hooks.certificate_lines(enrolment)
     programme = (
         str(_("programme of the cohort %(name)s") % {"name": enrolment.cohort.name})
         if enrolment.cohort

@@ -1,10 +1,7 @@
 """What the partners app adds to the shared pages: navigation, to-dos, the agreement document."""
 
-from datetime import timedelta
-
 from django.db.models import Q
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
 from kis_site.access import Action, policy
@@ -16,13 +13,7 @@ from kis_site.registries import (
     todo_items,
 )
 from partners.models import Agreement, MeetingTask, TaskStatus
-
-
-def agreements_ending(within_days=60):
-    today = timezone.localdate()
-    return Agreement.objects.filter(
-        valid_until__gte=today, valid_until__lte=today + timedelta(days=within_days)
-    ).select_related("institution")
+from partners.selectors import agreements_ending
 
 
 def _agreements_ending(user):

@@ -11,12 +11,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from kis_site import hooks
 from kis_site.access import Action, policy
 from kis_site.documents import document_panel
 from kis_site.editing import save_form
 from kis_site.pdf import render_pdf
 from kis_site.pending import form_data
-from kis_site.registries import network_statistics, panels_for, partner_panels
+from kis_site.registries import panels_for
 from kis_site.search import normalise
 from partners import services
 from partners.forms import (
@@ -100,7 +101,8 @@ def institution_detail(request, pk):
         ),
         pk=pk,
     )
-    panels = panels_for(partner_panels, request, institution)
+    panel = hooks.institution_panel.value
+    panels = panels_for([panel] if panel is not None else [], request, institution)
     contacts = list(institution.contacts.all())
     tasks = (
         MeetingTask.objects.filter(owner_contact__institution=institution)
@@ -479,14 +481,7 @@ def network_overview(request):
         .select_related("institution")
         .order_by("valid_until", "institution__name")
     )
-    statistics = list(network_statistics)
-    columns = [column for stat in statistics for column in stat.columns]
-    values: dict[int, list] = {}
-    for index, stat in enumerate(statistics):
-        offset = sum(len(s.columns) for s in statistics[:index])
-        for institution_id, numbers in stat.rows(request.user).items():
-            row = values.setdefault(institution_id, [0] * len(columns))
-            row[offset : offset + len(numbers)] = numbers
+    columns, values = hooks.network_numbers(request.user)
     names = dict(Institution.objects.filter(pk__in=values).values_list("pk", "name"))
     table = sorted(
         ({"pk": pk, "name": names.get(pk, "?"), "values": row} for pk, row in values.items()),

@@ -97,7 +97,6 @@ PANEL_PAGES = {
     "participant_panels": "participants/detail.html",
     "enrolment_panels": "participants/enrolment.html",
     "home_panels": "kis_site/home.html",
-    "partner_panels": "partners/detail.html",
 }
 
 
@@ -115,6 +114,11 @@ def test_every_panel_is_placed_by_name_on_its_page():
         placed = re.findall(r'{%\s*panel\s+"([^"]+)"', text)
         assert sorted(placed) == sorted(registered), template
         assert len(placed) == len(set(placed)), template
+    # The partner's page: the one panel another app provides (kis_site.hooks).
+    from kis_site.hooks import institution_panel
+
+    text = (ROOT / "templates" / "partners/detail.html").read_text()
+    assert re.findall(r'{%\s*panel\s+"([^"]+)"', text) == [institution_panel.value.key]
 
 
 def test_the_menu_is_one_list():
@@ -122,3 +126,20 @@ def test_the_menu_is_one_list():
 
     keys = [item.key for item in MENU]
     assert keys[0] == "home" and len(keys) == len(set(keys))
+
+
+def test_only_the_apps_start_up_imports_contributions():
+    """``contributions.py`` registers what an app shows on the shared pages; nothing imports from
+    it but the app's own ``apps.py`` (views and selectors hold the rules it registers)."""
+    offenders = []
+    for path in ROOT.glob("*/*.py"):
+        if path.parent.name in ("tests", "bench", ".venv") or path.name == "apps.py":
+            continue
+        for module in imported_modules(path):
+            if module.endswith(".contributions"):
+                offenders.append(f"{path.relative_to(ROOT)} imports {module}")
+    for path in (ROOT / "tests").rglob("*.py"):
+        for module in imported_modules(path):
+            if module.endswith(".contributions"):
+                offenders.append(f"{path.relative_to(ROOT)} imports {module}")
+    assert not offenders

@@ -13,7 +13,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from diagnosis import services
-from diagnosis.contributions import spheres_to_fill, waiting_for_signature
 from diagnosis.models import (
     DiagnosisKind,
     DiagnosticReport,
@@ -22,6 +21,7 @@ from diagnosis.models import (
     Tool,
     ToolUse,
 )
+from diagnosis.selectors import spheres_to_fill, waiting_for_signature
 from kis_site import documents
 from kis_site.locking import ConflictError
 from participants import services as participant_services

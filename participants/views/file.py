@@ -14,7 +14,7 @@ from kis_site.access import AccessKind, Action, log_access, policy
 from kis_site.audit_display import entry_rows
 from kis_site.editing import save_form
 from kis_site.pending import form_data
-from kis_site.registries import panels_for, participant_panels, timeline_sources
+from kis_site.registries import panels_for, participant_panels
 from kis_site.vocabulary import RiskGroup
 from participants import services
 from participants.access import (
@@ -29,6 +29,7 @@ from participants.filters import ParticipantFilter, SearchForm
 from participants.forms import CaseNoteForm, FamilyMemberForm, ParticipantForm
 from participants.models import CaseNote, FamilyMember
 from participants.selectors import current_risk_groups_of, with_file_records
+from participants.timeline import timeline
 
 SEARCH_KEY = "participant_search"
 PAGE_SIZE = 25
@@ -100,15 +101,7 @@ def participant_detail(request, pk):
     log_access(user=user, instance=participant, kind=AccessKind.VIEW)
 
     panels = panels_for(participant_panels, request, participant)
-    timeline = sorted(
-        (
-            entry
-            for source in timeline_sources
-            for entry in source.entries(request, participant, sections)
-        ),
-        key=lambda entry: entry.sort_key,
-        reverse=True,
-    )
+    entries = timeline(participant, sections)
     notes = [
         note for note in participant.notes.all() if not note.section or note.section in sections
     ]
@@ -139,7 +132,7 @@ def participant_detail(request, pk):
             "valid_contracts": [c for c in contracts if c.covers(today)],
             "notes": notes,
             "panels": panels,
-            "timeline": timeline,
+            "timeline": entries,
             "can": {
                 "edit": policy().can(user, Action.EDIT, participant),
                 "enrol": policy().can(user, Action.ENROL, participant),
