@@ -2,7 +2,7 @@
 hours done next to the hours planned, what each user may see, and what changed between versions."""
 
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.db.models import Prefetch, Sum
@@ -193,12 +193,19 @@ def sphere_blocks(
     return blocks, hidden_spheres, hidden_goals
 
 
+def review_due_by(today) -> date:
+    """The plans' one review rule: a review is due once its date is within a week (on or before
+    the day this returns), and overdue once the date has passed."""
+    return today + REVIEW_SOON
+
+
 def review_state(plan: ActionPlan, today=None) -> str:
-    """'overdue', 'due' (within a week) or '' — for the badge and the to-do list."""
+    """'overdue', 'due' (within a week) or '' — for the badge (the list and the tile ask
+    ``reviews_due``: the same rule)."""
     today = today or timezone.localdate()
     if plan.review_on < today:
         return "overdue"
-    if plan.review_on <= today + REVIEW_SOON:
+    if plan.review_on <= review_due_by(today):
         return "due"
     return ""
 
@@ -211,7 +218,7 @@ def reviews_due(participants, today=None):
     return ActionPlan.objects.filter(
         participant__in=participants,
         enrolment__status__in=EnrolmentStatus.open(),
-        review_on__lte=today + REVIEW_SOON,
+        review_on__lte=review_due_by(today),
     )
 
 
