@@ -112,7 +112,7 @@ def _absence_cases(user):
 
     from activities.absences import cases_in_scope
 
-    count = cases_in_scope(user).filter(closed_on__isnull=True).count()
+    count = cases_in_scope(user).filter(closed_on__isnull=True)
     return TodoCount(count, reverse("activities:absence-cases"), "danger")
 
 

@@ -164,19 +164,19 @@ def _file_panel(request, participant):
 def _to_sign_count(user):
     if not signer_keys(user):
         return None
-    count = waiting_for_signature(user).count()
+    count = waiting_for_signature(user)
     return TodoCount(count, reverse("diagnosis:to-sign"), "warning")
 
 
 def _to_fill_count(user):
     if not signer_keys(user):
         return None
-    count = spheres_to_fill(user).count()
+    count = spheres_to_fill(user)
     return TodoCount(count, reverse("diagnosis:to-fill"), "warning")
 
 
 def _unsigned_count(user):
     if not policy().follows_cases(user):
         return None
-    count = unsigned_diagnoses(user).count()
+    count = unsigned_diagnoses(user)
     return TodoCount(count, reverse("diagnosis:unsigned"), "info")

@@ -168,11 +168,11 @@ def _reviews_count(user):
 
     if not policy().follows_cases(user):
         return None
-    count = reviews_due(managed_participants(user)).count()
+    count = reviews_due(managed_participants(user))
     return TodoCount(count, reverse("ipd:reviews"), "warning")
 
 
 def _unsigned_count(user):
     if not policy().follows_cases(user):
         return None
-    return TodoCount(unsigned_plans(user).count(), reverse("ipd:unsigned"), "info")
+    return TodoCount(unsigned_plans(user), reverse("ipd:unsigned"), "info")

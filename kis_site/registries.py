@@ -68,7 +68,8 @@ def panels_for(registry, request, obj) -> dict[str, dict]:
 
 @dataclass(frozen=True)
 class TodoCount:
-    count: int
+    # A number, or a queryset the start page counts together with the other tiles' in one query.
+    count: Any
     url: str
     level: str = "info"  # info, warning, danger
 

@@ -42,7 +42,7 @@ def _pending_applications(user):
         return None
     from participants.selectors import pending_applications
 
-    count = pending_applications(participants_visible_to(user)).count()
+    count = pending_applications(participants_visible_to(user))
     return TodoCount(
         count, reverse("recruitment:list") + f"?decision={Decision.PENDING}", "warning"
     )
@@ -53,9 +53,7 @@ def _follow_ups(user):
         return None
     from participants.selectors import follow_ups_due
 
-    count = follow_ups_due(
-        participants_visible_to(user), case_manager_id=_scope_for_tiles(user)
-    ).count()
+    count = follow_ups_due(participants_visible_to(user), case_manager_id=_scope_for_tiles(user))
     return TodoCount(count, reverse("participants:follow-ups"), "warning")
 
 
@@ -64,9 +62,7 @@ def _ending(user):
         return None
     from participants.selectors import enrolments_ending
 
-    count = enrolments_ending(
-        participants_visible_to(user), case_manager_id=_scope_for_tiles(user)
-    ).count()
+    count = enrolments_ending(participants_visible_to(user), case_manager_id=_scope_for_tiles(user))
     return TodoCount(count, reverse("participants:ending"), "info")
 
 
@@ -76,7 +72,7 @@ def _my_participants(user):
         return None
     from participants.selectors import participants_managed_by
 
-    count = participants_managed_by(mine).count()
+    count = participants_managed_by(mine)
     return TodoCount(count, reverse("participants:list") + f"?case_manager={mine}", "info")
 
 
@@ -90,7 +86,7 @@ def _missing_rodo_clause(user):
     mine = _scope_for_tiles(user)
     if mine is not None:
         visible = visible.filter(case_manager_id=mine)
-    count = visible.distinct().count()
+    count = visible.distinct()
     return TodoCount(count, reverse("participants:list") + "?rodo=missing", "danger")
 
 
@@ -99,9 +95,7 @@ def _contracts_ending(user):
         return None
     from participants.selectors import contracts_ending
 
-    count = contracts_ending(
-        participants_visible_to(user), case_manager_id=_scope_for_tiles(user)
-    ).count()
+    count = contracts_ending(participants_visible_to(user), case_manager_id=_scope_for_tiles(user))
     return TodoCount(count, reverse("participants:contracts-due"), "warning")
 
 
@@ -112,7 +106,7 @@ def _contracts_ending_early(user):
 
     count = contracts_ending_early(
         participants_visible_to(user), case_manager_id=_scope_for_tiles(user)
-    ).count()
+    )
     return TodoCount(count, reverse("participants:contracts-due") + "#ending-early", "warning")
 
 
@@ -121,16 +115,14 @@ def _evaluations_due(user):
         return None
     from participants.selectors import evaluations_due
 
-    count = evaluations_due(
-        participants_visible_to(user), case_manager_id=_scope_for_tiles(user)
-    ).count()
+    count = evaluations_due(participants_visible_to(user), case_manager_id=_scope_for_tiles(user))
     return TodoCount(count, reverse("participants:contracts-due") + "#evaluations", "warning")
 
 
 def _certificates_to_sign(user):
     if not policy().runs_club(user):
         return None
-    count = Certificate.objects.filter(state="draft").count()
+    count = Certificate.objects.filter(state="draft")
     return TodoCount(count, reverse("participants:certificates") + "?state=draft", "warning")
 
 
@@ -139,9 +131,7 @@ def _referrals_waiting(user):
         return None
     from participants.selectors import referrals_waiting
 
-    count = referrals_waiting(
-        participants_visible_to(user), case_manager_id=_scope_for_tiles(user)
-    ).count()
+    count = referrals_waiting(participants_visible_to(user), case_manager_id=_scope_for_tiles(user))
     return TodoCount(count, reverse("participants:referrals-waiting"), "warning")
 
 

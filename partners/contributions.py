@@ -19,9 +19,7 @@ from partners.selectors import agreements_ending
 def _agreements_ending(user):
     if not policy().runs_club(user):
         return None
-    return TodoCount(
-        agreements_ending().count(), reverse("partners:network") + "#agreements", "warning"
-    )
+    return TodoCount(agreements_ending(), reverse("partners:network") + "#agreements", "warning")
 
 
 def _my_network_tasks(user):
@@ -32,7 +30,7 @@ def _my_network_tasks(user):
     count = MeetingTask.objects.filter(
         Q(owner_staff_id=user_staff_id(user)),
         status__in=[TaskStatus.OPEN, TaskStatus.IN_PROGRESS],
-    ).count()
+    )
     return TodoCount(count, reverse("partners:meetings") + "#tasks", "info")
 
 

@@ -280,7 +280,7 @@ def _exits_to_assess(user):
     from participants.access import managed_participants
     from reports.exits import exits_to_assess
 
-    count = exits_to_assess(managed_participants(user)).count()
+    count = exits_to_assess(managed_participants(user))
     return TodoCount(count, reverse("reports:exits-due"), "warning")
 
 

@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.core import signing
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -17,6 +18,7 @@ from django.views.decorators.http import require_GET, require_POST, require_safe
 
 from kis_site.access import Action, policy
 from kis_site.audit_display import AuditFilterForm, entry_rows
+from kis_site.counts import count_all
 from kis_site.middleware import touch_session
 from kis_site.models import ClubDocument, ClubDocumentKind
 from kis_site.pending import LAST_USER_COOKIE, pending_path_for
@@ -75,18 +77,22 @@ def health(request):
 
 @require_safe
 def home(request):
+    results = [(item, item.count(request.user)) for item in todo_items]
+    results = [(item, result) for item, result in results if result is not None]
+    # The tiles that bring a queryset are counted together, in one query.
+    pending = [result.count for _item, result in results if isinstance(result.count, QuerySet)]
+    counted = iter(count_all(pending))
     tiles = []
-    for item in todo_items:
-        result = item.count(request.user)
-        if result is not None:
-            tiles.append(
-                {
-                    "title": item.title,
-                    "count": result.count,
-                    "url": result.url,
-                    "level": result.level if result.count else "success",
-                }
-            )
+    for item, result in results:
+        count = next(counted) if isinstance(result.count, QuerySet) else result.count
+        tiles.append(
+            {
+                "title": item.title,
+                "count": count,
+                "url": result.url,
+                "level": result.level if count else "success",
+            }
+        )
     panels = panels_for(home_panels, request, request.user)
     # What to do today first: the most urgent tiles lead; the zeros collapse into one line.
     urgency = {"danger": 0, "warning": 1, "info": 2}
