@@ -4,7 +4,6 @@ from django.conf import settings
 from django.contrib.auth.models import Group
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -13,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from kis_site import memo
 from kis_site.locking import Versioned
 from kis_site.validators import validate_logo
 from kis_site.vocabulary import Cosigner
@@ -144,23 +144,22 @@ class KisSettings(Versioned):
         # One order whatever the order of the ticks: the order of the signatures on the form.
         self.change_report_cosigners = [value for value in Cosigner.values if value in chosen]
 
-    CACHE_KEY = "kis-settings"
-    CACHE_SECONDS = 30  # other worker processes see an edit within this time
-
     @classmethod
     def load(cls) -> "KisSettings":
-        """The settings record, read from the database at most every 30 s per process."""
-        obj = cache.get(cls.CACHE_KEY)
+        """The settings record: read once per request (``kis_site.memo``), so that every worker
+        process sees an edit from the next request on; outside a request, read each time."""
+        return memo.remember("kis-settings", cls._read)
+
+    @classmethod
+    def _read(cls) -> "KisSettings":
+        obj = cls.objects.filter(pk=1).first()
         if obj is None:
-            obj = cls.objects.filter(pk=1).first()
-            if obj is None:
-                obj, _created = cls.objects.get_or_create(pk=1)
-            cache.set(cls.CACHE_KEY, obj, cls.CACHE_SECONDS)
+            obj, _created = cls.objects.get_or_create(pk=1)
         return obj
 
     def save(self, *args, **kwargs):
         super().save(*args, **kwargs)
-        cache.delete(self.CACHE_KEY)
+        memo.forget("kis-settings")
 
     @property
     def address(self) -> str:

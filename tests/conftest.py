@@ -17,13 +17,15 @@ from tests.records import victim  # noqa: F401 - the URL walks' fixture
 
 
 @pytest.fixture(autouse=True)
-def _fresh_cache():
-    """Each test starts with an empty cache (the KIS settings are cached per process)."""
+def _fresh_cache(django_db_setup, django_db_blocker):
+    """Each test starts with an empty cache (a table of the test database: the club figures)."""
     from django.core.cache import cache
 
-    cache.clear()
+    with django_db_blocker.unblock():
+        cache.clear()
     yield
-    cache.clear()
+    with django_db_blocker.unblock():
+        cache.clear()
 
 
 PERSONAS = {
