@@ -47,7 +47,7 @@ $(AXE):
 	  && mv package/axe.min.js axe.min.js && rm -rf package axe-core-$(AXE_VERSION).tgz
 
 test: install compile-messages $(AXE)
-	./scripts/ensure-debian-packages chromium poppler-utils gettext
+	./scripts/ensure-debian-packages chromium chromium-headless-shell poppler-utils gettext
 	$(BIN)/pytest -n 2 $(PYTEST_ARGS)
 
 test-fast: install compile-messages

@@ -1306,3 +1306,63 @@ def case_manager_with_few(*, count=3, username="bench-few") -> str:
 def people_of(username) -> int:
     """How many participants the user is the case manager of."""
     return Participant.objects.filter(case_manager__user__username=username).count()
+
+
+def audit_trail(participant_id: int, *, entries=10000, seed=41) -> int:
+    """``entries`` audit log entries about one person (reads and changes over years of a long
+    participation), for the person's audit-trail page."""
+    from auditlog.models import LogEntry
+    from django.contrib.contenttypes.models import ContentType
+    from django.utils import timezone
+
+    rng = random.Random(seed)
+    kind = ContentType.objects.get_for_model(Participant)
+    actors = list(get_user_model().objects.filter(username__startswith="bench"))
+    now = timezone.now()
+    LogEntry.objects.bulk_create(
+        [
+            LogEntry(
+                content_type=kind,
+                object_pk=str(participant_id),
+                object_id=participant_id,
+                object_repr="Uczestnik",
+                action=rng.choice([LogEntry.Action.ACCESS, LogEntry.Action.UPDATE]),
+                changes={"city": ["Radom", "Radom"]},
+                changes_text="",
+                actor=rng.choice(actors),
+                timestamp=now - timedelta(minutes=7 * number),
+                additional_data={"participant_id": participant_id},
+            )
+            for number in range(entries)
+        ],
+        batch_size=2000,
+    )
+    return entries
+
+
+def crowd(*, total=50000, seed=37) -> int:
+    """More people until the club has ``total`` (many years of a large club), for the search
+    by name. Returns how many there are."""
+    rng = random.Random(seed)
+    have = Participant.objects.count()
+    managers = list(StaffMember.objects.filter(user__groups__name=Role.CASE_MANAGER.group_name))
+    people = []
+    for index in range(have, total):
+        female = rng.random() < 0.45
+        first = rng.choice(FEMALE_NAMES if female else MALE_NAMES)
+        last = rng.choice(SURNAMES)[1 if female else 0]
+        people.append(
+            Participant(
+                first_name=first,
+                last_name=last,
+                birth_date=date(1960, 1, 1) + timedelta(days=rng.randint(0, 40 * 365)),
+                sex="F" if female else "M",
+                city="Radom",
+                case_manager=managers[index % len(managers)] if managers else None,
+                search_text=normalise(f"{first} {last}"),
+                sort_name=polish_sort_key(f"{last} {first}"),
+                primary_risk_group=RiskGroup.LONG_TERM_UNEMPLOYED,
+            )
+        )
+    Participant.objects.bulk_create(people, batch_size=2000)
+    return Participant.objects.count()

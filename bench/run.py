@@ -254,6 +254,49 @@ def reporting_rows(client):
     return rows
 
 
+def working_lists_rows(client, info, sample):
+    """The lists behind the start page's tiles and the heavy pages the earlier rows lack: the
+    change reports due, the letters due to referrers, the hour card of a person with
+    placements, the yearly report page, a person's audit trail of 10,000 entries, and the search
+    by name over 50,000 people (the last, because it adds the people)."""
+    from activities.models import Placement
+    from participants.models import Enrolment
+
+    rows = []
+    cm_client = login(info["case_manager"])
+    page = measure(cm_client, "/reports/change-reports/due/", rounds=ROUNDS // 3)
+    rows.append(row("change reports due (case manager)", 5000, page, None, None, 150))
+    page = measure(cm_client, "/reports/letters/due/", rounds=ROUNDS // 3)
+    rows.append(row("letters due to referrers (case manager)", 5000, page, None, None, 150))
+    placed = (
+        Placement.objects.values("participant_id")
+        .annotate(n=Count("id"))
+        .order_by("-n", "participant_id")
+        .first()["participant_id"]
+    )
+    page = measure(client, f"/activities/participants/{placed}/hours/", rounds=ROUNDS // 3)
+    rows.append(row("hour card, person with placements", 5000, page, None, None, 150))
+    enrolments = Enrolment.objects.count()
+    year = Enrolment.objects.order_by("starts_on")[enrolments // 2].starts_on.year
+    page = measure(client, f"/reports/yearly/?year={year}", rounds=10, warmup=1)
+    rows.append(row("yearly report page (whole KIS)", enrolments, page, None, None, 1000))
+
+    print("Adding 10,000 audit entries about one person ...", flush=True)
+    entries = dataset.audit_trail(sample)
+    page = measure(client, f"/participants/{sample}/audit/", rounds=ROUNDS // 3)
+    rows.append(row("audit trail (10,000 entries)", entries, page, None, None, 150))
+
+    print("Adding people up to 50,000 ...", flush=True)
+    people = dataset.crowd(total=50000)
+    client.post("/participants/", {"q": "kowal"})
+    page = measure(client, "/participants/", rounds=ROUNDS // 3)
+    rows.append(row("participant list searched (50,000 people)", people, page, None, None, 150))
+    client.post("/participants/", {"clear": "1"})
+    page = measure(client, "/participants/", rounds=ROUNDS // 3)
+    rows.append(row("participant list (50,000 people)", people, page, None, None, 150))
+    return rows
+
+
 def main():
     database = Path(settings.DATABASES["default"]["NAME"])
     if database.exists():
@@ -390,6 +433,7 @@ def main():
 
     rows += change_report_rows(client, info, constant)
     rows += reporting_rows(client)
+    rows += working_lists_rows(client, info, sample)
 
     existing = []
     if RESULTS.exists():
