@@ -17,8 +17,9 @@ cancelled from the pages; should one be cancelled all the same, its marks stay a
 nothing. Placement hours (work outside the KIS) are not hours of the programme and are kept
 apart (``activities.selectors``).
 
-Both are summed in the database, grouped by any of the keys below, in two aggregated queries
-whatever the number of people, marks and consultations:
+Both are summed in the database (``hours_done``; ``planned_and_done`` for both), grouped by
+any of the keys below, in two or three aggregated queries whatever the number of people, marks
+and consultations:
 
 - ``"participant_id"``;
 - a field of the module, by its path from a consultation: ``"module_id"``, ``"module__name"``,
@@ -222,15 +223,6 @@ def hours_done(by: Sequence[str] = (), **scope) -> dict[tuple, Done]:
     return done
 
 
-def hours_planned(by: Sequence[str] = (), **scope) -> dict[tuple, Planned]:
-    """Hours planned, grouped and scoped like ``hours_done``. Two aggregated queries."""
-    scope = Scope(**scope)
-    planned: dict[tuple, Planned] = {}
-    _roster(by, scope, planned)
-    _consultations(by, scope, (planned, Planned))
-    return planned
-
-
 def planned_and_done(
     by: Sequence[str] = (), **scope
 ) -> tuple[dict[tuple, Planned], dict[tuple, Done]]:
@@ -242,9 +234,3 @@ def planned_and_done(
     _attendance(by, scope, done)
     _consultations(by, scope, (planned, Planned), (done, Done))
     return planned, done
-
-
-def total_done(**scope) -> Decimal:
-    """Hours done within ``scope``, all together."""
-    done = hours_done((), **scope).get(())
-    return done.hours if done else Decimal(0)

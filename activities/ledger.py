@@ -141,7 +141,6 @@ def weeks(participant_id: int) -> list[Week]:
     by_week: dict[date, Week] = {}
 
     def week_of(day) -> Week:
-        day = day.date() if hasattr(day, "date") else day
         return by_week.setdefault(day, Week(day))
 
     planned, done = planned_and_done(("week", "module__category"), participants=[participant_id])

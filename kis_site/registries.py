@@ -11,8 +11,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from kis_site.vocabulary import Section
-
 
 class Registry:
     """An ordered collection of contributions, keyed so that a reload never registers twice."""
@@ -122,12 +120,6 @@ class DocumentKind:
     @property
     def pdf_template(self) -> str:
         return self.model.pdf_template
-
-    def signers(self, document) -> list[SignerSlot]:
-        return document.signer_slots()
-
-    def sections(self, document) -> frozenset[Section]:
-        return document.sensitive_sections()
 
 
 def document_kind_for(obj_or_model) -> DocumentKind | None:

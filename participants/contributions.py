@@ -198,16 +198,7 @@ def _register_todo_items():
     )
 
 
-# --- Personal-data export -------------------------------------------------------------------
-
-
 # --- Document kinds ---------------------------------------------------------------------------
-
-
-def _case_manager_user(document):
-    participant = document.participant
-    manager = participant.case_manager
-    return manager.user_id if manager else None
 
 
 def _contract_pdf(contract, sections=ALL_SECTIONS) -> dict:
