@@ -228,6 +228,9 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
 MEDIA_URL = "/media-not-served/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
+# manage.py backup FOLDER deletes its own backups there older than this many days (0: none).
+# The key (BACKUP_KEY) is read from the environment by kis_site/backup.py, never kept here.
+BACKUP_KEEP_DAYS = env.int("BACKUP_KEEP_DAYS", default=30)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
