@@ -271,9 +271,9 @@ def case_close(*, case: AbsenceCase, outcome: str, by) -> AbsenceCase:
 
 def cases_in_scope(user):
     """The manager sees every case; a case manager those of the people they manage."""
-    from participants.access import managed_participants
+    from participants.access import managed_participants, records_of
 
-    return AbsenceCase.objects.filter(participant__in=managed_participants(user))
+    return AbsenceCase.objects.filter(records_of(managed_participants(user)))
 
 
 def letter_signers(case: AbsenceCase, kind: str) -> list[dict]:

@@ -25,6 +25,10 @@ and consultations:
 - a field of the module, by its path from a consultation: ``"module_id"``, ``"module__name"``,
   ``"module__category"``, ``"module__hours"``, ``"module__basis"``, ``"module__order"``;
 - ``"week"`` (the Monday) and ``"month"`` (its first day) of the day the hours count on.
+
+**Took part** (``hours_done(..., count_people=True)``, ``Done.people``): a person took part under
+a key when they attended (present or late) a session there that took place, or had a
+consultation there; each person once.
 """
 
 from collections.abc import Iterable, Sequence
@@ -37,7 +41,27 @@ from django.db.models.functions import TruncMonth, TruncWeek
 
 from activities.models import Attendance, Consultation, Mark, RosterEntry
 
-_TRUNCATED = {"week": TruncWeek, "month": TruncMonth}
+
+class _Monday(TruncWeek):
+    """The Monday of the week, as ``TruncWeek``; on SQLite by its own date functions rather
+    than the Python function Django registers (called once per row of a large aggregate)."""
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        sql, params = compiler.compile(self.lhs)
+        weekday = f"CAST(strftime('%%w', {sql}) AS INTEGER)"  # 0 = Sunday
+        return f"date({sql}, '-' || (({weekday} + 6) %% 7) || ' days')", [*params, *params]
+
+
+class _FirstOfMonth(TruncMonth):
+    """The first day of the month, as ``TruncMonth``; on SQLite by its own date functions."""
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        sql, params = compiler.compile(self.lhs)
+        return f"date({sql}, 'start of month')", params
+
+
+_TRUNCATED = {"week": _Monday, "month": _FirstOfMonth}
+_PRESENT = Q(mark__in=[Mark.PRESENT, Mark.LATE])
 
 
 @dataclass
@@ -51,6 +75,7 @@ class Done:
     excused: int = 0
     absent: int = 0
     consultations: int = 0
+    people: int | None = None  # who took part, when counted (``count_people``)
 
     @property
     def hours(self) -> Decimal:
@@ -167,16 +192,20 @@ class Scope(dict):
         )
 
 
-def _attendance(by, scope, done: dict) -> None:
+def _attendance(by, scope, done: dict, *, count_people: bool = False) -> None:
+    people = {}
+    if count_people:
+        people["people"] = Count("participant_id", distinct=True, filter=_PRESENT)
     for key, row in _grouped(
-        Attendance.objects.filter(_filters(via_session=True, **scope), session__cancelled=False),
+        _held(scope),
         by,
         via_session=True,
         hours=Sum("hours"),
         marked=Count("id"),
-        present=Count("id", filter=Q(mark__in=[Mark.PRESENT, Mark.LATE])),
+        present=Count("id", filter=_PRESENT),
         excused=Count("id", filter=Q(mark=Mark.EXCUSED)),
         absent=Count("id", filter=Q(mark=Mark.ABSENT)),
+        **people,
     ):
         entry = done.setdefault(key, Done())
         entry.attended += row["hours"] or 0
@@ -184,6 +213,39 @@ def _attendance(by, scope, done: dict) -> None:
         entry.present += row["present"]
         entry.excused += row["excused"]
         entry.absent += row["absent"]
+        if count_people:
+            entry.people = row["people"]
+
+
+def _held(scope):
+    """The attendance at the sessions of ``scope`` that took place (not cancelled)."""
+    return Attendance.objects.filter(_filters(via_session=True, **scope), session__cancelled=False)
+
+
+def _consulted_people(by, scope, done: dict) -> None:
+    """Add to ``Done.people`` those consulted under a key who were not present at a session
+    under it: a row per consulted person (few), none per person present."""
+    consulted: dict[tuple, set] = {}
+    for key, _row in _grouped(
+        Consultation.objects.filter(_filters(via_session=False, **scope)),
+        (*by, "participant_id"),
+        via_session=False,
+        count=Count("id"),
+    ):
+        consulted.setdefault(key[:-1], set()).add(key[-1])
+    attended: dict[tuple, set] = {}
+    if consulted:
+        for key, _row in _grouped(
+            _held(scope).filter(_PRESENT, participant_id__in=set().union(*consulted.values())),
+            (*by, "participant_id"),
+            via_session=True,
+            count=Count("id"),
+        ):
+            attended.setdefault(key[:-1], set()).add(key[-1])
+    for key, entry in done.items():
+        entry.people = (entry.people or 0) + len(
+            consulted.get(key, set()) - attended.get(key, set())
+        )
 
 
 def _roster(by, scope, planned: dict) -> None:
@@ -213,13 +275,16 @@ def _consultations(by, scope, *targets: tuple[dict, type]) -> None:
             entry.consultations += row["count"]
 
 
-def hours_done(by: Sequence[str] = (), **scope) -> dict[tuple, Done]:
+def hours_done(by: Sequence[str] = (), *, count_people: bool = False, **scope) -> dict[tuple, Done]:
     """Hours done grouped by the keys ``by`` (a tuple of their values; ``()`` for everything),
-    within ``scope`` (the arguments of ``Scope``). Two aggregated queries."""
+    within ``scope`` (the arguments of ``Scope``). Two aggregated queries; with
+    ``count_people``, ``Done.people`` too (one or two queries more)."""
     scope = Scope(**scope)
     done: dict[tuple, Done] = {}
-    _attendance(by, scope, done)
+    _attendance(by, scope, done, count_people=count_people)
     _consultations(by, scope, (done, Done))
+    if count_people:
+        _consulted_people(by, scope, done)
     return done
 
 

@@ -190,14 +190,23 @@ def window_weeks(participants, *, mondays: list[date]) -> dict[int, list[Week]]:
     for (person, monday, category), hours in done.items():
         week = by_person.setdefault(person, {}).setdefault(monday, Week(monday))
         week.done[category] += hours.hours
-    wanted = set(mondays)
+    wanted = sorted(set(mondays))
     result = {}
     for person, by_week in by_person.items():
-        checked = [
-            week
-            for week in _rolling(by_week, since, last)
-            if week.monday in wanted and week.done_window_share is not None
-        ]
+        # Only the weeks asked, each with its window (the week and the three before it): what
+        # ``_rolling`` gives those weeks, without the weeks between.
+        checked = []
+        for monday in wanted:
+            window = [
+                by_week[day]
+                for day in (monday - timedelta(weeks=back) for back in range(WINDOW))
+                if day in by_week
+            ]
+            share = window_share(window, "done")
+            if share is not None:
+                week = by_week.get(monday) or Week(monday)
+                week.done_window_share = share
+                checked.append(week)
         if checked:
             result[person] = checked
     return result

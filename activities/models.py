@@ -283,14 +283,17 @@ class RosterEntry(ParticipantRecord):
     """A person expected at a session (or a walk-in added on the day)."""
 
     session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="roster")
+    # Indexed by the covering index below (a person's sessions without reading the table).
     participant = models.ForeignKey(
-        Participant, on_delete=models.PROTECT, related_name="roster_entries"
+        Participant, on_delete=models.PROTECT, related_name="roster_entries", db_index=False
     )
     walk_in = models.BooleanField(_("walk-in"), default=False)
 
     class Meta:
         verbose_name = _("roster entry")
         verbose_name_plural = _("roster entries")
+        # The hours planned of many people (activities.hours) read only this index.
+        indexes = [models.Index(fields=["participant", "session"], name="roster_person_session")]
         constraints = [
             models.UniqueConstraint(
                 fields=["session", "participant"], name="one_roster_entry_per_person"
@@ -314,8 +317,9 @@ class Attendance(ParticipantRecord, Versioned):
     """One mark per person and session (a database constraint: two tablets never make two)."""
 
     session = models.ForeignKey(Session, on_delete=models.PROTECT, related_name="attendance")
+    # Indexed by the covering index below (a person's marks without reading the table).
     participant = models.ForeignKey(
-        Participant, on_delete=models.PROTECT, related_name="attendance"
+        Participant, on_delete=models.PROTECT, related_name="attendance", db_index=False
     )
     mark = models.CharField(_("attendance"), max_length=10, choices=Mark.choices)
     minutes_late = models.PositiveSmallIntegerField(_("minutes late"), default=0)
@@ -346,6 +350,12 @@ class Attendance(ParticipantRecord, Versioned):
     class Meta:
         verbose_name = _("attendance")
         verbose_name_plural = _("attendance")
+        # The hours done of many people (activities.hours) read only this index.
+        indexes = [
+            models.Index(
+                fields=["participant", "session", "mark", "hours"], name="attendance_person_hours"
+            )
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["session", "participant"],

@@ -169,14 +169,14 @@ MISSING_SINCE_DAYS = 30
 
 def my_session_lists(user):
     """Today's sessions the user leads, and their past sessions (the last 30 days) with people
-    on the roster and no attendance taken: two queries, once per request (the start page's
-    panel and tile both read them)."""
+    on the roster and no attendance taken: one query, once per request (the start page's panel
+    and tile both read them)."""
     cached = getattr(user, "_kis_my_sessions", None)
     if cached is not None:
         return cached
     from datetime import timedelta
 
-    from django.db.models import Exists, OuterRef
+    from django.db.models import Exists, OuterRef, Q
     from django.utils import timezone
 
     from activities.models import Attendance, RosterEntry, Session
@@ -194,14 +194,20 @@ def my_session_lists(user):
             rostered=Exists(RosterEntry.objects.filter(session=OuterRef("pk"))),
         )
     )
-    today_sessions = list(mine.filter(date=today).order_by("starts_at"))
-    missing = list(
+    recent = list(
         mine.filter(
-            date__lt=today,
-            date__gte=today - timedelta(days=MISSING_SINCE_DAYS),
-            taken=False,
-            rostered=True,
+            Q(date=today)
+            | Q(
+                date__lt=today,
+                date__gte=today - timedelta(days=MISSING_SINCE_DAYS),
+                taken=False,
+                rostered=True,
+            )
         ).order_by("-date", "-starts_at")
     )
+    today_sessions = sorted(
+        (session for session in recent if session.date == today), key=lambda s: s.starts_at
+    )
+    missing = [session for session in recent if session.date < today]
     user._kis_my_sessions = (today_sessions, missing)
     return user._kis_my_sessions

@@ -52,6 +52,28 @@ class Statement:
     def participants(self):
         return [row[0] for row in self.rows]
 
+    def shown(self) -> tuple[list, list | None]:
+        """The rows (the person, then the cells as text) and the totals as the page and the PDF
+        show them: money with two decimals, other numbers with up to two, a dash for nothing.
+        Formatted here, once per distinct value, not cell by cell in the template (a PSU
+        statement of a large club is thousands of cells)."""
+        texts: dict = {}
+
+        def text(cell) -> str:
+            key = (type(cell), cell)
+            if key not in texts:
+                if cell is None:
+                    texts[key] = "—"
+                elif getattr(cell, "is_money", False):
+                    texts[key] = floatformat(cell, "2g")
+                else:
+                    texts[key] = floatformat(cell, "-2") or str(cell)
+            return texts[key]
+
+        rows = [(row[0], [text(cell) for cell in row[1:]]) for row in self.rows]
+        totals = [text(cell) for cell in self.totals[1:]] if self.totals else None
+        return rows, totals
+
 
 def _month_name(month: date) -> str:
     return date_format(month, "F Y")

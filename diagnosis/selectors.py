@@ -139,10 +139,10 @@ def _signed_slot(slot: str):
 
 def unsigned_diagnoses(user):
     """Drafts in the user's scope (the manager: all; a case manager: their participants)."""
-    from participants.access import managed_participants
+    from participants.access import managed_participants, records_of
 
     return DiagnosticReport.objects.filter(
-        state=DocumentState.DRAFT, participant__in=managed_participants(user)
+        records_of(managed_participants(user)), state=DocumentState.DRAFT
     )
 
 
@@ -163,22 +163,22 @@ def _my_spheres_unrated(keys) -> Q:
 
 def spheres_to_fill(user):
     """Drafts where a sphere the user writes (as a signer of the form) is not rated yet."""
-    from participants.access import participants_visible_to
+    from participants.access import participants_visible_to, records_of
 
     keys = signer_keys(user)
     if not keys:
         return DiagnosticReport.objects.none()
     return DiagnosticReport.objects.filter(
         _my_spheres_unrated(keys),
+        records_of(participants_visible_to(user)),
         state=DocumentState.DRAFT,
-        participant__in=participants_visible_to(user),
     )
 
 
 def waiting_for_signature(user):
     """Drafts the user still has to sign, in one of the roles the form names, whose spheres of
     theirs are filled (the ones still to fill are on the other list)."""
-    from participants.access import participants_visible_to
+    from participants.access import participants_visible_to, records_of
 
     keys = signer_keys(user)
     if not keys:
@@ -187,5 +187,5 @@ def waiting_for_signature(user):
     for key in keys:
         missing |= ~Exists(_signed_slot(key))
     return DiagnosticReport.objects.filter(
-        missing, state=DocumentState.DRAFT, participant__in=participants_visible_to(user)
+        missing, records_of(participants_visible_to(user)), state=DocumentState.DRAFT
     ).exclude(_my_spheres_unrated(keys))

@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -418,11 +419,13 @@ def compare(request, pk):
 
 
 def _report_list(request, reports, title, intro):
-    reports = list(
+    page = Paginator(
         reports.select_related(
             "participant", "participant__case_manager", *SPHERE_RELATED.values()
-        ).order_by("started_on", "pk")[:500]
-    )
+        ).order_by("started_on", "pk"),
+        50,
+    ).get_page(request.GET.get("page"))
+    reports = list(page)
     signed = active_signatures_by_report(reports)
     labels = dict(SIGNATURE_LABELS)
     rows = [
@@ -439,7 +442,13 @@ def _report_list(request, reports, title, intro):
     return render(
         request,
         "diagnosis/list.html",
-        {"rows": rows, "title": title, "intro": intro, "breadcrumbs": breadcrumbs()},
+        {
+            "rows": rows,
+            "page": page,
+            "title": title,
+            "intro": intro,
+            "breadcrumbs": breadcrumbs(),
+        },
     )
 
 

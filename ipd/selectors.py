@@ -212,11 +212,12 @@ def review_state(plan: ActionPlan, today=None) -> str:
 
 def reviews_due(participants, today=None):
     """Plans of open participations whose review is due within a week or overdue."""
+    from participants.access import records_of
     from participants.models import EnrolmentStatus
 
     today = today or timezone.localdate()
     return ActionPlan.objects.filter(
-        participant__in=participants,
+        records_of(participants),
         enrolment__status__in=EnrolmentStatus.open(),
         review_on__lte=review_due_by(today),
     )
@@ -376,8 +377,8 @@ def history(plan: ActionPlan, sections) -> list[dict]:
 
 def unsigned_plans(user):
     """Plans not signed yet of the people the user follows (the manager: everyone's)."""
-    from participants.access import managed_participants
+    from participants.access import managed_participants, records_of
 
     return ActionPlan.objects.filter(
-        state=DocumentState.DRAFT, participant__in=managed_participants(user)
+        records_of(managed_participants(user)), state=DocumentState.DRAFT
     )

@@ -3,6 +3,7 @@ the participant's part, reviews; the lists of reviews due and plans not signed."
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -43,7 +44,9 @@ def _plan(request, pk) -> ActionPlan:
         plan = plan_for_page(pk)
     except ActionPlan.DoesNotExist as error:
         raise Http404 from error
-    get_participant_for_user(request.user, plan.participant_id)
+    # The participant's gate (404 outside the user's files, 403 without the right to see them)
+    # on the participant read with the plan.
+    policy().gate(request.user, plan.participant, Action.VIEW)
     return plan
 
 
@@ -428,17 +431,18 @@ def action_remove(request, pk):
 
 
 def _plan_list(request, plans, title, intro):
-    rows = list(
+    page = Paginator(
         plans.select_related("participant", "participant__case_manager", "enrolment").order_by(
             "review_on", "pk"
-        )[:500]
-    )
-    for plan in rows:
+        ),
+        50,
+    ).get_page(request.GET.get("page"))
+    for plan in page:
         plan.review_badge = review_state(plan)
     return render(
         request,
         "ipd/list.html",
-        {"plans": rows, "title": title, "intro": intro, "today": timezone.localdate()},
+        {"page": page, "title": title, "intro": intro, "today": timezone.localdate()},
     )
 
 

@@ -2,7 +2,8 @@
 the database once, whatever the number of tiles."""
 
 from django.db import connections
-from django.db.models import QuerySet
+from django.db.models import Func, IntegerField, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 
 def count_all(querysets: list[QuerySet]) -> list[int]:
@@ -23,3 +24,11 @@ def count_all(querysets: list[QuerySet]) -> list[int]:
     with connections[database].cursor() as cursor:
         cursor.execute("SELECT " + ", ".join(parts), params)
         return list(cursor.fetchone())
+
+
+def count_of(queryset: QuerySet):
+    """An annotation: the rows of ``queryset`` (filtered on an ``OuterRef``) counted by a
+    subquery per row. Counting two relations with ``Count(..., distinct=True)`` joins both and
+    multiplies the rows (a session's 30 roster entries times its 30 marks)."""
+    counted = queryset.order_by().annotate(_count=Func("pk", function="COUNT")).values("_count")
+    return Coalesce(Subquery(counted[:1], output_field=IntegerField()), 0)

@@ -18,9 +18,21 @@ from datetime import date
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, Max, OuterRef, Q, Subquery
+from django.db.models import (
+    BooleanField,
+    Case,
+    Exists,
+    F,
+    Max,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
 from django.forms.models import model_to_dict
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -574,6 +586,7 @@ def document_panel(request, document) -> dict:
     revisions = list(
         revisions_of(document)
         .select_related("pdf", "scan", "opened_by", "scan_uploaded_by")
+        .defer("pdf__data", "scan__data")  # the panel names the files; their bytes stay put
         .order_by("-number")
     )
     current = next((r for r in revisions if r.number == document.revision), None)
@@ -597,9 +610,9 @@ def document_panel(request, document) -> dict:
     }
 
 
-def _revisions_without_scan(kind, user):
-    """The signed versions of ``kind`` that were signed on paper (so there is an original to
-    scan) and have no scan yet, among the documents on ``user``'s to-do list; None when none
+def _without_scan(kind, user):
+    """Which versions of ``kind`` waiting for their scan are on ``user``'s to-do list: its
+    content type and a condition on the version's document (None: all of them); None when none
     can be."""
     from kis_site.access import participant_data_for
 
@@ -610,53 +623,94 @@ def _revisions_without_scan(kind, user):
         scope = Q() if Role.MANAGER in user_roles(user) else None
     if scope is None:
         return None
+    content_type = ContentType.objects.get_for_model(kind.model)
+    if not scope:
+        return content_type, None
+    # EXISTS, not IN: the few versions waiting (the partial index) are checked one by one,
+    # rather than every document of the user's people looked up among the versions.
+    return content_type, Exists(kind.model._default_manager.filter(scope, pk=OuterRef("object_id")))
+
+
+def _revisions_without_scan(kind, user):
+    """The signed versions of ``kind`` that were signed on paper (so there is an original to
+    scan) and have no scan yet, among the documents on ``user``'s to-do list; None when none
+    can be."""
+    found = _without_scan(kind, user)
+    if found is None:
+        return None
+    content_type, condition = found
+    revisions = DocumentRevision.objects.filter(content_type=content_type, awaits_scan=True)
+    return revisions if condition is None else revisions.filter(condition)
+
+
+def revisions_without_scan(user):
+    """``_revisions_without_scan`` of every kind in one queryset (the start page counts it with
+    its other tiles, in one query); None when none can be."""
+    found = [_without_scan(kind, user) for kind in document_kinds]
+    found = [item for item in found if item is not None]
+    if not found:
+        return None
     revisions = DocumentRevision.objects.filter(
-        content_type=ContentType.objects.get_for_model(kind.model), awaits_scan=True
+        content_type__in=[content_type for content_type, _condition in found], awaits_scan=True
     )
-    if scope:
-        # EXISTS, not IN: the few versions waiting (the partial index) are checked one by one,
-        # rather than every document of the user's people looked up among the versions.
+    scoped = [When(content_type=kind, then=where) for kind, where in found if where is not None]
+    if scoped:
+        # Each kind's condition by a CASE, not OR-ed: SQLite would answer an OR by reading every
+        # version of each kind, not only the few waiting (the partial index).
         revisions = revisions.filter(
-            Exists(kind.model._default_manager.filter(scope, pk=OuterRef("object_id")))
+            Case(*scoped, default=Value(True), output_field=BooleanField())
         )
     return revisions
 
 
-def count_documents_without_scan(user) -> int:
-    """How many signed paper originals wait for their scan: one count query per kind."""
-    total = 0
-    for kind in document_kinds:
-        revisions = _revisions_without_scan(kind, user)
-        if revisions is not None:
-            total += revisions.count()
-    return total
+def _waiting_in_order(user):
+    revisions = revisions_without_scan(user)
+    if revisions is None:
+        return DocumentRevision.objects.none()
+    return revisions.defer("snapshot").order_by(F("signed_on").asc(nulls_first=True), "pk")
 
 
 def documents_without_scan(user) -> list[dict]:
-    """Signed paper originals without their scan, on ``user``'s to-do list."""
-    from kis_site.access import participant_data_for
+    """Signed paper originals without their scan, on ``user``'s to-do list, the longest
+    waiting first."""
+    return _scan_rows(list(_waiting_in_order(user)))
 
-    rows = []
-    for kind in document_kinds:
-        found = _revisions_without_scan(kind, user)
-        if found is None:
-            continue
-        revisions = {revision.object_id: revision for revision in found}
-        if not revisions:
-            continue
-        documents = kind.model._default_manager.filter(pk__in=revisions)
+
+def documents_without_scan_page(user, number, per_page: int = 50):
+    """One page of ``documents_without_scan``: the versions waiting counted and paged by the
+    database, only the page's documents loaded (a query per kind on the page)."""
+    page = Paginator(_waiting_in_order(user), per_page).get_page(number)
+    page.object_list = _scan_rows(list(page.object_list))
+    return page
+
+
+def _scan_rows(revisions) -> list[dict]:
+    kinds = {ContentType.objects.get_for_model(kind.model).pk: kind for kind in document_kinds}
+    wanted: dict[int, list[int]] = {}
+    for revision in revisions:
+        wanted.setdefault(revision.content_type_id, []).append(revision.object_id)
+    loaded = {}
+    for content_type_id, ids in wanted.items():
+        kind = kinds[content_type_id]
+        documents = kind.model._default_manager.filter(pk__in=ids)
         registration = participant_data_for(kind.model)
         if registration is not None and registration.path:
             documents = documents.select_related(registration.path)
         for document in documents:
-            rows.append(
-                {
-                    "document": document,
-                    "kind": kind,
-                    "revision": revisions[document.pk],
-                    "url": kind.url(document),
-                    "subject": kind.subject(document),
-                }
-            )
-    rows.sort(key=lambda row: row["revision"].signed_on or date.min)
+            loaded[content_type_id, document.pk] = document
+    rows = []
+    for revision in revisions:
+        document = loaded.get((revision.content_type_id, revision.object_id))
+        if document is None:
+            continue
+        kind = kinds[revision.content_type_id]
+        rows.append(
+            {
+                "document": document,
+                "kind": kind,
+                "revision": revision,
+                "url": kind.url(document),
+                "subject": kind.subject(document),
+            }
+        )
     return rows

@@ -52,12 +52,19 @@ class Panel:
     context: Callable[[Any, Any], dict | None]
 
 
-def panels_for(registry, request, obj) -> dict[str, dict]:
+def panels_for(registry, request, obj, *, deferred=None) -> dict[str, dict]:
     """The panels of ``registry`` the user may see on the page of ``obj``, with their contexts,
-    by key. The page's template places each by name (``{% include "includes/_panel.html" with
-    item=panels.diagnosis %}``): the order of a page's parts is its template's."""
+    by key. The page's template places each by name (``{% panel "diagnosis" %}``): the order of
+    a page's parts is its template's.
+
+    ``deferred`` ({key: url}): the panels below the fold, loaded when they come into view from
+    ``url`` (which answers with the panel, or nothing when the user may not see it): the page
+    computes nothing of theirs."""
     panels = {}
     for panel in registry:
+        if deferred and panel.key in deferred:
+            panels[panel.key] = {"panel": panel, "url": deferred[panel.key]}
+            continue
         context = panel.context(request, obj)
         if context is not None:
             panels[panel.key] = {"panel": panel, "context": context}

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -343,6 +343,32 @@ def _roster_ids(user):
 
 def participants_visible_to(user):
     return policy().participants_visible_to(user)
+
+
+def records_of(participants, path: str = "participant") -> Q:
+    """The filter "the records whose participant (at ``path``) is one of ``participants``" (a
+    queryset of participants, or a list), the same rows as ``{path}__in=participants``.
+
+    SQLite answers ``IN (SELECT id FROM participants ...)`` by looking up the records of each
+    person of the list in turn, some 10 ms a to-do tile over the club's 50,000 files. So the
+    whole table (the files of a role that sees everyone) narrows nothing but the records without
+    a participant; a part of it (the people a case manager manages) is an EXISTS, checked for
+    the records the other conditions leave."""
+    from django.db.models import QuerySet
+
+    from participants.models import Participant
+
+    plain = (
+        isinstance(participants, QuerySet)
+        and participants.model is Participant
+        and not participants.query.is_sliced
+        and not participants.query.combinator
+    )
+    if not plain:
+        return Q(**{f"{path}__in": participants})
+    if not participants.query.where:
+        return Q(**{f"{path}__isnull": False})
+    return Q(Exists(participants.filter(pk=OuterRef(path))))
 
 
 def managed_participants(user):

@@ -15,10 +15,11 @@ from kis_site.registries import (
     todo_items,
 )
 from kis_site.vocabulary import ALL_SECTIONS, RiskGroup, Section
-from participants.access import participants_visible_to
+from participants.access import participants_visible_to, records_of
 from participants.models import (
     Certificate,
     Decision,
+    Enrolment,
     EnrolmentStatus,
     OutgoingReferral,
     ReferralStatus,
@@ -79,14 +80,17 @@ def _my_participants(user):
 def _missing_rodo_clause(user):
     if not policy().can(user, Action.EDIT):
         return None
-    visible = participants_visible_to(user).filter(
-        rodo_clause_given_on__isnull=True,
-        enrolments__status__in=EnrolmentStatus.open(),
+    # The people without the clause in an open participation, counted by their open
+    # participations: a person has one at most (one_open_enrolment_per_participant), and the
+    # few open ones are read rather than every file of the club.
+    count = Enrolment.objects.filter(
+        records_of(participants_visible_to(user)),
+        status__in=EnrolmentStatus.open(),
+        participant__rodo_clause_given_on__isnull=True,
     )
     mine = _scope_for_tiles(user)
     if mine is not None:
-        visible = visible.filter(case_manager_id=mine)
-    count = visible.distinct()
+        count = count.filter(participant__case_manager_id=mine)
     return TodoCount(count, reverse("participants:list") + "?rodo=missing", "danger")
 
 
@@ -312,7 +316,8 @@ def _institution_referrals(request, institution):
         for referral in OutgoingReferral.objects.filter(
             institution=institution, participant__in=visible
         )
-        .select_related("participant", "participant__case_manager", "service")
+        # The institution too: what a referral reveals (its sections) depends on its kind.
+        .select_related("participant", "participant__case_manager", "service", "institution")
         .order_by("-referred_on")[:50]
         if policy().can(user, Action.VIEW, referral)
     ]

@@ -20,7 +20,7 @@ class ParticipantFilter(django_filters.FilterSet):
     )
     cohort = django_filters.ModelChoiceFilter(
         label=_("Cohort"),
-        queryset=Cohort.objects.order_by("-starts_on"),
+        queryset=Cohort.objects.order_by("-starts_on").only("pk", "name"),
         method="filter_cohort",
         empty_label=_("all"),
     )
@@ -48,7 +48,10 @@ class ParticipantFilter(django_filters.FilterSet):
         self.risk_scope = policy().section_scope(request.user, Section.RISK_GROUPS)
         if self.risk_scope is None:
             self.filters.pop("risk_group")
-        self.filters["case_manager"].queryset = case_manager_choices()
+        # Only what an option shows: the list is rendered on every click of a filter.
+        self.filters["case_manager"].queryset = case_manager_choices().only(
+            "pk", "first_name", "last_name"
+        )
         for field in self.form.fields.values():
             field.widget = FastSelect(
                 attrs={"class": "form-select form-select-sm"}, choices=field.widget.choices

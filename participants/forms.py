@@ -7,7 +7,14 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from stdnum.pl import pesel as pesel_number
 
-from kis_site.forms import DateInput, clean_postal_code, date_widgets, form_helper, form_row
+from kis_site.forms import (
+    DateInput,
+    FastSelect,
+    clean_postal_code,
+    date_widgets,
+    form_helper,
+    form_row,
+)
 from kis_site.locking import VersionedFormMixin
 from kis_site.models import FundingSource, StaffMember
 from kis_site.search import normalise
@@ -367,14 +374,15 @@ class ApplicationForm(VersionedFormMixin, forms.ModelForm):
     def __init__(self, *args, sections=frozenset(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["institution"].queryset = Institution.objects.order_by("name")
-        self.fields["institution"].widget.attrs["data-autocomplete"] = "1"
         self.fields["contact_person"].queryset = ContactPerson.objects.filter(
             is_active=True
         ).select_related("institution")
         self.fields["contact_person"].label_from_instance = lambda person: (
             f"{person} — {person.institution.name}"
         )
-        self.fields["contact_person"].widget.attrs["data-autocomplete"] = "1"
+        for name in ("institution", "contact_person"):  # hundreds of options each
+            field = self.fields[name]
+            field.widget = FastSelect(attrs={"data-autocomplete": "1"}, choices=field.choices)
         benefits = [
             "receives_unemployment_benefit",
             "receives_pre_retirement",

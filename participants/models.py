@@ -140,7 +140,19 @@ class ParticipantQuerySet(models.QuerySet):
         return query
 
     def for_list(self):
-        return self.select_related("case_manager", "current_enrolment__cohort")
+        """What a row of the list shows, and nothing else (no PESEL, no address)."""
+        return self.select_related("case_manager", "current_enrolment__cohort").only(
+            "first_name",
+            "last_name",
+            "birth_date",
+            "case_manager__first_name",
+            "case_manager__last_name",
+            "current_enrolment__status",
+            "current_enrolment__starts_on",
+            "current_enrolment__ended_on",
+            "current_enrolment__planned_end_on",
+            "current_enrolment__cohort__name",
+        )
 
 
 class Participant(ParticipantRecord, Versioned):
@@ -226,7 +238,13 @@ class Participant(ParticipantRecord, Versioned):
                 violation_error_message=_("A participant with this PESEL already exists."),
             ),
         ]
-        indexes = [models.Index(fields=["sort_name", "id"], name="participant_order")]
+        indexes = [
+            models.Index(fields=["sort_name", "id"], name="participant_order"),
+            # A case manager's start page counts their people without the GDPR clause.
+            models.Index(
+                fields=["case_manager", "rodo_clause_given_on"], name="participant_rodo_clause"
+            ),
+        ]
 
     def __str__(self):
         # Never the PESEL: this text lands in the audit log's object representation.
@@ -412,6 +430,12 @@ class Application(ParticipantRecord, Versioned):
                 condition=Q(source="self") | Q(institution__isnull=False),
                 name="application_referral_has_institution",
                 violation_error_message=_("Choose the institution that refers the person."),
+            ),
+        ]
+        indexes = [
+            # The start pages count the applications awaiting a decision: the few of them.
+            models.Index(
+                fields=["decision"], condition=Q(decision="pending"), name="application_pending"
             ),
         ]
 

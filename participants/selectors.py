@@ -2,9 +2,10 @@
 
 from datetime import timedelta
 
-from django.db.models import Count, F, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Count, F, IntegerField, OuterRef, Prefetch, Q, Subquery, Value
 from django.utils import timezone
 
+from participants.access import records_of
 from participants.models import (
     Application,
     CaseNote,
@@ -13,6 +14,7 @@ from participants.models import (
     Decision,
     Enrolment,
     EnrolmentStatus,
+    EnrolmentStatusChange,
     FamilyMember,
     FollowUp,
     OutgoingReferral,
@@ -22,34 +24,107 @@ from participants.models import (
 
 
 def with_file_records(queryset):
-    """Participants with everything the file page shows, in a fixed number of queries."""
+    """Participants with everything the file page shows above the fold, in a fixed number of
+    queries (their risk groups: ``current_risk_groups_of``; the notes and the timeline below the
+    fold load with ``with_notes`` and ``with_timeline_records``)."""
+    # The lists read only what the page shows of them (and what the access policy asks of a
+    # referral): their many other columns cost more to turn into objects than to fetch.
     return queryset.select_related("case_manager").prefetch_related(
-        Prefetch("risk_group_rows", to_attr="_risk_rows"),
         Prefetch("family_members", queryset=FamilyMember.objects.all()),
         Prefetch(
             "applications",
-            queryset=Application.objects.select_related("institution"),
-        ),
-        Prefetch(
-            "enrolments",
-            queryset=Enrolment.objects.select_related("cohort", "funding_source").prefetch_related(
-                "follow_ups", "status_changes"
+            queryset=Application.objects.select_related("institution").only(
+                "participant", "received_on", "decision", "institution__name", "institution__kind"
             ),
         ),
-        Prefetch("notes", queryset=CaseNote.objects.select_related("author")),
-        "contracts",
+        Prefetch("enrolments", queryset=Enrolment.objects.select_related("cohort")),
+        Prefetch(
+            "contracts",
+            queryset=SocialContract.objects.only(
+                "participant", "basis_kind", "number", "valid_from", "valid_until", "state"
+            ),
+        ),
         Prefetch(
             "outgoing_referrals",
-            queryset=OutgoingReferral.objects.select_related("institution"),
+            queryset=OutgoingReferral.objects.select_related("institution").only(
+                "participant",
+                "referred_on",
+                "status",
+                "data_passed",
+                "created_by",
+                "institution__name",
+                "institution__kind",
+            ),
         ),
     )
 
 
+def with_enrolments(queryset):
+    """Participants with their participations (what every panel of the file asks)."""
+    return queryset.select_related("case_manager").prefetch_related(
+        Prefetch("enrolments", queryset=Enrolment.objects.select_related("cohort"))
+    )
+
+
+def with_notes(queryset):
+    """Participants with their case notes and the notes' authors."""
+    return queryset.prefetch_related(
+        Prefetch("notes", queryset=CaseNote.objects.select_related("author"))
+    )
+
+
+def with_timeline_records(queryset):
+    """Participants with what their timeline shows (the rest: ``enrolment_events``)."""
+    return queryset.prefetch_related(
+        Prefetch("applications", queryset=Application.objects.select_related("institution")),
+        Prefetch("enrolments", queryset=Enrolment.objects.only("pk", "participant_id")),
+        Prefetch("notes", queryset=CaseNote.objects.select_related("author")),
+    )
+
+
 def current_risk_groups_of(participant) -> list[str]:
-    rows = getattr(participant, "_risk_rows", None)
-    if rows is None:
-        rows = participant.risk_group_rows.all()
-    return sorted(row.group for row in rows if row.ended_on is None)
+    """The person's current risk groups (one query: the file asks it only of who sees them)."""
+    rows = participant.risk_group_rows.filter(ended_on__isnull=True)
+    return sorted(rows.values_list("group", flat=True))
+
+
+def enrolment_events(participant) -> list[tuple]:
+    """The status changes and the checked follow-ups of every participation of ``participant``,
+    in one query: rows (``"status"`` or ``"follow_up"``, enrolment id, day, status or result,
+    months, reason or notes), each participation's status changes newest first, then its
+    follow-ups by due date; the participations in the order of ``participant.enrolments``."""
+    changes = EnrolmentStatusChange.objects.filter(enrolment__participant=participant).values_list(
+        Value("status"),
+        "enrolment_id",
+        "changed_on",
+        "to_status",
+        Value(None, output_field=IntegerField()),
+        "reason",
+        "pk",
+        "changed_on",
+    )
+    checked = FollowUp.objects.filter(
+        enrolment__participant=participant, checked_on__isnull=False
+    ).values_list(
+        Value("follow_up"),
+        "enrolment_id",
+        "checked_on",
+        "result",
+        "months",
+        "notes",
+        "pk",
+        "due_on",
+    )
+    position = {enrolment.pk: index for index, enrolment in enumerate(participant.enrolments.all())}
+
+    def order(row):
+        kind, enrolment_id, *_shown, pk, day = row
+        if kind == "status":  # as EnrolmentStatusChange.Meta.ordering: newest first
+            return (position.get(enrolment_id, len(position)), 0, -day.toordinal(), -pk)
+        return (position.get(enrolment_id, len(position)), 1, day.toordinal(), pk)  # as FollowUp
+
+    rows = sorted(changes.order_by().union(checked.order_by(), all=True), key=order)
+    return [row[:6] for row in rows]
 
 
 def waiting_list(visible_participants, decision=None):
@@ -75,7 +150,7 @@ def waiting_list(visible_participants, decision=None):
 def follow_ups_due(visible_participants, *, within_days=14, case_manager_id=None):
     horizon = timezone.localdate() + timedelta(days=within_days)
     due = FollowUp.objects.filter(
-        enrolment__participant__in=visible_participants,
+        records_of(visible_participants, "enrolment__participant"),
         checked_on__isnull=True,
         due_on__lte=horizon,
     ).select_related("enrolment__participant")
@@ -87,7 +162,7 @@ def follow_ups_due(visible_participants, *, within_days=14, case_manager_id=None
 def enrolments_ending(visible_participants, *, within_days=30, case_manager_id=None):
     today = timezone.localdate()
     ending = Enrolment.objects.filter(
-        participant__in=visible_participants,
+        records_of(visible_participants),
         status__in=[EnrolmentStatus.ACTIVE, EnrolmentStatus.SUSPENDED],
         planned_end_on__lte=today + timedelta(days=within_days),
     ).select_related("participant", "cohort")
@@ -97,9 +172,7 @@ def enrolments_ending(visible_participants, *, within_days=30, case_manager_id=N
 
 
 def pending_applications(visible_participants):
-    return Application.objects.filter(
-        participant__in=visible_participants, decision=Decision.PENDING
-    )
+    return Application.objects.filter(records_of(visible_participants), decision=Decision.PENDING)
 
 
 def cohorts_with_counts():
@@ -141,7 +214,7 @@ def contracts_ending(visible_participants, *, within_days=30, case_manager_id=No
     """Bases of participation of people in an open participation that end soon."""
     today = timezone.localdate()
     contracts = SocialContract.objects.filter(
-        participant__in=visible_participants,
+        records_of(visible_participants),
         participant__enrolments__status__in=EnrolmentStatus.open(),
         valid_until__gte=today,
         valid_until__lte=today + timedelta(days=within_days),
@@ -195,7 +268,7 @@ def contracts_ending_early(visible_participants, *, case_manager_id=None):
         .values("planned_end_on")[:1]
     )
     contracts = (
-        SocialContract.objects.filter(participant__in=visible_participants)
+        SocialContract.objects.filter(records_of(visible_participants))
         .annotate(latest_end=Subquery(latest_end), participation_end=Subquery(participation_end))
         .filter(valid_until=F("latest_end"), valid_until__lt=F("participation_end"))
         .select_related("participant")
@@ -206,7 +279,7 @@ def contracts_ending_early(visible_participants, *, case_manager_id=None):
 def evaluations_due(visible_participants, *, within_days=7, case_manager_id=None):
     today = timezone.localdate()
     due = ContractEvaluation.objects.filter(
-        contract__participant__in=visible_participants,
+        records_of(visible_participants, "contract__participant"),
         done_on__isnull=True,
         cancelled=False,
         planned_on__lte=today + timedelta(days=within_days),
@@ -219,7 +292,7 @@ def referrals_waiting(visible_participants, *, days=14, case_manager_id=None):
     from participants.models import OutgoingReferral, ReferralStatus
 
     waiting = OutgoingReferral.objects.filter(
-        participant__in=visible_participants,
+        records_of(visible_participants),
         status=ReferralStatus.SENT,
         sent_on__lt=timezone.localdate() - timedelta(days=days),
     ).select_related("participant", "institution")

@@ -9,6 +9,9 @@ from django.urls import reverse
 from django.utils.text import Truncator, capfirst
 from django.utils.translation import gettext as _
 
+from participants.models import EnrolmentStatus, FollowUpResult
+from participants.selectors import enrolment_events
+
 
 @dataclass(frozen=True)
 class TimelineEntry:
@@ -67,28 +70,32 @@ def _application_entries(participant, sections):
 
 
 def _status_entries(participant):
-    for enrolment in participant.enrolments.all():
-        url = reverse("participants:enrolment", args=[enrolment.pk])
-        for change in enrolment.status_changes.all():
+    statuses = dict(EnrolmentStatus.choices)
+    results = dict(FollowUpResult.choices)
+    urls = {}
+    for kind, enrolment_id, day, value, months, text in enrolment_events(participant):
+        url = urls.get(enrolment_id)
+        if url is None:
+            url = urls[enrolment_id] = reverse("participants:enrolment", args=[enrolment_id])
+        if kind == "status":
             yield TimelineEntry(
-                change.changed_on,
-                _("Status: %(status)s") % {"status": change.get_to_status_display()},
-                change.reason,
+                day,
+                _("Status: %(status)s") % {"status": statuses.get(value, value)},
+                text,
                 url,
                 "status",
                 _("Participation"),
             )
-        for follow_up in enrolment.follow_ups.all():
-            if follow_up.checked_on:
-                yield TimelineEntry(
-                    follow_up.checked_on,
-                    _("Follow-up after %(months)s months: %(result)s")
-                    % {"months": follow_up.months, "result": follow_up.get_result_display()},
-                    follow_up.notes,
-                    url,
-                    "follow-up",
-                    _("Follow-up"),
-                )
+        else:
+            yield TimelineEntry(
+                day,
+                _("Follow-up after %(months)s months: %(result)s")
+                % {"months": months, "result": results.get(value, value)},
+                text,
+                url,
+                "follow-up",
+                _("Follow-up"),
+            )
 
 
 def _note_entries(participant, sections):

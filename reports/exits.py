@@ -103,10 +103,12 @@ ASSESS_WINDOW_DAYS = 365
 
 def exits_to_assess(participants, today=None):
     """Ended participations of ``participants`` (within a year) without the assessment."""
+    from participants.access import records_of
+
     today = today or timezone.localdate()
     return (
         Enrolment.objects.filter(
-            participant__in=participants,
+            records_of(participants),
             status__in=EnrolmentStatus.closed(),
             ended_on__gte=today - timedelta(days=ASSESS_WINDOW_DAYS),
             exit_assessment__isnull=True,

@@ -8,6 +8,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
@@ -24,6 +25,7 @@ from participants.models import (
     ExitOutcome,
     FollowUp,
     FollowUpResult,
+    Participant,
     Sex,
 )
 from reports.models import Effect, ExitAssessment, GrantSettlement
@@ -98,49 +100,64 @@ class Outcomes:
     exit_outcomes: list = field(default_factory=list)
     rate: Rate = field(default_factory=lambda: Rate(0, 0))
     follow_ups: list = field(default_factory=list)
-    hours: list = field(default_factory=list)
+    hours: list | None = None  # None: not counted (the page loads them on their own)
     spheres: list = field(default_factory=list)
-    rows: list = field(default_factory=list)  # the participations, for the list of people
+    enrolments: Any = field(default=None, repr=False)
+
+    def participations(self) -> list[Enrolment]:
+        """The participations with their people and cohorts, for the list of people."""
+        return list(
+            self.enrolments.select_related("participant", "cohort").order_by(
+                "participant__sort_name", "starts_on", "pk"
+            )
+        )
 
 
-def outcomes(enrolments, start: date, end: date, *, today=None) -> Outcomes:
+def outcomes(enrolments, start: date, end: date, *, today=None, hours: bool = True) -> Outcomes:
+    """The figures of the participations ``enrolments`` (``enrolments_in``) in the period, each
+    an aggregate or a list of plain values (no model objects: a year of a large club is
+    thousands of participations); ``hours=False`` leaves the hours per activity out."""
     today = today or timezone.localdate()
-    result = Outcomes(start, end)
+    result = Outcomes(start, end, enrolments=enrolments)
     rows = list(
-        enrolments.select_related("participant", "cohort").order_by(
-            "participant__sort_name", "starts_on", "pk"
+        enrolments.values_list(
+            "pk", "participant_id", "starts_on", "ended_on", "status", "exit_outcome"
+        ).order_by()
+    )
+    people = list(
+        Participant.objects.filter(pk__in=enrolments.values("participant_id")).values_list(
+            "primary_risk_group", "sex", "birth_date", "education_level"
         )
     )
-    result.rows = rows
-    result.people = len({row.participant_id for row in rows})
-    people = {row.participant_id: row.participant for row in rows}.values()
-    result.by_group = _labelled(Counter(p.primary_risk_group for p in people), RiskGroup.choices)
-    result.by_sex = _labelled(Counter(p.sex for p in people), Sex.choices)
-    bands = Counter(age_band(p.birth_date, end) for p in people)
+    result.people = len(people)
+    result.by_group = _labelled(Counter(p[0] for p in people), RiskGroup.choices)
+    result.by_sex = _labelled(Counter(p[1] for p in people), Sex.choices)
+    bands = Counter(age_band(p[2], end) for p in people)
     result.by_age = [
         (label, bands[label]) for label in [b[2] for b in AGE_BANDS] + ["55+", "—"] if bands[label]
     ]
-    result.by_education = _labelled(
-        Counter(p.education_level for p in people), EducationLevel.choices
-    )
-    ended = [row for row in rows if row.ended_on and start <= row.ended_on <= end]
-    result.starts = sum(1 for row in rows if start <= row.starts_on <= end)
-    completed = [row for row in ended if row.status == EnrolmentStatus.COMPLETED]
-    dropped = [row for row in ended if row.status != EnrolmentStatus.COMPLETED]
+    result.by_education = _labelled(Counter(p[3] for p in people), EducationLevel.choices)
+    ended = [row for row in rows if row[3] and start <= row[3] <= end]
+    result.starts = sum(1 for row in rows if start <= row[2] <= end)
+    completed = [row for row in ended if row[4] == EnrolmentStatus.COMPLETED]
+    dropped = [row for row in ended if row[4] != EnrolmentStatus.COMPLETED]
     result.completions, result.dropouts = len(completed), len(dropped)
-    result.dropout_reasons = _labelled(
-        Counter(row.exit_outcome for row in dropped), ExitOutcome.choices
-    )
-    result.exit_outcomes = _labelled(
-        Counter(row.exit_outcome for row in ended), ExitOutcome.choices
-    )
+    result.dropout_reasons = _labelled(Counter(row[5] for row in dropped), ExitOutcome.choices)
+    result.exit_outcomes = _labelled(Counter(row[5] for row in ended), ExitOutcome.choices)
     effective = set(ExitOutcome.employment_or_education())
-    effective_count = sum(1 for row in completed if row.exit_outcome in effective)
+    effective_count = sum(1 for row in completed if row[5] in effective)
     result.rate = Rate(effective_count, len(completed))
-    result.follow_ups = follow_up_rows([row.pk for row in ended], today)
-    result.hours = hour_rows([row.participant_id for row in rows], start, end)
-    result.spheres = sphere_changes([row.pk for row in ended])
+    result.follow_ups = follow_up_rows([row[0] for row in ended], today)
+    if hours:
+        result.hours = hour_rows(sorted({row[1] for row in rows}), start, end)
+    result.spheres = sphere_changes([row[0] for row in ended])
     return result
+
+
+def outcome_hours(enrolments, start: date, end: date) -> list[dict]:
+    """The hours per activity of ``outcomes`` alone (the page's section loaded on its own)."""
+    people = enrolments.values_list("participant_id", flat=True).order_by().distinct()
+    return hour_rows(sorted(people), start, end)
 
 
 def follow_up_rows(enrolment_ids, today: date) -> list[dict]:
@@ -206,19 +223,12 @@ def sphere_changes(enrolment_ids) -> list[dict]:
     """Per sphere: the average rating at the initial and at the final diagnosis and the average
     change, over the participations that have both ratings (one query)."""
     ratings: dict[int, dict] = {}
-    for report in (
-        DiagnosticReport.objects.filter(
-            enrolment_id__in=enrolment_ids, kind__in=[DiagnosisKind.INITIAL, DiagnosisKind.FINAL]
-        )
-        .select_related(*SPHERE_RELATED.values())
-        .only(
-            "enrolment_id",
-            "kind",
-            *[f"{related}__rating" for related in SPHERE_RELATED.values()],
-        )
+    for enrolment_id, kind, *values in DiagnosticReport.objects.filter(
+        enrolment_id__in=enrolment_ids, kind__in=[DiagnosisKind.INITIAL, DiagnosisKind.FINAL]
+    ).values_list(
+        "enrolment_id", "kind", *[f"{related}__rating" for related in SPHERE_RELATED.values()]
     ):
-        per = ratings.setdefault(report.enrolment_id, {})
-        per[report.kind] = {s: getattr(report, r).rating for s, r in SPHERE_RELATED.items()}
+        ratings.setdefault(enrolment_id, {})[kind] = dict(zip(SPHERE_RELATED, values, strict=True))
     rows = []
     for sphere in Sphere.values:
         pairs = [
@@ -422,15 +432,13 @@ def yearly(year: int, *, today: date | None = None) -> Yearly:
         entry = activity(item["module__category"], item["module__name"])
         entry["sessions"] += item["sessions"]
         entry["hours"] += item["hours"] or 0
-    # Per person: their hours done; they took part when they attended a session or had a
-    # consultation of the activity (someone who did both is one person).
-    for (category, name, _person), hours in hours_done(
-        ("module__category", "module__name", "participant_id"), since=start, until=end
-    ).items():
+    # The people's hours done and how many took part (``activities.hours``), per activity.
+    scope = {"since": start, "until": end}
+    keys = ("module__category", "module__name")
+    for (category, name), hours in hours_done(keys, count_people=True, **scope).items():
         entry = activity(category, name)
         entry["person_hours"] += hours.hours
-        if hours.present or hours.consultations:
-            entry["people"] += 1
+        entry["people"] += hours.people
     result.activities = [activities[key] for key in sorted(activities)]
     labels = dict(Category.choices)
     for entry in result.activities:

@@ -185,7 +185,11 @@ class ChangeReport(ParticipantRecord, SignedDocument):
         """The printed report holds the health and psychological spheres, and the legal section
         when legal notes were written: it opens whole for those who see them (and its
         signers)."""
-        legal = self.pk is not None and self.spheres.exclude(legal_notes="").exists()
+        loaded = getattr(self, "_prefetched_objects_cache", {}).get("spheres")
+        if loaded is not None:  # read with the report (its pages): no query
+            legal = any(part.legal_notes for part in loaded)
+        else:
+            legal = self.pk is not None and self.spheres.exclude(legal_notes="").exists()
         return HEALTH_SECTIONS | ({Section.LEGAL} if legal else set())
 
     @property

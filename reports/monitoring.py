@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from django.core.paginator import Paginator
 from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
@@ -79,8 +80,10 @@ def gaps_queryset(participants, today: date):
         NO_PROGRAMME: Q(starts_on__lte=by[NO_PROGRAMME], cohort__isnull=True, has_programme=False),
         NO_REPORT: Q(starts_on__lte=by[NO_REPORT], diagnosed=False, reported=False),
     }
+    from participants.access import records_of
+
     queryset = Enrolment.objects.filter(
-        participant__in=participants,
+        records_of(participants),
         status__in=[EnrolmentStatus.ACTIVE, EnrolmentStatus.SUSPENDED],
         starts_on__lte=max(by.values()),
     ).annotate(
@@ -101,16 +104,27 @@ def gaps_queryset(participants, today: date):
     return queryset.filter(any_lack)
 
 
+def _ordered_gaps(participants, today: date):
+    return (
+        gaps_queryset(participants, today)
+        .select_related("participant__case_manager", "cohort")
+        .order_by("starts_on", "pk")
+    )
+
+
 def monitoring_gaps(participants, today: date) -> list[Gap]:
-    queryset = gaps_queryset(participants, today)
-    gaps = []
-    for enrolment in queryset.select_related("participant__case_manager", "cohort").order_by(
-        "starts_on", "pk"
-    ):
-        missing = [key for key in LABELS if getattr(enrolment, f"lacks_{key}")]
-        gaps.append(Gap(enrolment, (today - enrolment.starts_on).days, missing))
-    return gaps
+    """The gaps, longest open first."""
+    return [_gap(enrolment, today) for enrolment in _ordered_gaps(participants, today)]
 
 
-def count_gaps(participants, today: date) -> int:
-    return gaps_queryset(participants, today).count()
+def monitoring_page(participants, today: date, number, per_page: int = 50):
+    """One page of ``monitoring_gaps``: only its rows loaded, their number counted by the
+    database."""
+    page = Paginator(_ordered_gaps(participants, today), per_page).get_page(number)
+    page.object_list = [_gap(enrolment, today) for enrolment in page.object_list]
+    return page
+
+
+def _gap(enrolment, today: date) -> Gap:
+    missing = [key for key in LABELS if getattr(enrolment, f"lacks_{key}")]
+    return Gap(enrolment, (today - enrolment.starts_on).days, missing)

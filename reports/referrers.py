@@ -85,11 +85,13 @@ def letters_due(participants, today=None) -> tuple[list[LetterDue], list[Referre
     """What is due to the referring institutions of ``participants`` (progress letters for
     ended periods of open participations, the notice of an exit) and the signed letters not
     sent yet; three queries."""
+    from participants.access import records_of
+
     today = today or timezone.localdate()
     every = KisSettings.load().referrer_letter_months
     enrolments = list(
         Enrolment.objects.filter(
-            participant__in=participants,
+            records_of(participants),
             application__source=ApplicationSource.REFERRAL,
             application__institution__isnull=False,
         )
@@ -132,7 +134,7 @@ def letters_due(participants, today=None) -> tuple[list[LetterDue], list[Referre
     to_send = list(
         with_signed_on(
             ReferrerLetter.objects.filter(
-                participant__in=participants, state=DocumentState.LOCKED, sent_on__isnull=True
+                records_of(participants), state=DocumentState.LOCKED, sent_on__isnull=True
             )
         )
         .select_related("participant", "institution")

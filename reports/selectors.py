@@ -120,32 +120,54 @@ def initial_diagnosis_signed_on():
     )
 
 
-def due_states(participants, today=None) -> list[DueState]:
-    """The states of the active participations of ``participants`` (two queries)."""
+@dataclass(frozen=True)
+class _Participation:
+    """What ``due_state`` reads of a participation, without loading the model."""
+
+    pk: int
+    status: str
+    ended_on: date | None
+    planned_end_on: date | None
+
+
+def due_states(participants, today=None, *, load: bool = True) -> list[DueState]:
+    """The states of the active participations of ``participants`` (two queries), in the order
+    of the people's names. With ``load=False`` each state's ``enrolment`` holds only what the
+    rule reads; ``load_enrolments`` then loads the ones a page shows (a case manager's list
+    is thousands of participations, a page fifty)."""
     today = today or timezone.localdate()
     overdue_months = KisSettings.load().change_report_overdue_months
-    enrolments = list(
+    rows = list(
         Enrolment.objects.filter(participant__in=participants, status=EnrolmentStatus.ACTIVE)
-        .select_related("participant", "participant__case_manager")
         .annotate(diagnosis_signed_on=initial_diagnosis_signed_on())
         .order_by("participant__sort_name", "pk")
+        .values_list("pk", "status", "ended_on", "planned_end_on", "diagnosis_signed_on")
     )
     reports: dict[int, list] = {}
-    for row in ChangeReport.objects.filter(enrolment__in=[e.pk for e in enrolments]).values_list(
+    for row in ChangeReport.objects.filter(enrolment__in=[row[0] for row in rows]).values_list(
         "enrolment_id", "period_start", "period_end", "state"
     ):
         reports.setdefault(row[0], []).append(row[1:])
-    states = []
-    for enrolment in enrolments:
-        states.append(
-            due_state(
-                enrolment,
-                diagnosis_signed_on=enrolment.diagnosis_signed_on,
-                reports=reports.get(enrolment.pk, []),
-                today=today,
-                overdue_months=overdue_months,
-            )
+    states = [
+        due_state(
+            _Participation(*row[:4]),
+            diagnosis_signed_on=row[4],
+            reports=reports.get(row[0], []),
+            today=today,
+            overdue_months=overdue_months,
         )
+        for row in rows
+    ]
+    return load_enrolments(states) if load else states
+
+
+def load_enrolments(states: list[DueState]) -> list[DueState]:
+    """Give ``states`` their participations with the people and case managers (one query)."""
+    loaded = Enrolment.objects.select_related("participant", "participant__case_manager").in_bulk(
+        [state.enrolment.pk for state in states]
+    )
+    for state in states:
+        state.enrolment = loaded[state.enrolment.pk]
     return states
 
 
@@ -153,6 +175,8 @@ def due_counts(participants, today=None) -> tuple[int, int]:
     """(due this month and not overdue, overdue) for the start-page tiles: ``report_standing``,
     from one query that brings per participation only the diagnosis date, the end of the last
     signed report and whether a report covers this month."""
+    from participants.access import records_of
+
     today = today or timezone.localdate()
     overdue_months = KisSettings.load().change_report_overdue_months
     month = first_day(today)
@@ -165,7 +189,7 @@ def due_counts(participants, today=None) -> tuple[int, int]:
         enrolment=OuterRef("pk"), period_start__lte=month, period_end__gte=month
     )
     rows = (
-        Enrolment.objects.filter(participant__in=participants, status=EnrolmentStatus.ACTIVE)
+        Enrolment.objects.filter(records_of(participants), status=EnrolmentStatus.ACTIVE)
         .annotate(
             signed_on=initial_diagnosis_signed_on(),
             last_signed_end=Subquery(last_signed),
@@ -293,13 +317,13 @@ def reports_to_sign(user):
     current version, among the participants the user sees. The slots are each report's own list
     (JSON, read here for the drafts only: ``contains`` on JSON is not portable to SQLite)."""
     from kis_site.models import Signature
-    from participants.access import participants_visible_to
+    from participants.access import participants_visible_to, records_of
 
     keys = cosigner_keys(user)
     if not keys:
         return ChangeReport.objects.none()
     drafts = ChangeReport.objects.filter(
-        state=DocumentState.DRAFT, participant__in=participants_visible_to(user)
+        records_of(participants_visible_to(user)), state=DocumentState.DRAFT
     )
     wanted: dict[str, list[int]] = {}
     for pk, cosigners in drafts.exclude(cosigners=[]).values_list("pk", "cosigners"):

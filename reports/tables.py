@@ -172,9 +172,9 @@ def outcome_tables(report, scope) -> list[Table]:
     return [summary, people, follow, hours, spheres]
 
 
-def people_table(report) -> list[Table]:
-    """The participations as a list of people: no PESEL, health, psychological, criminal-record
-    or risk-group data."""
+def people_table(participations) -> list[Table]:
+    """The participations (``Outcomes.participations``) as a list of people: no PESEL, health,
+    psychological, criminal-record or risk-group data."""
     effective = set(ExitOutcome.employment_or_education())
     table = Table(_("Participants")).add(
         _("First name"),
@@ -186,7 +186,7 @@ def people_table(report) -> list[Table]:
         _("Outcome"),
         _("Employment or education"),
     )
-    for enrolment in report.rows:
+    for enrolment in participations:
         person = enrolment.participant
         table.add(
             person.first_name,

@@ -6,6 +6,7 @@ from datetime import time, timedelta
 
 import pytest
 import time_machine
+from django.urls import reverse
 from django.utils import timezone
 
 from kis_site import documents
@@ -19,6 +20,12 @@ from tests.factories import (
     ParticipantFactory,
     pdf_bytes,
 )
+
+
+def file_panel(client, participant_id, key):
+    """A panel of the participant's file as the page loads it: by htmx, when it comes into view."""
+    url = reverse("participants:panel", args=[participant_id, key])
+    return client.get(url, headers={"HX-Request": "true"})
 
 
 def make_contract(participant, *, by=None, origin=ContractOrigin.RECORDED, **fields):

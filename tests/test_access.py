@@ -72,6 +72,15 @@ KEEPERS = CONTRACT_EDITORS
 # actions are posted empty: the allowed get a redirect (with a message), the others 403/404.
 WALK = {
     "participants:detail": (one("participant"), expect(FILE_ROLES), GET),
+    # The file's parts below the fold answer htmx from the file page; a plain request is sent to
+    # the file (where the read is recorded).
+    "participants:panel": (
+        lambda victim: [victim["participant"], "diagnosis"],
+        expect(FILE_ROLES, ok=302),
+        GET,
+    ),
+    "participants:notes": (one("participant"), expect(FILE_ROLES, ok=302), GET),
+    "participants:timeline": (one("participant"), expect(FILE_ROLES, ok=302), GET),
     "participants:edit": (one("participant"), expect(EDITORS), GET),
     "participants:audit": (one("participant"), expect({"manager"}), GET),
     "participants:family-add": (one("participant"), expect(EDITORS), GET),
@@ -290,12 +299,19 @@ def test_risk_groups_and_sensitive_notes_only_for_roles_that_may_see_them(
 ):
     url = reverse("participants:detail", args=[participant.pk])
     for persona in FILE_ROLES:
-        html = client_for(personas[persona]).get(url).content.decode()
+        client = client_for(personas[persona])
+        html = client.get(url).content.decode()
         sees_risk = "Uzależniony od alkoholu".lower() in html.lower()
         assert sees_risk == (persona in RISK_SEEN), persona
-        sees_note = "Sekretna notatka psychologiczna" in html
-        assert sees_note == (persona in PSYCH_SEEN), persona
-        assert "Zwykła notatka z rozmowy." in html
+        # The notes and the timeline load when they come into view, each as its own part.
+        assert "Zwykła notatka z rozmowy." not in html
+        for part in ("participants:notes", "participants:timeline"):
+            html = client.get(
+                reverse(part, args=[participant.pk]), headers={"HX-Request": "true"}
+            ).content.decode()
+            sees_note = "Sekretna notatka psychologiczna" in html
+            assert sees_note == (persona in PSYCH_SEEN), (persona, part)
+            assert "Zwykła notatka z rozmowy." in html, (persona, part)
 
 
 def test_case_manager_sees_sections_only_for_own_participants(

@@ -32,6 +32,7 @@ from tests.cycle import (  # noqa: F401 - fixtures
     start,
 )
 from tests.factories import EnrolmentFactory
+from tests.records import file_panel
 from tests.records import pdf_words as pdf_raw
 
 pytestmark = pytest.mark.django_db
@@ -472,10 +473,8 @@ def test_the_file_charts_the_latest_participation_with_reports(
     signed_diagnosis(earlier, case_manager, started_on=date(2025, 1, 10))
     march = start(earlier, case_manager, date(2025, 3, 1))
     november = start(enrolment, case_manager)
-    page = client_for(case_manager).get(
-        reverse("participants:detail", args=[enrolment.participant_id])
-    )
-    panel = page.context["panels"]["change_reports"]["context"]
+    page = file_panel(client_for(case_manager), enrolment.participant_id, "change_reports")
+    panel = page.context["item"]["context"]
     assert [report.pk for report in panel["reports"]] == [november.pk, march.pk]
     labels = [point.label for point in panel["points"]]
     assert november.period_label in labels and march.period_label not in labels

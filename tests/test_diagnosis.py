@@ -27,7 +27,7 @@ from kis_site.locking import ConflictError
 from participants import services as participant_services
 from participants.models import EnrolmentStatus, ExitOutcome
 from tests.factories import EnrolmentFactory
-from tests.records import pdf_text
+from tests.records import file_panel, pdf_text
 
 pytestmark = pytest.mark.django_db
 
@@ -486,12 +486,11 @@ def test_the_health_sphere_is_masked_in_the_audit_log(report, psychologist):
 def test_the_file_shows_the_state_and_who_still_signs(
     report, client_for, case_manager, social_worker, participant
 ):
-    url = reverse("participants:detail", args=[participant.pk])
-    page = client_for(case_manager).get(url).content.decode()
+    page = file_panel(client_for(case_manager), participant.pk, "diagnosis").content.decode()
     assert reverse("diagnosis:report", args=[report.pk]) in page
     assert "diagnosis-preparing" in page
     documents.document_sign(document=fresh(report), slot_key="social_worker", user=social_worker)
-    page = client_for(case_manager).get(url).content.decode()
+    page = file_panel(client_for(case_manager), participant.pk, "diagnosis").content.decode()
     assert "diagnosis-awaiting" in page
 
 

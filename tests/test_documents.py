@@ -275,6 +275,8 @@ def test_signed_documents_without_a_scan_are_on_the_to_do_list(
     client = client_for(case_manager)
     page = client.get(reverse("documents:missing-scans"))
     assert [row["document"] for row in page.context["rows"]] == [contract]
+    tiles = {t["title"]: t["count"] for t in client.get(reverse("home")).context["tiles"]}
+    assert tiles["Podpisane dokumenty bez skanu"] == 1  # every kind in one count
     response = client.post(
         reverse("documents:scan-upload", args=["contract", contract.pk, 1]),
         {"scan": SimpleUploadedFile("skan.pdf", PDF)},

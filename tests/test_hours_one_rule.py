@@ -340,6 +340,33 @@ def test_the_outcomes_and_the_yearly_report(club):
         row["name"]: row["person_hours"] for row in yearly.activities if row["person_hours"]
     }
     assert on_report == dict(year)
+    # Who took part, a second way: a set of people per activity from the marks and
+    # consultations; someone both present at a session and consulted in it counts once.
+    mark = Attendance.objects.filter(
+        mark=Mark.PRESENT, session__cancelled=False, session__date__gte=date(2026, 1, 1)
+    ).first()
+    Consultation.objects.create(
+        participant_id=mark.participant_id,
+        module=mark.session.module,
+        kind=ConsultationKind.SOCIAL,
+        specialist_name="Psycholog",
+        date=mark.session.date,
+        duration=Decimal(1),
+    )
+    took_part: dict = defaultdict(set)
+    for mark in Attendance.objects.select_related("session__module"):
+        session = mark.session
+        if (
+            mark.mark in (Mark.PRESENT, Mark.LATE)
+            and not session.cancelled
+            and date(2026, 1, 1) <= session.date <= TODAY
+        ):
+            took_part[session.module.name].add(mark.participant_id)
+    for consultation in Consultation.objects.filter(date__range=(date(2026, 1, 1), TODAY)):
+        took_part[consultation.module.name].add(consultation.participant_id)
+    yearly = figures.yearly(2026, today=TODAY)
+    on_report = {row["name"]: row["people"] for row in yearly.activities if row["people"]}
+    assert on_report == {name: len(who) for name, who in took_part.items()}
 
 
 def test_the_ops_statement_and_the_managers_month(club):

@@ -46,7 +46,7 @@ from tests.cycle import (  # noqa: F401 - fixtures
     signed_diagnosis,
 )
 from tests.factories import EnrolmentFactory, InstitutionFactory
-from tests.records import paper, pdf_words
+from tests.records import file_panel, paper, pdf_words
 
 pytestmark = pytest.mark.django_db
 
@@ -464,9 +464,7 @@ def test_health_psychological_and_legal_goals_only_for_those_who_see_them(
     for secret in ("terapii odwykowej", "poradni leczenia", "Ugoda z komornikiem"):
         assert secret not in advisor
     assert "Drukuj (PDF)" not in advisor and "projekt do podpisu" not in advisor
-    file_page = client_for(career_advisor).get(
-        reverse("participants:detail", args=[plan.participant_id])
-    )
+    file_page = file_panel(client_for(career_advisor), plan.participant_id, "ipd")
     assert "terapii odwykowej" not in file_page.content.decode()
     assert "Kurs magazyniera" in file_page.content.decode()
     assert client_for(career_advisor).get(reverse("ipd:goal", args=[health.pk])).status_code == 404
@@ -564,11 +562,7 @@ def test_the_file_shows_the_plan_at_a_glance(plan, case_manager, client_for):
     goal = Goal.objects.get(pk=goal.pk)
     goal.status = GoalStatus.IN_PROGRESS
     services.goal_save(goal=goal, expected_version=goal.version, by=case_manager)
-    html = (
-        client_for(case_manager)
-        .get(reverse("participants:detail", args=[plan.participant_id]))
-        .content.decode()
-    )
+    html = file_panel(client_for(case_manager), plan.participant_id, "ipd").content.decode()
     assert "Podjęcie zatrudnienia w zawodzie magazyniera" in html
     assert "w trakcie" in html and "0 z 1 celu osiągnięto" in html
 

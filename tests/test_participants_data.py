@@ -274,13 +274,27 @@ def test_file_queries_do_not_grow_with_records(
             by=manager,
         )
     client = client_for(manager)
-    # The file's own records, two for the diagnosis panel (the hours panel has no query) and
-    # two for the plan at a glance (its goals with the plan, their actions; the hour sums only
-    # when actions link to modules, consultations or placements) and one for the change reports
-    # (two more for the trajectory once there is a report).
-    with django_assert_max_num_queries(23):
+    # The file's own records above the fold, one query each (the hours panel has none); the
+    # first request of a session also renews it.
+    with django_assert_max_num_queries(15):
         response = client.get(reverse("participants:detail", args=[participant.pk]))
     assert response.status_code == 200
+    # Below the fold, each part loads when it comes into view, within the budget of a page: the
+    # diagnoses (with the drafts' signatures), the plan at a glance (its goals with the plan,
+    # their actions; the hour sums only when actions link to modules, consultations or
+    # placements), the change reports (and the trajectory once there is a report), the notes,
+    # the timeline.
+    parts = [
+        reverse("participants:panel", args=[participant.pk, key])
+        for key in ("diagnosis", "ipd", "change_reports")
+    ] + [
+        reverse(name, args=[participant.pk])
+        for name in ("participants:notes", "participants:timeline")
+    ]
+    for url in parts:
+        with django_assert_max_num_queries(15):
+            response = client.get(url, headers={"HX-Request": "true"})
+        assert response.status_code == 200, url
 
 
 def test_participant_str_never_contains_the_pesel(participant):

@@ -5,6 +5,8 @@ from datetime import timedelta
 import pytest
 import time_machine
 from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -17,6 +19,7 @@ from tests.factories import (
     AgreementFactory,
     ContactPersonFactory,
     InstitutionFactory,
+    ParticipantFactory,
     ReferralFactory,
 )
 from tests.records import pdf_text
@@ -410,6 +413,37 @@ def test_a_letter_with_health_data_opens_only_for_who_may_see_it(personas, clien
         reverse("partners:detail", args=[item.institution_id])
     )
     assert participant.full_name not in page.content.decode()
+
+
+def test_the_institution_page_lists_its_referrals_in_a_fixed_number_of_queries(
+    client_for, manager, career_advisor
+):
+    institution = InstitutionFactory(name="Centrum Integracji Społecznej", kind="cis")
+    ReferralFactory(institution=institution, participant=ParticipantFactory(last_name="Pierwszy"))
+    url = reverse("partners:detail", args=[institution.pk])
+
+    def queries(user):
+        client = client_for(user)
+        client.get(url)
+        with CaptureQueriesContext(connection) as captured:
+            page = client.get(url)
+        return len(captured), page.content.decode()
+
+    few = {user: queries(user)[0] for user in (manager, career_advisor)}
+    for _number in range(5):
+        ReferralFactory(institution=institution, participant=ParticipantFactory())
+    ReferralFactory(
+        institution=institution,
+        participant=ParticipantFactory(last_name="Zdrowotny"),
+        data_passed=[DataCategory.IDENTITY, DataCategory.HEALTH],
+        consent_categories=[DataCategory.IDENTITY, DataCategory.HEALTH],
+    )
+    for user in (manager, career_advisor):
+        count, html = queries(user)
+        assert count == few[user]
+        assert "Pierwszy" in html
+        # Listed only for those who may open the letter (it passes on health data).
+        assert ("Zdrowotny" in html) == (user == manager)
 
 
 def test_referrals_waiting_more_than_two_weeks_are_due(client_for, case_manager, participant):

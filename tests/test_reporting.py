@@ -300,6 +300,15 @@ def test_exports_neutralise_formulas_keep_numbers_and_leave_out_sensitive_data(
     assert summary["Wskaźnik zatrudnienia lub kontynuacji nauki (%)"] == 50
     page = client.get(url, query).content.decode()
     assert "1 z 2 osób" in page
+    # The hours per activity come on their own when scrolled to (htmx), for the same scope.
+    assert 'hx-get="?start=2025-01-01&amp;end=2025-12-31&amp;cohort=' in page
+    assert "Psychoedukacja" not in page
+    hours = client.get(url, {**query, "part": "hours"}, HTTP_HX_REQUEST="true").content.decode()
+    assert "<html" not in hours and "Psychoedukacja" in hours
+    assert (
+        '<td class="text-end">12</td><td class="text-end">8</td><td class="text-end">67%</td>'
+        in (hours)
+    )
     # Bad dates: a Polish message next to the field.
     page = client.get(url, {"start": "2025-12-31", "end": "2025-01-01"}).content.decode()
     assert "Data zakończenia nie może być wcześniejsza niż data rozpoczęcia" in page

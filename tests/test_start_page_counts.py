@@ -9,7 +9,8 @@ from django.urls import reverse
 
 from kis_site.counts import count_all
 from kis_site.registries import todo_items
-from participants.models import Participant
+from participants.access import records_of
+from participants.models import Application, Enrolment, FollowUp, Participant
 from tests.factories import EnrolmentFactory, ParticipantFactory
 
 pytestmark = pytest.mark.django_db
@@ -42,3 +43,38 @@ def test_every_tile_shows_its_own_count(persona, request, client_for, participan
     assert page.status_code == 200
     shown = {str(tile["title"]): tile["count"] for tile in page.context["tiles"]}
     assert shown == expected
+
+
+def test_records_of_is_the_filter_in(case_manager, other_case_manager):
+    """``records_of`` leaves out the subquery of the whole table, asks EXISTS of a part of it,
+    and finds the same records as ``participant__in``."""
+    mine = ParticipantFactory(case_manager=case_manager.staff)
+    theirs = ParticipantFactory(case_manager=other_case_manager.staff)
+    for person in (mine, theirs):
+        enrolment = EnrolmentFactory(participant=person)
+        FollowUp.objects.create(enrolment=enrolment, months=3, due_on=date(2027, 3, 1))
+    for participants in [
+        Participant.objects.all(),
+        Participant.objects.filter(case_manager=case_manager.staff),
+        Participant.objects.none(),
+        [mine],
+        [theirs.pk],
+    ]:
+        for model, path in [(Enrolment, "participant"), (Application, "participant")]:
+            assert set(model.objects.filter(records_of(participants, path))) == set(
+                model.objects.filter(**{f"{path}__in": participants})
+            )
+        assert set(
+            FollowUp.objects.filter(records_of(participants, "enrolment__participant"))
+        ) == set(FollowUp.objects.filter(enrolment__participant__in=participants))
+
+
+@pytest.mark.parametrize("persona", ["manager", "case_manager", "psychologist", "trainer"])
+def test_the_start_page_asks_the_database_a_fixed_number_of_times(
+    persona, request, client_for, participant, django_assert_max_num_queries
+):
+    user = request.getfixturevalue(persona)
+    client = client_for(user)
+    client.get(reverse("home"))
+    with django_assert_max_num_queries(15):
+        assert client.get(reverse("home")).status_code == 200

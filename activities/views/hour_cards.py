@@ -4,6 +4,7 @@ below the 2/3 rule."""
 from datetime import timedelta
 
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.db.models import Sum
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -81,13 +82,15 @@ def two_thirds(request):
     breaches = ledger.below_two_thirds_for(request.user, today=timezone.localdate())
     if breaches is None:
         raise PermissionDenied
-    people = list(
+    people = (
         managed_participants(request.user)
         .filter(pk__in=list(breaches))
         .select_related("case_manager")
-        .order_by("sort_name")
+        .only("first_name", "last_name", "case_manager__first_name", "case_manager__last_name")
+        .order_by("sort_name", "pk")
     )
-    for person in people:
+    page = Paginator(people, 50).get_page(request.GET.get("page"))
+    for person in page:
         person.weeks_below = breaches[person.pk]
         person.lowest = min(week.done_window_share for week in person.weeks_below)
     mondays = ledger.last_weeks(timezone.localdate())
@@ -95,7 +98,7 @@ def two_thirds(request):
         request,
         "activities/two_thirds.html",
         {
-            "people": people,
+            "page": page,
             "first": mondays[0],
             "last": mondays[-1] + timedelta(days=6),
             "title": _("2/3 rule: people below in the last four weeks"),

@@ -3,7 +3,7 @@
 from datetime import date, timedelta
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count
+from django.db.models import OuterRef
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -15,6 +15,7 @@ from activities import services, statements
 from activities.models import Attendance, Mark, Programme, RosterEntry, Session
 from activities.views._common import _crumbs, _may_schedule
 from kis_site.access import Action, policy
+from kis_site.counts import count_of
 from kis_site.roles import user_staff_id
 from participants.access import get_participant_for_user
 from participants.models import Cohort
@@ -45,7 +46,8 @@ def week(request):
         sessions = sessions.filter(module__programme__cohort_id=int(cohort_id))
     sessions = list(
         sessions.select_related("module", "module__programme__cohort", "leader").annotate(
-            expected=Count("roster", distinct=True), marked=Count("attendance", distinct=True)
+            expected=count_of(RosterEntry.objects.filter(session=OuterRef("pk"))),
+            marked=count_of(Attendance.objects.filter(session=OuterRef("pk"))),
         )
     )
     days = [

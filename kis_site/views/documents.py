@@ -233,9 +233,14 @@ def missing_scans(request):
     """Signed documents whose paper original has not been scanned yet ("do uzupełnienia")."""
     if not policy().can(request.user, Action.SIGN):
         raise PermissionDenied
-    rows = documents.documents_without_scan(request.user)
+    page = documents.documents_without_scan_page(request.user, request.GET.get("page"))
     return render(
         request,
         "documents/missing_scans.html",
-        {"rows": rows, "title": _("Signed documents without a scan"), "breadcrumbs": []},
+        {
+            "page": page,
+            "rows": page.object_list,
+            "title": _("Signed documents without a scan"),
+            "breadcrumbs": [],
+        },
     )

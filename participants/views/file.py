@@ -3,6 +3,7 @@
 from auditlog.models import LogEntry
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -15,7 +16,7 @@ from kis_site.audit_display import entry_rows
 from kis_site.editing import save_form
 from kis_site.pending import form_data
 from kis_site.registries import panels_for, participant_panels
-from kis_site.vocabulary import RiskGroup
+from kis_site.vocabulary import RiskGroup, Section
 from participants import services
 from participants.access import (
     get_participant_for_user,
@@ -28,7 +29,13 @@ from participants.access import (
 from participants.filters import ParticipantFilter, SearchForm
 from participants.forms import CaseNoteForm, FamilyMemberForm, ParticipantForm
 from participants.models import CaseNote, FamilyMember
-from participants.selectors import current_risk_groups_of, with_file_records
+from participants.selectors import (
+    current_risk_groups_of,
+    with_enrolments,
+    with_file_records,
+    with_notes,
+    with_timeline_records,
+)
 from participants.timeline import timeline
 
 SEARCH_KEY = "participant_search"
@@ -93,6 +100,10 @@ def participant_list(request):
     )
 
 
+# The panels below the fold of the file: each loads when it comes into view (participant_panel).
+PANELS_BELOW_THE_FOLD = ("diagnosis", "ipd", "change_reports")
+
+
 @require_safe
 def participant_detail(request, pk):
     participant = get_participant_for_user(request.user, pk, Action.VIEW, prepare=with_file_records)
@@ -100,13 +111,8 @@ def participant_detail(request, pk):
     sections = policy().sections_for(user, participant)
     log_access(user=user, instance=participant, kind=AccessKind.VIEW)
 
-    panels = panels_for(participant_panels, request, participant)
-    entries = timeline(participant, sections)
-    notes = [
-        note for note in participant.notes.all() if not note.section or note.section in sections
-    ]
-    for note in notes:
-        note.can_edit = policy().can(user, Action.EDIT, note)
+    deferred = {key: reverse("participants:panel", args=[pk, key]) for key in PANELS_BELOW_THE_FOLD}
+    panels = panels_for(participant_panels, request, participant, deferred=deferred)
     risk_labels = dict(RiskGroup.choices)
     today = timezone.localdate()
     applications = list(participant.applications.all())
@@ -123,16 +129,16 @@ def participant_detail(request, pk):
         {
             "participant": participant,
             "sections": sections,
-            "risk_groups": [risk_labels[g] for g in current_risk_groups_of(participant)],
+            "risk_groups": [risk_labels[g] for g in current_risk_groups_of(participant)]
+            if Section.RISK_GROUPS in sections
+            else [],
             "enrolments": participant.enrolments.all(),
             "applications": applications,
             "family": participant.family_members.all(),
             "contracts": contracts,
             "referrals": referrals,
             "valid_contracts": [c for c in contracts if c.covers(today)],
-            "notes": notes,
             "panels": panels,
-            "timeline": entries,
             "can": {
                 "edit": policy().can(user, Action.EDIT, participant),
                 "enrol": policy().can(user, Action.ENROL, participant),
@@ -145,6 +151,72 @@ def participant_detail(request, pk):
             "breadcrumbs": breadcrumbs(),
             "title": participant.full_name,
         },
+    )
+
+
+def _for_the_file_page(request, participant, anchor):
+    """The parts of the file below the fold answer htmx's request from the file page, which
+    recorded the read of the file; any other request is sent to the file."""
+    if request.htmx:
+        return None
+    return redirect(reverse("participants:detail", args=[participant.pk]) + f"#{anchor}")
+
+
+@require_safe
+def participant_panel(request, pk, key):
+    """A panel of the file, as the file page would show it, when it comes into view."""
+    panel = participant_panels.get(key)
+    if panel is None:
+        raise Http404
+    participant = get_participant_for_user(request.user, pk, Action.VIEW, prepare=with_enrolments)
+    elsewhere = _for_the_file_page(request, participant, f"panel-{key}")
+    if elsewhere:
+        return elsewhere
+    context = panel.context(request, participant)
+    if context is None:
+        return HttpResponse("")
+    return render(request, "includes/_panel.html", {"item": {"panel": panel, "context": context}})
+
+
+@require_safe
+def participant_notes(request, pk):
+    """The file's case notes (the sensitive ones only for who sees their section)."""
+    user = request.user
+    participant = get_participant_for_user(user, pk, Action.VIEW, prepare=with_notes)
+    elsewhere = _for_the_file_page(request, participant, "notes")
+    if elsewhere:
+        return elsewhere
+    sections = policy().sections_for(user, participant)
+    notes = [
+        note for note in participant.notes.all() if not note.section or note.section in sections
+    ]
+    for note in notes:
+        note.can_edit = policy().can(user, Action.EDIT, note)
+    return render(
+        request,
+        "participants/_notes.html",
+        {
+            "participant": participant,
+            "notes": notes,
+            "can_note": policy().can(user, Action.ADD_NOTE, participant),
+        },
+    )
+
+
+@require_safe
+def participant_timeline(request, pk):
+    """The file's timeline (participants.timeline)."""
+    participant = get_participant_for_user(
+        request.user, pk, Action.VIEW, prepare=with_timeline_records
+    )
+    elsewhere = _for_the_file_page(request, participant, "timeline")
+    if elsewhere:
+        return elsewhere
+    sections = policy().sections_for(request.user, participant)
+    return render(
+        request,
+        "participants/_timeline.html",
+        {"participant": participant, "timeline": timeline(participant, sections)},
     )
 
 

@@ -29,10 +29,11 @@ from participants.views.file import breadcrumbs, file_crumb, file_form_page
 from reports import services
 from reports.forms import ReportForm, ReportStartForm, SphereForm
 from reports.models import EFFECT_GROUPS, ChangeReport, ChangeSphere, Dimension
-from reports.monitoring import monitoring_gaps
+from reports.monitoring import monitoring_page
 from reports.selectors import (
     cosigner_keys,
     due_states,
+    load_enrolments,
     period_facts,
     reports_to_sign,
     trajectory,
@@ -40,15 +41,18 @@ from reports.selectors import (
 )
 
 
-def _report(request, pk) -> ChangeReport:
-    report = (
-        ChangeReport.objects.select_related("participant", "enrolment", "enrolment__cohort")
-        .filter(pk=pk)
-        .first()
-    )
+def _report(request, pk, *, parts=False) -> ChangeReport:
+    """The report with its participant (behind the participant's gate) and participation; with
+    ``parts`` its spheres and the participation's plan too (the report's pages)."""
+    reports = ChangeReport.objects.select_related(
+        "participant__case_manager", "enrolment__cohort"
+    ).filter(pk=pk)
+    if parts:
+        reports = reports.select_related("enrolment__action_plan").prefetch_related("spheres")
+    report = reports.first()
     if report is None:
         raise Http404
-    report.participant = get_participant_for_user(request.user, report.participant_id)
+    policy().gate(request.user, report.participant, Action.VIEW)
     return report
 
 
@@ -96,7 +100,7 @@ def report_start(request, pk):
 @require_safe
 def report_detail(request, pk):
     user = request.user
-    report = _report(request, pk)
+    report = _report(request, pk, parts=True)
     log_access(user=user, instance=report)
     sections = policy().sections_for(user, report.participant)
     parts, hidden = visible_parts(report, sections)
@@ -278,7 +282,7 @@ def report_edit(request, pk):
     "same as last month" fills a row from the previous period. A signed report is shown
     read-only."""
     user = request.user
-    report = _report(request, pk)
+    report = _report(request, pk, parts=True)
     sections = policy().sections_for(user, report.participant)
     parts, hidden = visible_parts(report, sections)
     for part in parts:
@@ -365,12 +369,14 @@ def monitoring(request):
     if not policy().follows_cases(request.user):
         raise PermissionDenied
     settings = KisSettings.load()
-    gaps = monitoring_gaps(managed_participants(request.user), timezone.localdate())
+    page = monitoring_page(
+        managed_participants(request.user), timezone.localdate(), request.GET.get("page")
+    )
     return render(
         request,
         "reports/monitoring.html",
         {
-            "page": Paginator(gaps, 50).get_page(request.GET.get("page")),
+            "page": page,
             "settings": settings,
             "title": _("Participants falling out of monitoring"),
         },
@@ -383,7 +389,7 @@ def due(request):
     participation with a month not covered yet."""
     if not policy().can(request.user, Action.VIEW):
         raise PermissionDenied
-    states = due_states(managed_participants(request.user), timezone.localdate())
+    states = due_states(managed_participants(request.user), timezone.localdate(), load=False)
     show = request.GET.get("show", "")
     if request.GET.get("overdue") == "1":
         show = "overdue"
@@ -393,6 +399,7 @@ def due(request):
     }.get(show, lambda state: state.overdue or bool(state.missing))
     rows = [state for state in states if chosen(state)]
     page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    load_enrolments(page.object_list)
     titles = {
         "month": _("Change reports due this month"),
         "overdue": _("Change reports overdue"),

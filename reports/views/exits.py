@@ -4,6 +4,7 @@ from datetime import date
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -264,7 +265,9 @@ def exits_due(request):
         request,
         "reports/exits_due.html",
         {
-            "rows": list(exits.exits_to_assess(managed_participants(request.user))),
+            "page": Paginator(
+                exits.exits_to_assess(managed_participants(request.user)), 50
+            ).get_page(request.GET.get("page")),
             "title": _("Exits without the assessment of effects"),
         },
     )

@@ -94,13 +94,22 @@ def outcomes_report(request):
     enrolments = figures.enrolments_in(
         start, end, cohort=scope["cohort"], funding_source=scope["funding_source"]
     )
-    report = figures.outcomes(enrolments, start, end)
+    if request.GET.get("part") == "hours" and request.htmx:
+        # The hours per activity, the page's slowest part, load on their own below the fold.
+        return render(
+            request,
+            "reports/_outcome_hours.html",
+            {"hours": figures.outcome_hours(enrolments, start, end)},
+        )
     output = request.GET.get("format")
-    if output in FORMATS and valid:
+    exporting = output in FORMATS and valid
+    report = figures.outcomes(enrolments, start, end, hours=exporting)
+    if exporting:
         people = request.GET.get("list") == "people"
         if people:
             # A list of people: each person's file read is recorded.
-            for enrolment in report.rows:
+            participations = report.participations()
+            for enrolment in participations:
                 log_access(
                     user=request.user,
                     instance=enrolment.participant,
@@ -116,7 +125,7 @@ def outcomes_report(request):
             )
         filename = f"raport-efektow-{start:%Y%m%d}-{end:%Y%m%d}"
         return download(
-            tables.people_table(report) if people else tables.outcome_tables(report, scope),
+            tables.people_table(participations) if people else tables.outcome_tables(report, scope),
             fmt=output,
             filename=filename + ("-uczestnicy" if people else ""),
             heading=KisSettings.load().name,

@@ -5,6 +5,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.browser.helpers import load_lazy_parts
+
 # Debian's Chromium, in its headless build when installed (package chromium-headless-shell, the
 # same version as chromium; the build Playwright itself runs headless): the same Blink, without
 # the full browser's user-interface process, which took a third of the CPU of the browser tests.
@@ -82,9 +84,10 @@ class Checker:
     """Runs the checks every page gets: axe-core, no sideways scrolling, no CSP violations.
 
     ``settle``: what the page waits for before the checks. The pages are rendered on the server
-    and fetch nothing after the load (no htmx trigger on load, kis.js fetches only on a click), so
-    "load" is the page as the user sees it. A test of a page that fetches content after loading
-    may set "networkidle" (half a second of quiet after loading, on every page it checks).
+    and fetch nothing after the load but the parts below the fold that load when they come into
+    view (``data-lazy``, which the checks scroll to and wait for) and what kis.js fetches on a
+    click, so "load" is the page as the user sees it. A test of a page that fetches content after
+    loading may set "networkidle" (half a second of quiet after loading, on every page it checks).
     """
 
     settle = "load"
@@ -108,6 +111,7 @@ class Checker:
         """``admin``: a page of Django's admin, whose layout is Django's own (no h1 rule)."""
         page = self.page
         page.wait_for_load_state(self.settle)
+        load_lazy_parts(page)
         if not admin:
             assert page.locator("h1").count() == 1, f"{name}: not exactly one h1"
         page.add_script_tag(url=self.url("/static/axe.min.js"))

@@ -21,6 +21,22 @@ def log_in(checker, username, password="Haslo-testowe-123", *, check_login=True)
     expect(page).to_have_url(checker.url("/"))
 
 
+# Scroll the first part still to load into view, until none is left.
+_LOAD_LAZY_PARTS = """() => {
+    const part = document.querySelector("[data-lazy]");
+    if (part === null) return true;
+    part.scrollIntoView({block: "center"});
+    return false;
+}"""
+
+
+def load_lazy_parts(page):
+    """The parts below the fold load when they come into view (``data-lazy``: htmx with
+    ``hx-trigger="revealed"``, such as the panels, notes and timeline of the file): scroll each
+    into view and wait until it has arrived."""
+    page.wait_for_function(_LOAD_LAZY_PARTS, polling=100)
+
+
 def log_out(page):
     page.click("header form[action='/logout/'] button")
 

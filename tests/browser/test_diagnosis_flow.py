@@ -9,7 +9,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from diagnosis.models import DiagnosticReport
-from tests.browser.helpers import log_in, log_out, pdf_text
+from tests.browser.helpers import load_lazy_parts, log_in, log_out, pdf_text
 from tests.factories import EnrolmentFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -52,6 +52,7 @@ def test_three_specialists_fill_and_sign_and_the_case_manager_prints(
     # The case manager starts the initial diagnosis from the file.
     log_in(checker, "case1")
     page.goto(checker.url(f"/participants/{person.pk}/"))
+    load_lazy_parts(page)
     page.click(f"a[href='/diagnosis/participant/{person.pk}/new/']")
     checker.check("diagnosis-start")
     page.click("main button[type=submit]")
@@ -151,6 +152,7 @@ def test_three_specialists_fill_and_sign_and_the_case_manager_prints(
     # The case manager sees the signed state on the file and prints the report.
     log_in(checker, "case1")
     page.goto(checker.url(f"/participants/{person.pk}/"))
+    load_lazy_parts(page)
     expect(page.locator(".diagnosis-signed")).to_be_visible()
     page.click(f"a[href='/diagnosis/{report.pk}/']")
     checker.check("diagnosis-report-signed")

@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 from activities import services as activity_services
 from activities.models import ProgrammeTemplate, RosterEntry, Session
 from ipd.models import ActionPlan, CatalogueEntry
-from tests.browser.helpers import log_in, log_out, pdf_text
+from tests.browser.helpers import load_lazy_parts, log_in, log_out, pdf_text
 from tests.cycle import signed_diagnosis
 from tests.factories import CohortFactory, EnrolmentFactory
 
@@ -57,6 +57,7 @@ def test_plan_from_the_diagnosis_signed_revised_and_printed(checker, case_manage
     # From the file: draw up the plan against the signed diagnosis.
     log_in(checker, "case1")
     page.goto(checker.url(f"/participants/{person.pk}/"))
+    load_lazy_parts(page)
     page.click(f"a[href='/ipd/participant/{person.pk}/new/']")
     checker.check("ipd-start")
     expect(page.locator("#id_diagnosis")).to_contain_text("podpisana")
@@ -143,6 +144,7 @@ def test_plan_from_the_diagnosis_signed_revised_and_printed(checker, case_manage
 
     # The file shows the plan at a glance; the signed version 2 prints.
     page.goto(checker.url(f"/participants/{person.pk}/"))
+    load_lazy_parts(page)
     expect(page.locator("#panel-ipd")).to_contain_text("Odbycie stażu w biurze")
     checker.check("ipd-file-panel")
     text = " ".join(

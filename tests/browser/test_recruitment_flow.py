@@ -8,7 +8,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from participants.models import Decision, EnrolmentStatus, Participant
-from tests.browser.helpers import log_in
+from tests.browser.helpers import load_lazy_parts, log_in
 from tests.factories import CohortFactory, ContactPersonFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -96,6 +96,8 @@ def test_case_manager_takes_a_person_from_referral_to_enrolment(checker, case_ma
     page.keyboard.type("Pierwsza rozmowa: omówiono regulamin i plan zajęć.")
     page.keyboard.press("Tab")
     page.click("main button[type=submit]")
+    expect(page).to_have_url(checker.url(f"/participants/{person.pk}/#notes"))
+    load_lazy_parts(page)
     expect(page.locator("#notes")).to_contain_text("Pierwsza rozmowa")
     checker.check("participant-file")
 

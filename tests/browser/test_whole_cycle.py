@@ -38,7 +38,7 @@ from participants.models import (
 )
 from reports import figures
 from reports.models import ChangeReport
-from tests.browser.helpers import Clock
+from tests.browser.helpers import Clock, load_lazy_parts
 from tests.factories import CohortFactory, ContactPersonFactory, InstitutionFactory
 from tests.records import pdf_words
 
@@ -84,6 +84,7 @@ class Desk:
         """Open a page, unless the desk shows it already (after a form went back to it)."""
         if self.page.url.split("#")[0] != self.url(path):
             self.page.goto(self.url(path))
+        load_lazy_parts(self.page)
         if name:
             self.check(name)
 
@@ -709,6 +710,11 @@ def test_one_participant_from_referral_to_follow_up(
         # In the year, left, completed, social effect, vocational effect, employed.
         assert totals[1:] == (1, 1, 1, 1, 1, 1)
         boss.go("/reports/outcomes/", "outcomes-report")
+        # The hours per activity load when scrolled into view.
+        hours = boss.page.locator("section[aria-labelledby='hours-title']")
+        hours.scroll_into_view_if_needed()
+        expect(hours.locator("table")).to_be_visible()
+        expect(hours.locator("[aria-busy]")).to_have_count(0)
 
         cm.submit("header form[action='/logout/'] button")
         expect(page).to_have_url(re.compile(r"/login/"))
