@@ -1,5 +1,6 @@
 """Form pieces shared by every app."""
 
+import html
 import re
 
 from crispy_forms.helper import FormHelper
@@ -39,23 +40,22 @@ class FastSelect(forms.Select):
     (170 cohorts, 300 institutions) and this page is rendered on every click of a filter."""
 
     def render(self, name, value, attrs=None, renderer=None):
-        context = self.get_context(name, value, attrs)["widget"]
+        choices = list(self.choices)
+        if any(isinstance(label, (list, tuple)) for _value, label in choices):
+            return super().render(name, value, attrs, renderer)  # option groups: the default
+        chosen = set(self.format_value(value))
         options = []
-        for _group, group_options, _index in context["optgroups"]:
-            for option in group_options:
-                options.append(
-                    format_html(
-                        '<option value="{}"{}>{}</option>',
-                        option["value"],
-                        mark_safe(" selected") if option["selected"] else "",
-                        option["label"],
-                    )
-                )
+        for option, label in choices:
+            # html.escape, not format_html: hundreds of options, each escaped exactly the same.
+            option = "" if option is None else str(option)
+            selected = " selected" if option in chosen else ""
+            text = html.escape(str(label))
+            options.append(f'<option value="{html.escape(option)}"{selected}>{text}</option>')
         return format_html(
             '<select name="{}"{}>{}</select>',
             name,
-            flatatt(context["attrs"]),
-            mark_safe("".join(options)),  # noqa: S308 - each option built by format_html
+            flatatt(self.build_attrs(self.attrs, attrs)),
+            mark_safe("".join(options)),  # noqa: S308 - every value and label escaped above
         )
 
 

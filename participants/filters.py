@@ -18,9 +18,10 @@ class ParticipantFilter(django_filters.FilterSet):
         method="filter_status",
         empty_label=_("all"),
     )
-    cohort = django_filters.ModelChoiceFilter(
+    # Choices as plain pairs, not model objects: the list renders them on every click of a filter.
+    cohort = django_filters.ChoiceFilter(
         label=_("Cohort"),
-        queryset=Cohort.objects.order_by("-starts_on").only("pk", "name"),
+        choices=lambda: list(Cohort.objects.order_by("-starts_on").values_list("pk", "name")),
         method="filter_cohort",
         empty_label=_("all"),
     )
@@ -30,9 +31,14 @@ class ParticipantFilter(django_filters.FilterSet):
         method="filter_risk_group",
         empty_label=_("all"),
     )
-    case_manager = django_filters.ModelChoiceFilter(
+    case_manager = django_filters.ChoiceFilter(
         label=_("Case manager"),
-        queryset=case_manager_choices(),
+        choices=lambda: [
+            (pk, f"{first} {last}".strip())
+            for pk, first, last in case_manager_choices().values_list(
+                "pk", "first_name", "last_name"
+            )
+        ],
         empty_label=_("all"),
     )
 
@@ -48,10 +54,6 @@ class ParticipantFilter(django_filters.FilterSet):
         self.risk_scope = policy().section_scope(request.user, Section.RISK_GROUPS)
         if self.risk_scope is None:
             self.filters.pop("risk_group")
-        # Only what an option shows: the list is rendered on every click of a filter.
-        self.filters["case_manager"].queryset = case_manager_choices().only(
-            "pk", "first_name", "last_name"
-        )
         for field in self.form.fields.values():
             field.widget = FastSelect(
                 attrs={"class": "form-select form-select-sm"}, choices=field.widget.choices
@@ -68,7 +70,7 @@ class ParticipantFilter(django_filters.FilterSet):
         )
 
     def filter_cohort(self, queryset, name, value):
-        return queryset.filter(enrolments__cohort=value).distinct()
+        return queryset.filter(enrolments__cohort_id=value).distinct()
 
     def filter_risk_group(self, queryset, name, value):
         # Only among the people whose risk groups this user may see.
