@@ -7,10 +7,11 @@ AXE := tests/browser/vendor/axe.min.js
 AXE_VERSION := 4.14.1
 DEV_ENV := DEBUG=true
 
-.PHONY: help install run test test-fast lint format messages migrations-check bench system-deps clean
+.PHONY: help install run serve test test-fast lint format messages migrations-check bench system-deps clean
 
 help:
 	@echo "make run              - install, migrate, load demo data, serve on http://127.0.0.1:8000"
+	@echo "make serve            - run it as in production (gunicorn, DEBUG off) on 127.0.0.1:8000"
 	@echo "make test             - install what the tests need and run the whole suite"
 	@echo "make lint / format    - ruff check / ruff format"
 	@echo "make messages         - update and compile the Polish translation"
@@ -39,6 +40,22 @@ run: install compile-messages
 	@echo ""
 	@echo "KIS: http://127.0.0.1:8000 (Ctrl+C stops the server)"
 	$(DEV_ENV) $(BIN)/python manage.py runserver 127.0.0.1:8000
+
+# As in production, on this machine: DEBUG off, a secret key generated once into .serve-secret
+# (this machine's only, never committed), static files collected and served by whitenoise,
+# gunicorn with deploy/gunicorn.conf.py. Plain HTTP on the loopback address, so no TLS redirect.
+SERVE_ENV = DEBUG=false SECRET_KEY="$$(cat .serve-secret)" ALLOWED_HOSTS=127.0.0.1,localhost \
+	SECURE_SSL_REDIRECT=false SECURE_HSTS_SECONDS=0
+
+.serve-secret:
+	umask 077 && $(BIN)/python -c "import secrets; print(secrets.token_urlsafe(64))" > $@
+
+serve: install compile-messages .serve-secret
+	$(SERVE_ENV) $(BIN)/python manage.py collectstatic --no-input -v0
+	$(SERVE_ENV) $(BIN)/python manage.py migrate --no-input -v0
+	@echo ""
+	@echo "KIS (production mode): http://127.0.0.1:8000 (Ctrl+C stops it)"
+	$(SERVE_ENV) $(BIN)/gunicorn -c deploy/gunicorn.conf.py kis_site.wsgi
 
 $(AXE):
 	mkdir -p $(dir $(AXE))

@@ -156,7 +156,7 @@ def test_login_page_is_polish():
 
 @pytest.mark.django_db
 def test_health_check_is_open(client):
-    assert client.get("/health/").content == b"ok"
+    assert client.get("/health/").json() == {"status": "ok", "database": "ok", "media": "ok"}
 
 
 @pytest.mark.django_db

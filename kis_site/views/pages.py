@@ -1,6 +1,8 @@
 """The site's own pages: logging in and out, keeping the session alive, the health check, the home
 page with its to-do tiles, the audit log and the club's documents."""
 
+import logging
+
 from auditlog.models import LogEntry
 from django.conf import settings
 from django.contrib.auth import views as auth_views
@@ -24,6 +26,8 @@ from kis_site.models import ClubDocument, ClubDocumentKind
 from kis_site.pending import LAST_USER_COOKIE, pending_path_for
 from kis_site.registries import home_panels, panels_for, todo_items
 from kis_site.roles import user_roles
+
+logger = logging.getLogger(__name__)
 
 
 class LoginView(auth_views.LoginView):
@@ -72,7 +76,40 @@ def session_keepalive(request):
 @require_GET
 @login_not_required
 def health(request):
-    return HttpResponse("ok", content_type="text/plain")
+    """For the load balancer and the monitoring: can this server reach the database and write to
+    the media storage? 200 when both answer, 503 otherwise; no personal data, no error text."""
+    checks = {"database": _database_answers(), "media": _media_writable()}
+    healthy = all(checks.values())
+    return JsonResponse(
+        {"status": "ok" if healthy else "failing"}
+        | {name: "ok" if fine else "failing" for name, fine in checks.items()},
+        status=200 if healthy else 503,
+    )
+
+
+def _database_answers() -> bool:
+    from django.db import connection
+
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            return cursor.fetchone()[0] == 1
+    except Exception:  # any failure is "failing"; the reason goes to the log
+        logger.exception("health: the database does not answer")
+        return False
+
+
+def _media_writable() -> bool:
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    try:
+        name = default_storage.save("health/check.txt", ContentFile(b"ok"))
+        default_storage.delete(name)
+        return True
+    except Exception:
+        logger.exception("health: the media storage cannot be written")
+        return False
 
 
 @require_safe
