@@ -192,6 +192,18 @@ def row(name, size, page, floor=None, peer=None, target=None, **limits):
     }
 
 
+def file_row(client, person, name, size):
+    """The participant's file against its floor and the admin change page of the same person,
+    with the file's limits (100 ms, 3× the floor, 0.8× the admin)."""
+    page, floor, peer = measure(
+        client,
+        f"/participants/{person}/",
+        f"/bench/floor/participants/{person}/",
+        f"/admin/participants/participant/{person}/change/",
+    )
+    return row(name, size, page, floor, peer, 100, max_floor=FILE_FLOOR, max_peer=FILE_PEER)
+
+
 def change_report_rows(client, info, constant):
     """Change reports on every participation with a signed initial diagnosis (one a calendar
     month): the report page, the file with its trajectory, and the start pages with their two
@@ -212,24 +224,7 @@ def change_report_rows(client, info, constant):
     rows.append(row("change report page (signed)", reports, page, None, None, 150))
     page = measure(client, f"/reports/change-reports/{made['draft']}/", rounds=ROUNDS // 3)
     rows.append(row("change report page (draft)", reports, page, None, None, 150))
-    page, floor, peer = measure(
-        client,
-        f"/participants/{person}/",
-        f"/bench/floor/participants/{person}/",
-        f"/admin/participants/participant/{person}/change/",
-    )
-    rows.append(
-        row(
-            "participant file, reports + trajectory",
-            reports,
-            page,
-            floor,
-            peer,
-            100,
-            max_floor=FILE_FLOOR,
-            max_peer=FILE_PEER,
-        )
-    )
+    rows.append(file_row(client, person, "participant file, reports + trajectory", reports))
 
     few = dataset.case_manager_with_few(count=3)
     users = [
@@ -407,24 +402,7 @@ def main():
     )
     client.post("/participants/", {"clear": "1"})
 
-    page, floor, peer = measure(
-        client,
-        f"/participants/{sample}/",
-        f"/bench/floor/participants/{sample}/",
-        f"/admin/participants/participant/{sample}/change/",
-    )
-    rows.append(
-        row(
-            "participant file",
-            size,
-            page,
-            floor,
-            peer,
-            100,
-            max_floor=FILE_FLOOR,
-            max_peer=FILE_PEER,
-        )
-    )
+    rows.append(file_row(client, sample, "participant file", size))
 
     contract = dataset.contract_for(sample)
     page = measure(client, f"/participants/contracts/{contract}/", rounds=ROUNDS // 3)
@@ -512,24 +490,7 @@ def main():
             f"{counts[1]} with {goals}",
             flush=True,
         )
-    page, floor, peer = measure(
-        client,
-        f"/participants/{sample}/",
-        f"/bench/floor/participants/{sample}/",
-        f"/admin/participants/participant/{sample}/change/",
-    )
-    rows.append(
-        row(
-            f"participant file, plan of {goals} goals",
-            size,
-            page,
-            floor,
-            peer,
-            100,
-            max_floor=FILE_FLOOR,
-            max_peer=FILE_PEER,
-        )
-    )
+    rows.append(file_row(client, sample, f"participant file, plan of {goals} goals", size))
 
     cm_client = Client()
     cm_client.force_login(get_user_model().objects.get(username=info["case_manager"]))

@@ -316,3 +316,27 @@ def test_list_is_in_polish_alphabetical_order(client_for, manager):
         "Łuczak",
         "Żak",
     ]
+
+
+def test_every_read_of_the_files_deferred_parts_is_audited(manager, client_for):
+    """The file page records the read and gives its deferred parts a signed proof of it; a part
+    asked without that proof (straight, not from the page) records the read itself."""
+    import re
+
+    from auditlog.models import LogEntry
+
+    from tests.factories import ParticipantFactory
+
+    person = ParticipantFactory()
+    client = client_for(manager)
+    reads = LogEntry.objects.filter(object_pk=str(person.pk), action=LogEntry.Action.ACCESS)
+    page = client.get(reverse("participants:detail", args=[person.pk])).content.decode()
+    assert reads.count() == 1
+    notes_url = re.search(r'hx-get="([^"]*/notes/[^"]*)"', page).group(1).replace("&amp;", "&")
+    assert client.get(notes_url, headers={"HX-Request": "true"}).status_code == 200
+    assert reads.count() == 1  # the page's own part: the page recorded the read
+    straight = reverse("participants:notes", args=[person.pk])
+    assert client.get(straight, headers={"HX-Request": "true"}).status_code == 200
+    assert reads.count() == 2
+    assert client.get(straight + "?read=forged", headers={"HX-Request": "true"}).status_code == 200
+    assert reads.count() == 3

@@ -1,6 +1,7 @@
 """The participant's file: the list, the file page, personal data, family, notes, audit trail."""
 
 from auditlog.models import LogEntry
+from django.core import signing
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
@@ -111,7 +112,11 @@ def participant_detail(request, pk):
     sections = policy().sections_for(user, participant)
     log_access(user=user, instance=participant, kind=AccessKind.VIEW)
 
-    deferred = {key: reverse("participants:panel", args=[pk, key]) for key in PANELS_BELOW_THE_FOLD}
+    read = _file_read_token(user, participant)
+    deferred = {
+        key: f"{reverse('participants:panel', args=[pk, key])}?read={read}"
+        for key in PANELS_BELOW_THE_FOLD
+    }
     panels = panels_for(participant_panels, request, participant, deferred=deferred)
     risk_labels = dict(RiskGroup.choices)
     today = timezone.localdate()
@@ -139,6 +144,7 @@ def participant_detail(request, pk):
             "referrals": referrals,
             "valid_contracts": [c for c in contracts if c.covers(today)],
             "panels": panels,
+            "file_read": read,
             "can": {
                 "edit": policy().can(user, Action.EDIT, participant),
                 "enrol": policy().can(user, Action.ENROL, participant),
@@ -154,12 +160,31 @@ def participant_detail(request, pk):
     )
 
 
+FILE_READ_SALT = "participants.file-read"
+FILE_READ_SECONDS = 4 * 60 * 60  # a file left open for a working morning
+
+
+def _file_read_token(user, participant) -> str:
+    """Signed proof, carried by the file's deferred parts, that the file page recorded this
+    user's read of this participant's file."""
+    return signing.dumps([user.pk, participant.pk], salt=FILE_READ_SALT)
+
+
 def _for_the_file_page(request, participant, anchor):
-    """The parts of the file below the fold answer htmx's request from the file page, which
-    recorded the read of the file; any other request is sent to the file."""
-    if request.htmx:
-        return None
-    return redirect(reverse("participants:detail", args=[participant.pk]) + f"#{anchor}")
+    """The parts of the file below the fold answer htmx's request from the file page; any other
+    request is sent to the file. A part asked without the file page's proof of the recorded read
+    (or after it expired) records the read itself: every read of the file is audited."""
+    if not request.htmx:
+        return redirect(reverse("participants:detail", args=[participant.pk]) + f"#{anchor}")
+    try:
+        recorded = signing.loads(
+            request.GET.get("read", ""), salt=FILE_READ_SALT, max_age=FILE_READ_SECONDS
+        ) == [request.user.pk, participant.pk]
+    except signing.BadSignature:
+        recorded = False
+    if not recorded:
+        log_access(user=request.user, instance=participant, what=f"file: {anchor}")
+    return None
 
 
 @require_safe
