@@ -13,7 +13,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Sum
 
-from activities.hours import Done, Planned, hours_done, planned_and_done
+from activities.hours import Done, Planned, hours_done_by_period, planned_and_done
 from activities.models import Category, HoursBasis, Session
 from kis_site.access import Action, policy
 from participants.access import managed_participants
@@ -44,11 +44,14 @@ class ModuleRow:
         return round(100 * self.attended / self.marked) if self.marked else None
 
 
+_NO_HOURS = {Category.SOCIAL: 0, Category.VOCATIONAL: 0}
+
+
 @dataclass
 class Week:
     monday: date
-    planned: dict = field(default_factory=lambda: {Category.SOCIAL: 0, Category.VOCATIONAL: 0})
-    done: dict = field(default_factory=lambda: {Category.SOCIAL: 0, Category.VOCATIONAL: 0})
+    planned: dict = field(default_factory=_NO_HOURS.copy)
+    done: dict = field(default_factory=_NO_HOURS.copy)
     planned_window_share: Decimal | None = None
     done_window_share: Decimal | None = None
 
@@ -173,39 +176,35 @@ def window_weeks(participants, *, mondays: list[date]) -> dict[int, list[Week]]:
     of ids), the weeks of ``mondays`` with a share of the hours done (group sessions attended and
     consultations, by their module's category) over the window ending that week — the share the
     hour card shows. A week without hours of the person's own is checked like any other: it is
-    the window that counts. Two aggregated queries, whatever the number of people and marks."""
-    if not mondays:
-        return {}
-    first, last = min(mondays), max(mondays)
-    since = first - timedelta(weeks=WINDOW - 1)
-    until = last + timedelta(days=6)
-    by_person: dict[int, dict[date, Week]] = {}
-
-    done = hours_done(
-        ("participant_id", "week", "module__category"),
-        participants=participants,
-        since=since,
-        until=until,
-    )
-    for (person, monday, category), hours in done.items():
-        week = by_person.setdefault(person, {}).setdefault(monday, Week(monday))
-        week.done[category] += hours.hours
+    the window that counts. The hours of each window and week are summed in the database (two
+    aggregated queries, a row per person and category), whatever the number of people and
+    marks."""
     wanted = sorted(set(mondays))
+    if not wanted:
+        return {}
+    # Per Monday two periods: its window (the week and the three before it), and the week.
+    periods = []
+    for monday in wanted:
+        periods.append((monday - timedelta(weeks=WINDOW - 1), monday + timedelta(days=6)))
+        periods.append((monday, monday + timedelta(days=6)))
+    sums = hours_done_by_period(
+        periods, ("participant_id", "module__category"), participants=participants
+    )
+    by_person: dict[int, dict[str, list[Decimal]]] = {}
+    for (person, category), hours in sums.items():
+        by_person.setdefault(person, {})[category] = hours
     result = {}
-    for person, by_week in by_person.items():
-        # Only the weeks asked, each with its window (the week and the three before it): what
-        # ``_rolling`` gives those weeks, without the weeks between.
+    for person, by_category in by_person.items():
         checked = []
-        for monday in wanted:
-            window = [
-                by_week[day]
-                for day in (monday - timedelta(weeks=back) for back in range(WINDOW))
-                if day in by_week
-            ]
-            share = window_share(window, "done")
+        for index, monday in enumerate(wanted):
+            window = _NO_HOURS.copy()
+            for category, hours in by_category.items():
+                window[category] += hours[2 * index]
+            share = Week.share(window)
             if share is not None:
-                week = by_week.get(monday) or Week(monday)
-                week.done_window_share = share
+                week = Week(monday, done_window_share=share)
+                for category, hours in by_category.items():
+                    week.done[category] += hours[2 * index + 1]
                 checked.append(week)
         if checked:
             result[person] = checked

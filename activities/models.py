@@ -215,6 +215,8 @@ class Session(Versioned):
         verbose_name = _("session")
         verbose_name_plural = _("sessions")
         ordering = ["date", "starts_at", "pk"]
+        # The sessions of a period (the weeks the 2/3 rule checks, a timetable's days).
+        indexes = [models.Index(fields=["date"], name="session_day")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(ends_at__gt=models.F("starts_at")),
@@ -354,7 +356,11 @@ class Attendance(ParticipantRecord, Versioned):
         indexes = [
             models.Index(
                 fields=["participant", "session", "mark", "hours"], name="attendance_person_hours"
-            )
+            ),
+            # The marks of the sessions of a period, without reading the rows (hours by period).
+            models.Index(
+                fields=["session", "participant", "mark", "hours"], name="attendance_session_hours"
+            ),
         ]
         constraints = [
             models.UniqueConstraint(

@@ -17,6 +17,7 @@ LEFT JOIN participants_enrolment e ON e.id = (
     ORDER BY e2.starts_on DESC, e2.id DESC LIMIT 1)
 LEFT JOIN participants_cohort c ON c.id = e.cohort_id
 LEFT JOIN kis_site_staffmember s ON s.id = p.case_manager_id
+{where}
 ORDER BY p.sort_name, p.id
 LIMIT 25
 """
@@ -75,8 +76,11 @@ SELECT 'h', s.module_id, SUM(t.hours), NULL, NULL, NULL, NULL
 
 
 def participant_list(request):
+    """The list's floor; with ?status= the same rows as the list filtered by that status."""
+    status = request.GET.get("status")
+    where, params = ("WHERE e.status = %s", [status]) if status else ("", [])
     with connection.cursor() as cursor:
-        cursor.execute(LIST_SQL)
+        cursor.execute(LIST_SQL.format(where=where), params)
         rows = cursor.fetchall()
     return render(request, "bench/floor_list.html", {"rows": rows, "title": "Floor"})
 

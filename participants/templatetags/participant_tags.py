@@ -1,8 +1,32 @@
 from django import template
+from django.utils.formats import date_format
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
 
 from participants.models import Decision, EnrolmentStatus
 
 register = template.Library()
+
+
+@register.simple_tag
+def status_badge(status):
+    """The badge of an enrolment status (a bare code or empty: not enrolled). One tag rather than
+    an include, since the participant list draws it in every row."""
+    if not status:
+        return format_html('<span class="badge status-none">{}</span>', _("not enrolled"))
+    return format_html(
+        '<span class="badge status-{}">{}</span>', status, enrolment_status(status)
+    )
+
+
+@register.simple_tag
+def enrolment_period(enrolment):
+    """'start – end' of an enrolment (its end, or else its planned end), or a dash."""
+    if enrolment is None:
+        return "—"
+    end = enrolment.ended_on or enrolment.planned_end_on
+    start = date_format(enrolment.starts_on, "SHORT_DATE_FORMAT")
+    return f"{start} – {date_format(end, 'SHORT_DATE_FORMAT')}" if end else f"{start} – "
 
 
 @register.filter
