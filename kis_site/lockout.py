@@ -10,6 +10,10 @@ Attempts made while locked are refused before they are counted
 (``AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False``), so they never extend a lock. The KIS
 manager and the administrator unlock an account (``login_unlock``); each unlock is audited, and
 failures before the last unlock no longer count.
+
+Two-factor login (``kis_site.two_factor``): a wrong code at the second step is a failed login of
+that username under both rules, and the right password alone is not yet a success (the count of
+its address is reset only when the code is accepted), so passwords and codes add up to one limit.
 """
 
 from __future__ import annotations
@@ -19,11 +23,13 @@ from datetime import datetime, timedelta
 
 from auditlog.models import LogEntry
 from axes.handlers.database import AxesDatabaseHandler
+from axes.handlers.proxy import AxesProxyHandler
 from axes.helpers import get_client_username
 from axes.models import AccessAttempt, AccessFailureLog
 from axes.signals import user_locked_out
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.signals import user_login_failed
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.db.models import Count, Max, Sum
@@ -100,6 +106,19 @@ class KisLockoutHandler(AxesDatabaseHandler):
                 "axes", request=request, username=username, ip_address=request.axes_ip_address
             )
 
+    def user_logged_in(self, sender, request, user, **kwargs):
+        # A password alone is not a successful login while a code is still due: the failures
+        # (wrong codes included) are reset only when the code is accepted (second_step_passed).
+        from kis_site.two_factor import decide_at_login
+
+        request.kis_code_due = decide_at_login(request, user)
+        super().user_logged_in(sender, request, user, **kwargs)
+
+    def reset_user_attempts(self, request, credentials=None) -> int:
+        if getattr(request, "kis_code_due", False):
+            return 0
+        return super().reset_user_attempts(request, credentials)
+
     def remove_out_of_limit_failure_logs(self, *, username: str, limit: int | None = None) -> int:
         """Keep the newest ``limit`` failures of ``username`` (axes drops the newest instead,
         which would hide the failures the lock counts)."""
@@ -119,6 +138,40 @@ class KisLockoutHandler(AxesDatabaseHandler):
             | failures.filter(attempt_time=moment, pk__lte=pk)
         ).delete()
         return count
+
+
+# --- The second step of the login (kis_site.two_factor) ---------------------------------------
+# A code is asked of someone who has given the right password: a wrong code counts as a failed
+# login for their username, under the same rules and limits as a wrong password.
+
+
+def _credentials(user) -> dict:
+    return {"username": user.get_username()}
+
+
+def second_step_locked(request, user) -> bool:
+    """Is ``user``'s login locked from this address (or everywhere)? Then no code is checked,
+    and the response becomes the lockout page (AxesMiddleware)."""
+    credentials = _credentials(user)
+    if not AxesProxyHandler.is_locked(request, credentials):
+        return False
+    request.axes_locked_out = True
+    request.axes_credentials = credentials
+    return True
+
+
+def second_step_failed(request, user) -> bool:
+    """Count a wrong code as a failed login; True when it has just locked the login."""
+    user_login_failed.send(sender=__name__, credentials=_credentials(user), request=request)
+    return bool(getattr(request, "axes_locked_out", False))
+
+
+def second_step_passed(request, user) -> None:
+    """The code was right: now the login succeeded, and its address's failures are forgotten
+    (what AXES_RESET_ON_SUCCESS does at the login of someone who owes no code)."""
+    if settings.AXES_RESET_ON_SUCCESS:
+        AxesProxyHandler.update_request(request)
+        AxesProxyHandler.get_implementation().reset_user_attempts(request, _credentials(user))
 
 
 @dataclass
