@@ -2,7 +2,8 @@
 (``make serve`` does this on 127.0.0.1:8000).
 
 Every value can be changed by an environment variable, so one file serves every installation;
-the defaults suit one small server behind nginx (deploy/nginx-kis.conf).
+the defaults suit one small server behind nginx (deploy/nginx/kis.conf). Two installations on
+one host differ only in their environment file (deploy/kis.env.example: GUNICORN_BIND).
 """
 
 import multiprocessing
@@ -26,8 +27,9 @@ max_requests_jitter = 200
 forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1")
 
 # One line per request to standard output: the path without its query string (a query could
-# carry a name or a PESEL), the status, the size and the time it took.
+# carry a name or a PESEL), the status, the size, the time it took and the request's id (the
+# X-Request-ID the app answers: the id on the app's log lines and on the 500 page).
 accesslog = "-"
-access_log_format = '%(h)s %(t)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms'
+access_log_format = '%(h)s %(t)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms id=%({x-request-id}o)s'
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
