@@ -7,7 +7,7 @@ AXE := tests/browser/vendor/axe.min.js
 AXE_VERSION := 4.14.1
 DEV_ENV := DEBUG=true
 
-.PHONY: help install run serve test test-fast lint format messages migrations-check bench system-deps clean
+.PHONY: help install run serve test test-fast lint format messages migrations-check bench load system-deps clean
 
 help:
 	@echo "make run              - install, migrate, load demo data, serve on http://127.0.0.1:8000"
@@ -17,6 +17,7 @@ help:
 	@echo "make messages         - update and compile the Polish translation"
 	@echo "make migrations-check - fail when models changed without a migration"
 	@echo "make bench            - measure the pages on a large dataset (bench/results.json)"
+	@echo "make load             - 20 staff at once for 60 s: gunicorn, 4 workers, PostgreSQL (bench/results.json)"
 
 $(STAMP): pyproject.toml
 	@test -n "$(PYTHON)" || (echo "Python 3.11 is required" && exit 1)
@@ -87,6 +88,17 @@ migrations-check: install
 
 bench: install compile-messages
 	$(BIN)/python -m bench.run
+
+# The load test (bench/load.py, bench/locustfile.py) on this machine's PostgreSQL, in the database
+# LOAD_DB: the bench dataset is built there once and reused (LOAD_REBUILD=1 builds it again).
+# LOAD_USERS, LOAD_SECONDS, LOAD_WAIT_MIN/MAX change the run. Not part of CI.
+LOAD_DB ?= kis_load
+load: install compile-messages
+	./scripts/start-postgres
+	@if [ -n "$(LOAD_REBUILD)" ]; then su postgres -c "psql -q -c 'DROP DATABASE IF EXISTS $(LOAD_DB) WITH (FORCE)'"; fi
+	@su postgres -c "psql -tAc \"SELECT 1 FROM pg_database WHERE datname = '$(LOAD_DB)'\"" | grep -q 1 \
+	  || su postgres -c "psql -q -c 'CREATE DATABASE $(LOAD_DB) OWNER kis_ci'"
+	DATABASE_URL=postgres://kis_ci:kis_ci@127.0.0.1:5432/$(LOAD_DB) $(BIN)/python -m bench.load
 
 clean:
 	rm -rf $(VENV) staticfiles .test-media db.sqlite3 bench/results.json

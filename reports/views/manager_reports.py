@@ -1,6 +1,7 @@
 """The manager's reports: the yearly report to the voivode (page, PDF, XLSX, CSV) and the cohort /
 funding-source / period report (page, figures as XLSX/CSV, the list of people without sensitive
-data). Every download is recorded in the audit log."""
+data). Every download is recorded in the audit log. With a replica of the database
+(DATABASE_REPLICA_URL) both read from it (kis_site/replica.py)."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -16,6 +17,7 @@ from kis_site.access import AccessKind, Action, log_access, policy
 from kis_site.exports import download
 from kis_site.models import KisSettings
 from kis_site.pdf import render_pdf
+from kis_site.replica import reads_from_replica
 from reports import figures, tables
 from reports.forms import OutcomesForm, YearForm, default_report_year
 
@@ -28,6 +30,7 @@ def _gate(user):
 
 
 @require_safe
+@reads_from_replica
 def yearly_report(request):
     _gate(request.user)
     form = YearForm(request.GET or None)
@@ -84,6 +87,7 @@ def yearly_report(request):
 
 
 @require_safe
+@reads_from_replica
 def outcomes_report(request):
     _gate(request.user)
     chosen = "start" in request.GET or "end" in request.GET

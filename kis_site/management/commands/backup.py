@@ -6,6 +6,15 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import DEFAULT_DB_ALIAS
 
 from kis_site import backup
+from kis_site.media import media_is_local
+
+# The media storage is a bucket (MEDIA_S3_BUCKET, kis_site/media.py): this command copies only a
+# local folder, so the bucket is kept by the provider instead.
+BUCKET_NOTE = (
+    "Media files are kept in the object storage bucket (MEDIA_S3_BUCKET), not in this backup: "
+    "keep them with the provider's object versioning. / Pliki są w zasobniku S3, nie w tej "
+    "kopii: chroni je wersjonowanie obiektów u dostawcy."
+)
 
 
 class Command(BaseCommand):
@@ -54,3 +63,5 @@ class Command(BaseCommand):
         )
         for path in result.deleted:
             self.stdout.write(f"  deleted (older than {keep_days} days): {path.name}")
+        if not media_is_local():
+            self.stdout.write(self.style.WARNING(BUCKET_NOTE))
