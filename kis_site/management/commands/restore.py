@@ -6,6 +6,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import DEFAULT_DB_ALIAS
 
 from kis_site import backup
+from kis_site.management.commands.backup import BUCKET_NOTE
+from kis_site.media import media_is_local
 
 
 class Command(BaseCommand):
@@ -37,3 +39,9 @@ class Command(BaseCommand):
             )
         )
         self.stdout.write("Next: python manage.py migrate --no-input")
+        self.stdout.write(
+            "Then: python manage.py reapply_anonymisations "
+            f"--since {result.created_at} (the journal of anonymisations, retention/journal.py)"
+        )
+        if not media_is_local():
+            self.stdout.write(self.style.WARNING(BUCKET_NOTE))

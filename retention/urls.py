@@ -1,0 +1,13 @@
+from django.urls import path
+
+from retention import views
+
+app_name = "retention"
+
+urlpatterns = [
+    path("", views.due, name="due"),
+    path("propose/<int:pk>/", views.propose, name="propose"),
+    path("<int:pk>/confirm/", views.confirm, name="confirm"),
+    path("<int:pk>/record/", views.record, name="record"),
+    path("<int:pk>/withdraw/", views.withdraw, name="withdraw"),
+]
