@@ -297,10 +297,15 @@ def attendance_save(*, session: Session, marks: list[MarkInput], by, reason: str
     the reason, and the audit log keeps who changed what.
     """
     errors = []
-    on_roster = set(session.roster.values_list("participant_id", flat=True))
+    # Who is on the roster, and since when their processing is restricted (GDPR art. 18).
+    on_roster = dict(session.roster.values_list("participant_id", "participant__restricted_on"))
     for item in marks:
         if item.participant_id not in on_roster:
             errors.append(_("A mark for someone who is not on the roster of this session."))
+        elif on_roster[item.participant_id] is not None:
+            errors.append(
+                _("Processing of a person's data is restricted: no attendance is recorded.")
+            )
         if item.mark not in Mark.values:
             errors.append(_("Choose present, late, justified or unjustified absence."))
         if item.mark == Mark.LATE:

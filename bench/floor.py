@@ -76,9 +76,13 @@ SELECT 'h', s.module_id, SUM(t.hours), NULL, NULL, NULL, NULL
 
 
 def participant_list(request):
-    """The list's floor; with ?status= the same rows as the list filtered by that status."""
-    status = request.GET.get("status")
-    where, params = ("WHERE e.status = %s", [status]) if status else ("", [])
+    """The list's floor: the same rows (with ?status=, of that status; with ?q=, found by name)."""
+    # The files in processing, as the list shows (none restricted or anonymised).
+    where, params = "WHERE p.restricted_on IS NULL AND p.anonymised_on IS NULL", []
+    if status := request.GET.get("status"):
+        where, params = f"{where} AND e.status = %s", [*params, status]
+    if text := request.GET.get("q"):  # the search by name: the words the list looks for
+        where, params = f"{where} AND p.search_text LIKE %s", [*params, f"%{text}%"]
     with connection.cursor() as cursor:
         cursor.execute(LIST_SQL.format(where=where), params)
         rows = cursor.fetchall()

@@ -38,6 +38,14 @@ class Action(enum.StrEnum):
     RECRUIT = "recruit"  # see the waiting list and record applications
     NETWORK = "network"  # run the local network: agreements, meetings, their tasks
     ASSIGN_CASE_MANAGER = "assign_case_manager"  # give a person their case manager (the manager)
+    RESTRICT = "restrict"  # restrict processing of a file and lift it (GDPR art. 18)
+    # Prepare a person's copy of their data (GDPR art. 15) and review what it withholds; the
+    # copy is released (downloaded for handing over) with EXPORT.
+    PREPARE_COPY = "prepare_copy"
+    # Anonymise a file at the end of its retention (retention.anonymise): proposed by the case
+    # manager or the manager, confirmed by the manager alone.
+    PROPOSE_ANONYMISATION = "propose_anonymisation"
+    ANONYMISE = "anonymise"
     # The keeping of a signed document (its keepers: participants.access.DOCUMENT_KEEPERS).
     REVISE = "revise"  # open a new version of a signed document
     RECORD_PAPER = "record_paper"  # record signatures given by hand on the printed document
@@ -46,6 +54,24 @@ class Action(enum.StrEnum):
 
 # Actions on a document that belong to its keepers (who draw it up and answer for it).
 KEEPING = frozenset({Action.REVISE, Action.RECORD_PAPER, Action.UPLOAD_SCAN})
+
+# What remains possible on a file whose processing is restricted (GDPR art. 18): reading it,
+# giving the person their data (art. 15), and lifting the restriction.
+WHILE_RESTRICTED = frozenset(
+    {
+        Action.VIEW,
+        Action.VIEW_BASIC,
+        Action.VIEW_AUDIT,
+        Action.EXPORT,
+        Action.PREPARE_COPY,
+        Action.RESTRICT,
+        Action.PROPOSE_ANONYMISATION,
+        Action.ANONYMISE,
+    }
+)
+
+# What remains possible on an anonymised file (retention.anonymise): reading what is left.
+WHILE_ANONYMISED = frozenset({Action.VIEW, Action.VIEW_BASIC, Action.VIEW_AUDIT})
 
 
 class AccessPolicy(Protocol):
@@ -76,6 +102,11 @@ class AccessPolicy(Protocol):
 
     def section_readers(self, section: Section) -> list[str]:
         """Who sees ``section``, in words ("psychologist, the person's case manager, …")."""
+        ...
+
+    def reaches_sensitive_sections(self, role: Role) -> bool:
+        """Does ``role`` see any sensitive section, in every file or in the files of the people
+        it manages? (Such roles must log in with a second factor by default.)"""
         ...
 
     def follows_cases(self, user) -> bool:

@@ -5,6 +5,7 @@ from auditlog.models import LogEntry
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
+from django.contrib.admin.widgets import AdminFileWidget
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import GroupAdmin as BaseGroupAdmin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
@@ -21,6 +22,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.text import Truncator
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from kis_site.accounts import (
     password_set_error,
@@ -111,13 +114,38 @@ SETTINGS_FIELDSETS = [
             ]
         },
     ),
+    (_("Data protection"), {"fields": ["rodo_clause"]}),
 ]
+
+
+class _LinkedFile:
+    """A stored file as the file widget shows it, linked to ``url`` instead of MEDIA_URL."""
+
+    def __init__(self, file, url):
+        self.file, self.url = file, url
+
+    def __str__(self):
+        return str(self.file)
+
+
+class ProtectedFileInput(AdminFileWidget):
+    """The current file is linked to the view that checks access (kis_site.serving): the media
+    folder is never served as it is, so MEDIA_URL leads nowhere."""
+
+    def __init__(self, *args, url_name: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.url_name = url_name
+
+    def format_value(self, value):
+        value = super().format_value(value)
+        return _LinkedFile(value, reverse(self.url_name)) if self.is_initial(value) else value
 
 
 class KisSettingsForm(VersionedAdminForm):
     class Meta:
         model = KisSettings
         fields = [name for _title, options in SETTINGS_FIELDSETS for name in options["fields"]]
+        widgets = {"logo": ProtectedFileInput(url_name="letterhead-logo")}
 
     change_report_cosigners = forms.MultipleChoiceField(
         label=_("The change report is also signed by"),
@@ -244,7 +272,7 @@ class RoleCheckedForm:
 
 
 ACCOUNT_FIELDSETS = [
-    (None, {"fields": ["username", "password", "login_lock"]}),
+    (None, {"fields": ["username", "password", "login_lock", "two_factor"]}),
     (_("Person"), {"fields": ["first_name", "last_name", "email"]}),
     (_("Roles and access"), {"fields": ["is_active", "is_staff", "groups"]}),
     (_("Dates"), {"fields": ["last_login", "date_joined"]}),
@@ -305,7 +333,7 @@ class UserAdmin(BaseUserAdmin):
         return ACCOUNT_FIELDSETS
 
     def get_readonly_fields(self, request, obj=None):
-        readonly = ["last_login", "date_joined", "login_lock"]
+        readonly = ["last_login", "date_joined", "login_lock", "two_factor"]
         if obj is not None and obj.pk == request.user.pk:
             readonly += ["is_active", "is_staff"]  # nobody locks themselves out or in
         if obj is not None and obj.is_superuser and not request.user.is_superuser:
@@ -325,6 +353,24 @@ class UserAdmin(BaseUserAdmin):
             text,
             reverse("admin:auth_user_unlock", args=[user.pk]),
             gettext("Unlock"),
+        )
+
+    @admin.display(description=_("two-factor login"))
+    def two_factor(self, user):
+        from kis_site import two_factor
+
+        if not two_factor.has_device(user):
+            if two_factor.requires_two_factor(user):
+                return gettext("off: required for the role, set up at the next login")
+            return gettext("off")
+        text = gettext("on (recovery codes left: %(left)s)") % {
+            "left": two_factor.recovery_codes_left(user)
+        }
+        return format_html(
+            '{} <button type="submit" class="button" formaction="{}" formnovalidate>{}</button>',
+            text,
+            reverse("admin:auth_user_two_factor_reset", args=[user.pk]),
+            gettext("Reset (lost phone)"),
         )
 
     def save_related(self, request, form, formsets, change):
@@ -355,6 +401,11 @@ class UserAdmin(BaseUserAdmin):
                 self.admin_site.admin_view(self.unlock_view),
                 name="auth_user_unlock",
             ),
+            path(
+                "<path:object_id>/two-factor-reset/",
+                self.admin_site.admin_view(self.two_factor_reset_view),
+                name="auth_user_two_factor_reset",
+            ),
             *super().get_urls(),
         ]
 
@@ -379,6 +430,31 @@ class UserAdmin(BaseUserAdmin):
             next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
         ):
             return redirect(next_url)
+        return redirect("admin:auth_user_change", target.pk)
+
+    def two_factor_reset_view(self, request, object_id):
+        """A lost phone: the manager or the administrator forgets the person's app and recovery
+        codes (audited); they set up a new app at their next login."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        from kis_site import two_factor
+
+        target = self.get_object(request, unquote(object_id))
+        if target is None:
+            raise Http404
+        error = two_factor.reset_error(actor=request.user, target=target)
+        if error:
+            messages.error(request, error)
+        else:
+            two_factor.reset_two_factor(user=target, by=request.user)
+            messages.success(
+                request,
+                gettext(
+                    "The two-factor login of %(name)s is reset: the old phone and recovery codes "
+                    "no longer work, and a new app is set up at the next login."
+                )
+                % {"name": target.get_full_name() or target.get_username()},
+            )
         return redirect("admin:auth_user_change", target.pk)
 
     def has_delete_permission(self, request, obj=None):
@@ -510,3 +586,9 @@ class PolishLogEntryAdmin(auditlog_admin.LogEntryAdmin):
 
 admin.site.unregister(LogEntry)
 admin.site.register(LogEntry, PolishLogEntryAdmin)
+
+# Two-factor devices hold secret keys: nobody browses them. A person's two-factor login is shown
+# and reset on their account (UserAdmin.two_factor).
+for _device in (TOTPDevice, StaticDevice):
+    if admin.site.is_registered(_device):
+        admin.site.unregister(_device)

@@ -13,7 +13,7 @@ class KisSiteConfig(AppConfig):
         import kis_site.checks  # noqa: F401 - registers the start-up checks
         from kis_site import reference
         from kis_site.audit import register_audited
-        from kis_site.models import FundingSource, KisSettings, StaffMember
+        from kis_site.models import FundingSource, KisSettings, StaffMember, TwoFactorRolePolicy
 
         post_migrate.connect(reference.ensure_reference_data, sender=self)
         from kis_site import contributions
@@ -22,4 +22,8 @@ class KisSiteConfig(AppConfig):
         register_audited(KisSettings)
         register_audited(StaffMember)
         register_audited(FundingSource)
+        # Who changed it and when are the entry's actor and time.
+        register_audited(TwoFactorRolePolicy, exclude=("changed_by", "changed_at"))
+        from kis_site import two_factor  # noqa: F401 - decides at each login whether a code is due
+
         register_audited(get_user_model(), exclude=("password", "last_login"), mask=())

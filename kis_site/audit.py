@@ -99,3 +99,17 @@ def log_unlock(*, by, user, addresses) -> LogEntry:
         changes={"login": ["locked", "unlocked"]},
         additional_data={"unlocked": user.get_username(), "addresses": sorted(addresses)},
     )
+
+
+def log_two_factor(*, by, user, before: str, after: str, event: str) -> LogEntry:
+    """Record a change of ``user``'s two-factor login (``event``: "enrolled", "recovery_codes",
+    "reset"), done by ``by`` (the person themselves, or the manager or administrator who reset
+    it). ``before`` and ``after`` are the states shown in the audit log."""
+    return LogEntry.objects.log_create(
+        user,
+        force_log=True,
+        action=LogEntry.Action.UPDATE,
+        actor=by if getattr(by, "is_authenticated", False) else None,
+        changes={"two_factor": [before, after]},
+        additional_data={"two_factor": event, "username": user.get_username()},
+    )

@@ -104,6 +104,8 @@ def _event_label(entry, data):
 
 
 _SKIPPED = {"id", "created_at", "created_by"}
+# Changes logged under a name that is no field of the model.
+_CHANGE_LABELS = {"bulk": _("bulk change"), "two_factor": _("two-factor login")}
 
 
 def _field(model, name):
@@ -170,9 +172,7 @@ def _changes(entry, model, related):
         if name in _SKIPPED:
             continue
         field = _field(model, name)
-        label = (
-            field.verbose_name if field is not None else {"bulk": _("bulk change")}.get(name, name)
-        )
+        label = field.verbose_name if field is not None else _CHANGE_LABELS.get(name, name)
         if isinstance(values, dict):  # many-to-many entries: what was added or removed
             objects = ", ".join(str(item) for item in values.get("objects", []))
             old, new = ("", objects) if values.get("operation") == "add" else (objects, "")

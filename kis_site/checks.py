@@ -7,7 +7,7 @@ that only ``collectstatic`` writes; without it every page that links a styleshee
 and the tests (plain static storage) are not affected.
 """
 
-from django.core.checks import Error, Tags, register
+from django.core.checks import Error, Tags, Warning, register
 from django.core.exceptions import ImproperlyConfigured
 
 COLLECTSTATIC = (
@@ -44,3 +44,21 @@ def ensure_static_manifest() -> None:
 def static_manifest_check(app_configs, **kwargs):
     message = missing_static_manifest()
     return [Error(message, id="kis.E001")] if message else []
+
+
+@register(Tags.security, deploy=True)
+def two_factor_enforced_check(app_configs, **kwargs):
+    """Two-factor login is switched off as a whole only in the test suite: a server runs with it,
+    and the manager relaxes it per role when she must."""
+    from django.conf import settings
+
+    if getattr(settings, "TWO_FACTOR_ENFORCED", True):
+        return []
+    return [
+        Warning(
+            "TWO_FACTOR_ENFORCED is off: nobody is asked for a code from an authenticator app, "
+            "whatever the manager set for the roles. Remove it from the environment. / "
+            "Logowanie dwuetapowe jest wyłączone (TWO_FACTOR_ENFORCED): usuń tę zmienną.",
+            id="kis.W101",
+        )
+    ]

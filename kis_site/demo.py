@@ -359,6 +359,18 @@ def seed_club(today: date) -> dict[str, StaffMember]:
     return staff
 
 
+def relax_two_factor() -> list[Role]:
+    """The demo is tried without an authenticator app: two-factor login is relaxed for every
+    role through the manager's own setting (TwoFactorRolePolicy, audited as the system's). A role
+    the manager has since decided on keeps her decision. Returns the roles that still require it."""
+    from kis_site.models import TwoFactorRolePolicy
+    from kis_site.two_factor import role_requirements
+
+    for role in Role:
+        TwoFactorRolePolicy.objects.get_or_create(role=role.value, defaults={"required": False})
+    return [role for role, required in role_requirements().items() if required]
+
+
 PARTICIPATION_RULES = [
     (
         "§ 1. Postanowienia ogólne",

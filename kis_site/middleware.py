@@ -81,7 +81,14 @@ class ExpiredSessionPostMiddleware:
 
     @staticmethod
     def _open_paths():
-        return {reverse("login"), reverse("logout"), reverse("session-keepalive")}
+        # A code of the second step is never kept: it is spent or stale by the next login.
+        return {
+            reverse("login"),
+            reverse("logout"),
+            reverse("session-keepalive"),
+            reverse("two-factor-verify"),
+            reverse("two-factor-enrol"),
+        }
 
     def _keep_and_redirect(self, request):
         rejected = self.csrf.process_view(request, None, (), {})

@@ -13,9 +13,10 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from kis_site import memo
+from kis_site.gdpr import default_clause
 from kis_site.locking import Versioned
 from kis_site.validators import validate_logo
-from kis_site.vocabulary import Cosigner
+from kis_site.vocabulary import Cosigner, Role
 
 
 class ParticipantRecord(models.Model):
@@ -123,6 +124,17 @@ class KisSettings(Versioned):
         blank=True,
         help_text=_(
             "The case manager always signs. A change applies to the reports opened after it."
+        ),
+    )
+
+    rodo_clause = models.TextField(
+        _("GDPR information clause"),
+        default=default_clause,
+        blank=True,
+        help_text=_(
+            "Printed for the participant's signature from their file. {administrator}, {klub}, "
+            "{adres} and {kontakt} are filled in from the settings above; emptied, the default "
+            "text is printed."
         ),
     )
 
@@ -318,6 +330,32 @@ class PendingForm(models.Model):
 
     def __str__(self):
         return f"{self.path} ({self.created_at:%Y-%m-%d %H:%M})"
+
+
+class TwoFactorRolePolicy(models.Model):
+    """Whether a role must log in with a second factor, as the KIS manager decided. A role
+    without a row keeps the default of ``kis_site.two_factor`` (required for the technical
+    administrator and the roles that see sensitive sections). Audited."""
+
+    role = models.CharField(_("role"), max_length=30, choices=Role.choices, unique=True)
+    required = models.BooleanField(_("two-factor login required"))
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("changed by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    changed_at = models.DateTimeField(_("changed"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("two-factor login requirement")
+        verbose_name_plural = _("two-factor login requirements")
+        ordering = ["role"]
+
+    def __str__(self):
+        return str(self.get_role_display())
 
 
 class RoleGroup(Group):

@@ -74,6 +74,8 @@ ADMIN_PERMISSIONS: dict[Role, list[str]] = {
         *[f"ipd.{verb}_catalogueentry" for verb in (*_REFERENCE, "delete")],
         "ipd.view_actionplan",
         "auditlog.view_logentry",
+        *[f"retention.{verb}_retentionrule" for verb in _REFERENCE],
+        *[f"retention.{verb}_projectretention" for verb in _REFERENCE],
     ],
     Role.ADMINISTRATOR: [
         "kis_site.view_kissettings",

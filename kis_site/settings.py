@@ -4,12 +4,15 @@ Everything that differs between a laptop and production comes from environment v
 DEBUG, SECRET_KEY, DATABASE_URL, ALLOWED_HOSTS and the security switches below.
 """
 
+import os
 from datetime import timedelta
 from pathlib import Path
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+
+from kis_site.media import media_storage
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -52,6 +55,10 @@ INSTALLED_APPS = [
     "csp",
     "auditlog",
     "axes",
+    # Two-factor login: TOTP devices, and static devices for the recovery codes.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     # Only for its Polish translation of the password strength messages.
     "django_zxcvbn_password_validator",
     # Our apps, in dependency order (an app never imports from one below it).
@@ -62,9 +69,13 @@ INSTALLED_APPS = [
     "activities",
     "ipd",
     "reports",
+    "subject_access",
+    "retention",
 ]
 
 MIDDLEWARE = [
+    # First: the request's id (X-Request-ID) is on every log line and on the 500 page.
+    "kis_site.requestlog.RequestIdMiddleware",
     "kis_site.memo.RequestMemoMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -74,6 +85,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # No django_otp OTPMiddleware: it reads the verifying device on every request, while the
+    # session itself says whether the second step was passed (kis_site.two_factor.is_verified).
     "kis_site.middleware.ExpiredSessionPostMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -83,6 +96,8 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "auditlog.middleware.AuditlogMiddleware",
     "kis_site.middleware.NoStoreMiddleware",
+    # A person who must give the second factor reaches only its pages until they have.
+    "kis_site.two_factor.TwoFactorMiddleware",
     # Last, so that it sees the final response of a failed login.
     "axes.middleware.AxesMiddleware",
 ]
@@ -115,6 +130,27 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         {"transaction_mode": "IMMEDIATE", "timeout": 20}
     )
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+# Optional: a read-only replica of a managed PostgreSQL for the manager's reports over the whole
+# club (kis_site/replica.py: only the views marked @reads_from_replica read there; every write and
+# every other page uses the primary).
+if env.str("DATABASE_REPLICA_URL", default=""):
+    DATABASES["replica"] = {
+        **env.db("DATABASE_REPLICA_URL"),
+        "ATOMIC_REQUESTS": False,
+        "TEST": {"MIRROR": "default"},
+    }
+    DATABASE_ROUTERS = ["kis_site.replica.ReportsReplicaRouter"]
+for _database in DATABASES.values():
+    if _database["ENGINE"] == "django.db.backends.postgresql":
+        # Each gunicorn worker keeps its connection for a minute, checked before reuse: a new one
+        # per request starts a server process with cold caches, about half of a page's time in
+        # make load. DATABASE_URL=…?conn_max_age=0 gives one per request again.
+        _database.setdefault("CONN_MAX_AGE", 60)
+        _database.setdefault("CONN_HEALTH_CHECKS", True)
+        # No JIT: PostgreSQL compiles a query to machine code when its *estimated* cost is high
+        # (the start page's to-do counts), which took 2 s for a query that runs in 50 ms (make
+        # load). Behind PgBouncer, which refuses this option: ALTER DATABASE kis SET jit = off.
+        _database.setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
 
 # The cache is a table of the database: several workers and servers share nothing else, so a
 # figure cached by one (the manager's club figures) is the one every other shows. The table is
@@ -175,11 +211,23 @@ AXES_RESET_ON_SUCCESS = True
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_ENABLE_ACCESS_FAILURE_LOG = True  # one row per failure: the per-username count reads it
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
-AXES_IPWARE_PROXY_COUNT = env.int("PROXY_COUNT", default=0)
-AXES_IPWARE_META_PRECEDENCE_ORDER = (
-    ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if AXES_IPWARE_PROXY_COUNT else ["REMOTE_ADDR"]
-)
+# Behind PROXY_COUNT proxies, each setting or appending X-Forwarded-For (deploy/nginx: one, which
+# sets it to the client's address), the lockout counts the client's address, not the proxy's.
+PROXY_COUNT = env.int("PROXY_COUNT", default=0)
+AXES_CLIENT_IP_CALLABLE = "kis_site.requestlog.client_ip"
 AXES_VERBOSE = False
+# The second step's code is never written to the failure log.
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "code"]
+
+# Two-factor login (kis_site/two_factor.py): TOTP from an authenticator app, plus ten one-time
+# recovery codes. Required for the technical administrator and every role that sees sensitive
+# sections, unless the KIS manager relaxes it for a role (audited); anyone may enrol. Wrong codes
+# count as failed logins for the lockout above. Only the test suite switches the whole thing off
+# (tests/settings.py: the tests log in with force_login); the demo relaxes it per role instead.
+TWO_FACTOR_ENFORCED = env.bool("TWO_FACTOR_ENFORCED", default=True)
+OTP_TOTP_ISSUER = "KIS"
+OTP_TOTP_THROTTLE_FACTOR = 1  # after n wrong codes in a row, wait 2^(n-1) seconds
+OTP_STATIC_THROTTLE_FACTOR = 1
 
 # Security switches: secure by default when DEBUG is off, each can be turned off by env
 # (e.g. when TLS ends in front of a proxy that does its own redirect).
@@ -228,11 +276,34 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
 MEDIA_URL = "/media-not-served/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
+# Files of the media folder leave only through a view that checks access (kis_site/serving.py).
+# Behind nginx, the path of its `internal;` location for MEDIA_ROOT (deploy/nginx/kis.conf, e.g.
+# "/_protected_media/"): the view answers X-Accel-Redirect and nginx sends the file. Empty: the
+# app streams the file itself.
+MEDIA_ACCEL_REDIRECT = env.str("MEDIA_ACCEL_REDIRECT", default="")
+if MEDIA_ACCEL_REDIRECT and not (
+    MEDIA_ACCEL_REDIRECT.startswith("/") and MEDIA_ACCEL_REDIRECT.endswith("/")
+):
+    raise ImproperlyConfigured(
+        "MEDIA_ACCEL_REDIRECT must be a path that starts and ends with '/', e.g. "
+        "/_protected_media/ (or empty). / MEDIA_ACCEL_REDIRECT: ścieżka z '/' na obu końcach."
+    )
+# The largest file the app accepts: a club document (20 MB; a scan 10 MB, the logo 2 MB). The
+# proxy lets a request through up to this plus 1 MB for the rest of the form (deploy/nginx:
+# client_max_body_size; tests/test_deploy.py compares them).
+UPLOAD_MAX_BYTES = 20 * 1024 * 1024
 # manage.py backup FOLDER deletes its own backups there older than this many days (0: none).
 # The key (BACKUP_KEY) is read from the environment by kis_site/backup.py, never kept here.
 BACKUP_KEEP_DAYS = env.int("BACKUP_KEEP_DAYS", default=30)
+# The journal of anonymisations (retention/journal.py): a file next to the backups (in their
+# folder, e.g. /var/backups/kis/NAME/anonymisation-journal.jsonl), re-applied after a restore.
+ANONYMISATION_JOURNAL = env.str(
+    "ANONYMISATION_JOURNAL", default=str(BASE_DIR / "anonymisation-journal.jsonl")
+)
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # The folder MEDIA_ROOT, or a private S3-compatible bucket when MEDIA_S3_BUCKET is set: several
+    # app servers then share it (kis_site/media.py).
+    "default": media_storage(os.environ),
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -250,16 +321,38 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 AUDITLOG_MASK_CALLABLE = "kis_site.audit.mask_value"
 AUDITLOG_DISABLE_REMOTE_ADDR = False
 AUDITLOG_STORE_JSON_CHANGES = True
+# An audit entry keeps the id of the request that wrote it (the id of the log lines).
+AUDITLOG_CID_GETTER = "kis_site.requestlog.audit_correlation_id"
 
+# Logs go to standard error (the journal, under systemd: deploy/). Every line carries the id of
+# its request (kis_site/requestlog.py), the one the 500 page shows; no line carries a query
+# string, a form value or a password. LOG_LEVEL=INFO adds the app's own line per request
+# (kis_site.request: path, status, time, user id) to gunicorn's access log.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "kis_site.requestlog.RequestIdFilter"}},
+    "formatters": {
+        "kis": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"}
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id"],
+            "formatter": "kis",
+        }
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="WARNING")},
     "loggers": {
-        # Request lines never carry personal data (searches are POSTed), but keep them quiet.
+        # 4xx answers are the visitor's, not the server's: only errors (5xx), with their id.
         "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
+        # Failed logins and locks; username and address masked (AXES_SENSITIVE_PARAMETERS), the
+        # password never written (axes masks the "password" field).
         "axes": {"handlers": ["console"], "level": "WARNING", "propagate": False},
+        # SQL with its parameters (a PESEL) is never logged, whatever LOG_LEVEL says.
+        "django.db.backends": {"level": "WARNING"},
+        # Each PDF's rendering steps: noise at INFO.
+        "weasyprint.progress": {"level": "WARNING"},
     },
 }
 

@@ -4,7 +4,10 @@ from django.urls import include, path
 from django.utils.module_loading import import_string
 from django.views.generic import RedirectView
 
-from kis_site.views import documents, pages
+from kis_site.views import documents, files, pages, two_factor
+
+# The 500 page shows the request's id, the one on the error's log line (kis_site/requestlog.py).
+handler500 = "kis_site.requestlog.server_error"
 
 document_patterns = (
     [
@@ -27,12 +30,18 @@ urlpatterns = [
     path("", pages.home, name="home"),
     path("login/", pages.LoginView.as_view(), name="login"),
     path("logout/", pages.LogoutView.as_view(), name="logout"),
+    path("login/code/", two_factor.verify, name="two-factor-verify"),
+    path("login/set-up/", two_factor.enrol, name="two-factor-enrol"),
+    path("account/", two_factor.account, name="account"),
+    path("account/recovery-codes/", two_factor.recovery_codes, name="two-factor-recovery-codes"),
+    path("account/two-factor-roles/", two_factor.requirements, name="two-factor-roles"),
     path("session/keepalive/", pages.session_keepalive, name="session-keepalive"),
     path("health/", pages.health, name="health"),
     path("audit/", pages.audit_log, name="audit-log"),
     path("documents/", include(document_patterns)),
     path("club-documents/", pages.club_documents, name="club-documents"),
     path("club-documents/<int:pk>/file/", pages.club_document_file, name="club-document-file"),
+    path("letterhead-logo/", files.letterhead_logo, name="letterhead-logo"),
     path("participants/", include("participants.urls")),
     # The apps to the right of kis_site are named by their dotted path, never imported here
     # (tests/test_architecture.py): participants.urls also holds the recruitment and cohort URLs.
@@ -43,6 +52,8 @@ urlpatterns = [
     path("activities/", include("activities.urls")),
     path("ipd/", include("ipd.urls")),
     path("reports/", include("reports.urls")),
+    path("subject-access/", include("subject_access.urls")),
+    path("retention/", include("retention.urls")),
     path(
         "admin/login/",
         login_not_required(RedirectView.as_view(pattern_name="login", query_string=True)),

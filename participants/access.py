@@ -15,7 +15,14 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from kis_site import hooks
-from kis_site.access import KEEPING, Action, participant_data_for, policy
+from kis_site.access import (
+    KEEPING,
+    WHILE_ANONYMISED,
+    WHILE_RESTRICTED,
+    Action,
+    participant_data_for,
+    policy,
+)
 from kis_site.documents import is_required_signer, matches_slot, sections_of
 from kis_site.registries import document_kind_for
 from kis_site.roles import user_roles, user_staff_id
@@ -54,6 +61,8 @@ RULES: dict[Role, RoleRule] = {
             Action.CHANGE_STATUS,
             Action.RECRUIT,
             Action.NETWORK,
+            Action.PREPARE_COPY,
+            Action.PROPOSE_ANONYMISATION,
         },
         follows=OWN,
     ),
@@ -139,6 +148,15 @@ class ParticipantPolicy:
     # --- files in scope ---
 
     def participants_visible_to(self, user):
+        """The files ``user`` works with: those in their scope, less the restricted ones
+        (GDPR art. 18: out of every list, to-do, roster and statement)."""
+        from participants.restriction import in_processing
+
+        return self.participants_reachable_by(user).filter(in_processing(""))
+
+    def participants_reachable_by(self, user):
+        """The files in ``user``'s scope, restricted ones too: a restricted file still opens
+        by its address, read-only (``participants.restriction``)."""
         from participants.models import Participant
 
         scope = self._scope(user)
@@ -184,6 +202,10 @@ class ParticipantPolicy:
     # --- actions ---
 
     def can(self, user, action: Action, obj=None) -> bool:
+        if action not in WHILE_RESTRICTED and obj is not None and _restricted(obj):
+            return False
+        if action not in WHILE_ANONYMISED and obj is not None and _anonymised(obj):
+            return False
         kind = document_kind_for(obj) if obj is not None else None
         if action in KEEPING:
             return self._keeps(user, obj, kind) or (
@@ -220,9 +242,15 @@ class ParticipantPolicy:
                 readers.append(_("the person's %(role)s") % {"role": name(role)})
         return readers
 
+    def reaches_sensitive_sections(self, role: Role) -> bool:
+        rule = RULES.get(role)
+        return rule is not None and bool(rule.sections | rule.own_sections)
+
     def may_record_paper(self, user, document, slot) -> bool:
         """May ``user`` record that ``slot`` signed ``document`` by hand: its keepers anyone's,
         a staff member their own signature."""
+        if _restricted(document):
+            return False
         kind = document_kind_for(document)
         return self._keeps(user, document, kind) or matches_slot(user, document, slot)
 
@@ -315,7 +343,26 @@ class ParticipantPolicy:
         if isinstance(obj, CaseNote) and action == Action.EDIT:
             # A note is edited by its author; the manager may correct any.
             return self.runs_club(user) or obj.author_id == staff_id(user)
+        if action == Action.PREPARE_COPY:
+            # The copy of a person's data holds every section: it is prepared by those who see
+            # the whole file (the manager; a case manager for the people they manage).
+            participant = participant_data_for(obj).participant(obj)
+            return self.sections_for(user, participant) == ALL_SECTIONS
         return True
+
+
+def _restricted(obj) -> bool:
+    """Is ``obj`` a record of a person whose processing is restricted (GDPR art. 18)?"""
+    registration = participant_data_for(obj)
+    participant = registration.participant(obj) if registration is not None else None
+    return participant is not None and participant.restricted_on is not None
+
+
+def _anonymised(obj) -> bool:
+    """Is ``obj`` a record of an anonymised person (retention.anonymise)? Read-only for good."""
+    registration = participant_data_for(obj)
+    participant = registration.participant(obj) if registration is not None else None
+    return participant is not None and getattr(participant, "anonymised_on", None) is not None
 
 
 def _is_network_record(obj) -> bool:
@@ -342,7 +389,13 @@ def _roster_ids(user):
 
 
 def participants_visible_to(user):
+    """The files ``user`` works with (lists, to-dos, rosters): restricted ones left out."""
     return policy().participants_visible_to(user)
+
+
+def participants_reachable_by(user):
+    """The files ``user`` may open by their address, restricted ones too (read-only)."""
+    return policy().participants_reachable_by(user)
 
 
 def records_of(participants, path: str = "participant") -> Q:
@@ -357,6 +410,7 @@ def records_of(participants, path: str = "participant") -> Q:
     from django.db.models import QuerySet
 
     from participants.models import Participant
+    from participants.restriction import in_processing
 
     plain = (
         isinstance(participants, QuerySet)
@@ -368,6 +422,12 @@ def records_of(participants, path: str = "participant") -> Q:
         return Q(**{f"{path}__in": participants})
     if not participants.query.where:
         return Q(**{f"{path}__isnull": False})
+    in_processing_only = Participant.objects.filter(in_processing(""))
+    if participants.query.where == in_processing_only.query.where:
+        # Every file but the few restricted or anonymised ones (the manager's lists): those few
+        # listed once and left out, rather than each record joined to its person.
+        out = Participant.objects.exclude(in_processing("")).values("pk")
+        return Q(**{f"{path}__isnull": False}) & ~Q(**{f"{path}__in": out})
     return Q(Exists(participants.filter(pk=OuterRef(path))))
 
 
@@ -385,7 +445,7 @@ def get_participant_for_user(user, pk, action: Action = Action.VIEW, *, prepare=
 
     ``prepare`` may add select_related/prefetch_related to the query (the file page does).
     """
-    visible = participants_visible_to(user).select_related("case_manager")
+    visible = participants_reachable_by(user).select_related("case_manager")
     if prepare is not None:
         visible = prepare(visible)
     try:
@@ -401,7 +461,7 @@ def get_record_for_user(user, queryset, pk, action: Action = Action.VIEW):
     """A participant-data record (note, enrolment...) through its participant's gates."""
     registration = participant_data_for(queryset.model)
     path = registration.path
-    visible = participants_visible_to(user)
+    visible = participants_reachable_by(user)
     lookup = {f"{path}__in": visible} if path else {"pk__in": visible}
     obj = queryset.filter(**lookup).filter(pk=pk).first()
     if obj is None:

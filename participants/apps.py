@@ -25,6 +25,7 @@ class ParticipantsConfig(AppConfig):
             OutgoingReferral,
             Participant,
             ParticipantRiskGroup,
+            ProcessingRestriction,
             SocialContract,
         )
 
@@ -71,6 +72,7 @@ class ParticipantsConfig(AppConfig):
             path="participant",
             masked=("purpose", "information", "answer", "outcome", "data_passed"),
         )
+        register_participant_data(ProcessingRestriction, path="participant")
         register_audited(Cohort)
 
         contributions.register()

@@ -891,3 +891,42 @@ class ReferralStatusForm(VersionedFormMixin, forms.Form):
         self.fields["on"].initial = timezone.localdate()
         self.fields["expected_version"].initial = version
         self.helper = form_helper(form_row("to_status", "on"), "note", "expected_version")
+
+
+# --- Restriction of processing (GDPR art. 18) ------------------------------------------------
+
+
+class RestrictionForm(forms.Form):
+    restricted_on = forms.DateField(
+        label=_("Processing restricted from"), widget=DateInput(), initial=timezone.localdate
+    )
+    reason = forms.CharField(
+        label=_("Reason"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "E.g. the person contests the accuracy of their data, or objected to the "
+            "processing; say when and how they asked."
+        ),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = form_helper("restricted_on", "reason")
+
+
+class LiftRestrictionForm(forms.Form):
+    person_told_on = forms.DateField(
+        label=_("The person was told of the lifting on"),
+        widget=DateInput(),
+        help_text=_("The person must be told before the restriction is lifted (GDPR art. 18(3))."),
+    )
+    note = forms.CharField(
+        label=_("Note"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Why the restriction ends, and how the person was told."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = form_helper("person_told_on", "note")

@@ -203,6 +203,20 @@ class Participant(ParticipantRecord, Versioned):
     rodo_clause_given_on = models.DateField(
         _("GDPR information clause handed over on"), null=True, blank=True
     )
+    restricted_on = models.DateField(
+        _("processing restricted since"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="Kept by participants.restriction, for lists and the access policy.",
+    )
+    anonymised_on = models.DateField(
+        _("anonymised on"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="Kept by retention.anonymise: the file is read-only and out of every list.",
+    )
     current_enrolment = models.ForeignKey(
         "Enrolment",
         on_delete=models.PROTECT,
@@ -244,6 +258,17 @@ class Participant(ParticipantRecord, Versioned):
             models.Index(
                 fields=["case_manager", "rodo_clause_given_on"], name="participant_rodo_clause"
             ),
+            # The files in processing (not restricted, not anonymised), in the list's order, with
+            # their current participation: every list counts them (by status too) and shows a page.
+            models.Index(
+                fields=["restricted_on", "anonymised_on", "sort_name", "id", "current_enrolment"],
+                name="participant_in_processing",
+            ),
+            # ... and those found by name among them: the search counts without reading rows.
+            models.Index(
+                fields=["restricted_on", "anonymised_on", "search_text"],
+                name="participant_search",
+            ),
         ]
 
     def __str__(self):
@@ -252,6 +277,10 @@ class Participant(ParticipantRecord, Versioned):
 
     @property
     def full_name(self) -> str:
+        # The case number (retention.anonymise) once anonymised; a list that loads only the names
+        # (the field deferred) shows only people in processing, never anonymised ones.
+        if self.__dict__.get("anonymised_on") is not None:
+            return self.last_name
         return f"{self.first_name} {self.last_name}"
 
     @property
@@ -1201,3 +1230,58 @@ class OutgoingReferral(ParticipantRecord, SignedDocument):
         if self.status != ReferralStatus.SENT or not self.sent_on:
             return None
         return (timezone.localdate() - self.sent_on).days
+
+
+class ProcessingRestriction(ParticipantRecord):
+    """A restriction of processing of a person's file (GDPR art. 18), from a date until it is
+    lifted: the file is read-only and leaves every list; ``participants.restriction`` keeps it."""
+
+    participant = models.ForeignKey(
+        Participant,
+        verbose_name=_("participant"),
+        on_delete=models.PROTECT,
+        related_name="restrictions",
+    )
+    restricted_on = models.DateField(_("restricted from"))
+    reason = models.TextField(_("reason"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", editable=False
+    )
+    recorded_at = models.DateTimeField(default=timezone.now, editable=False)
+    paused_enrolment = models.ForeignKey(
+        Enrolment,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        help_text="The participation the restriction suspended, resumed when it is lifted.",
+    )
+    lifted_on = models.DateField(_("lifted on"), null=True, blank=True)
+    person_told_on = models.DateField(_("the person told of the lifting on"), null=True, blank=True)
+    lift_note = models.TextField(_("note on the lifting"), blank=True)
+    lifted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("restriction of processing")
+        verbose_name_plural = _("restrictions of processing")
+        ordering = ["-restricted_on", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["participant"],
+                condition=Q(lifted_on__isnull=True),
+                name="one_restriction_in_force",
+            )
+        ]
+
+    def __str__(self):
+        return gettext("restriction of processing from %(date)s") % {
+            "date": self.restricted_on.strftime("%d.%m.%Y")
+        }

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from participants.views import documents, enrolment, file, recruitment
+from participants.views import documents, enrolment, file, recruitment, restriction
 
 app_name = "participants"
 
@@ -12,6 +12,10 @@ urlpatterns = [
     path("<int:pk>/timeline/", file.participant_timeline, name="timeline"),
     path("<int:pk>/edit/", file.participant_edit, name="edit"),
     path("<int:pk>/audit/", file.participant_audit, name="audit"),
+    path("<int:pk>/gdpr-clause/", documents.rodo_clause_pdf, name="rodo-clause"),
+    path("<int:pk>/restrict/", restriction.restrict, name="restrict"),
+    path("<int:pk>/restrict/lift/", restriction.lift, name="lift-restriction"),
+    path("restricted/", restriction.restricted_files, name="restricted"),
     path("<int:pk>/family/new/", file.family_member_add, name="family-add"),
     path("family/<int:pk>/edit/", file.family_member_edit, name="family-edit"),
     path("<int:pk>/notes/new/", file.note_add, name="note-add"),

@@ -7,6 +7,7 @@ from django.test import Client
 
 from kis_site.vocabulary import RiskGroup, Role, Section
 from participants import services
+from tests import logcheck
 from tests.factories import (
     CaseNoteFactory,
     ParticipantFactory,
@@ -112,3 +113,37 @@ def participant(db, case_manager):
     )
     CaseNoteFactory(participant=person, author=case_manager.staff, text="Zwykła notatka z rozmowy.")
     return person
+
+
+# --- The log check of the whole run (tests/logcheck.py) ----------------------------------------
+
+
+def pytest_configure(config):
+    logcheck.start_recording()
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """On the controller (or a run without xdist), after every test: no PESEL and no password in
+    any log the run wrote. A finding fails the run."""
+    if hasattr(session.config, "workerinput"):
+        return  # an xdist worker: the controller checks once, when all of them are done
+    from django.conf import settings
+
+    result = logcheck.check_run()
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    write = reporter.write_line if reporter else (lambda text, **_markup: print(text))
+    where = settings.TEST_LOG_DIR
+    if result.findings:
+        count = len(result.findings)
+        write(f"log check: {count} finding(s) in the run's logs ({where}):", red=True)
+        for finding in result.findings[:50]:
+            write(f"  {finding}", red=True)
+        if session.exitstatus in (pytest.ExitCode.OK, pytest.ExitCode.NO_TESTS_COLLECTED):
+            session.exitstatus = pytest.ExitCode.TESTS_FAILED
+        return
+    write(
+        f"log check: {result.lines} lines in {result.files} log files, no PESEL and no password"
+        + (f" ({where})" if settings.TEST_LOG_KEEP else "")
+    )
+    if not settings.TEST_LOG_KEEP:
+        logcheck.remove_run_dir()

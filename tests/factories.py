@@ -122,6 +122,9 @@ from reports.models import (
 )
 from reports.months import add_months, first_day, last_day
 
+# Every factory-made account's password (the log check at the end of a run looks for it).
+PASSWORD = "Haslo-testowe-123"
+
 
 class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
@@ -132,7 +135,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     username = factory.Sequence(lambda n: f"user{n}")
     first_name = "Jan"
     last_name = "Testowy"
-    password = factory.PostGenerationMethodCall("set_password", "Haslo-testowe-123")
+    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
 
     @factory.post_generation
     def role(self, create, extracted, **kwargs):

@@ -63,6 +63,23 @@ def doc(kind, *rest):
     return lambda victim: [kind, victim[kind], *rest]
 
 
+def anonymisation_proposal(victim):
+    """A proposal to anonymise the victim's file, made once (retention.anonymise)."""
+    from retention.models import Anonymisation
+
+    participant = Participant.objects.get(pk=victim["participant"])
+    proposal = Anonymisation.objects.filter(
+        participant=participant, state="proposed"
+    ).first() or Anonymisation.objects.create(
+        participant=participant,
+        case_number=f"KIS/{participant.pk}",
+        ground="retention",
+        reason="Minął okres przechowywania.",
+        proposed_by=participant.case_manager.user,
+    )
+    return [proposal.pk]
+
+
 GET, POST = "get", "post"
 # The contract's keepers (who see it whole) record the signatures of those without a login,
 # open its new versions and keep its scan; its slots (participant, OPS worker) sign on paper.
@@ -83,6 +100,22 @@ WALK = {
     "participants:timeline": (one("participant"), expect(FILE_ROLES, ok=302), GET),
     "participants:edit": (one("participant"), expect(EDITORS), GET),
     "participants:audit": (one("participant"), expect({"manager"}), GET),
+    "participants:rodo-clause": (one("participant"), expect(FILE_ROLES), GET),
+    "participants:restrict": (one("participant"), expect({"manager"}), GET),
+    # Lifting a file not restricted sends the manager back to the file.
+    "participants:lift-restriction": (one("participant"), expect({"manager"}, ok=302), GET),
+    # Anonymisation (retention): proposed by the person's case manager or the manager,
+    # confirmed by the manager alone.
+    "retention:propose": (one("participant"), expect({"manager", "case_manager"}), GET),
+    "retention:confirm": (anonymisation_proposal, expect({"manager"}), GET),
+    # The destruction record exists once the anonymisation is confirmed: none yet here.
+    "retention:record": (anonymisation_proposal, expect({"manager"}, ok=404), GET),
+    # Withdrawing a proposal: its author (the case manager here) or the manager.
+    "retention:withdraw": (
+        anonymisation_proposal,
+        expect({"manager", "case_manager"}, ok=302),
+        POST,
+    ),
     "participants:family-add": (one("participant"), expect(EDITORS), GET),
     "participants:family-edit": (one("family"), expect(EDITORS), GET),
     "participants:note-add": (one("participant"), expect(FILE_ROLES), GET),
@@ -218,6 +251,10 @@ WALK = {
     "reports:letter": (one("letter"), expect(FILE_ROLES), GET),
     "reports:letter-edit": (one("letter"), expect(ENROLLERS), GET),
     "reports:letter-sent": (one("letter"), expect(ENROLLERS, ok=302), POST),
+    # The copy of a person's data (GDPR art. 15): prepared by the manager and the person's case
+    # manager, released by the manager alone (an empty post: the review page with its errors).
+    "subject_access:prepare": (one("participant"), expect({"manager", "case_manager"}), GET),
+    "subject_access:release": (one("participant"), expect({"manager"}), POST),
     "club-document-file": (
         one("club_document"),
         expect(FILE_ROLES | {"trainer", "administrator"}, scoped=False),

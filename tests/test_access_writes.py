@@ -21,6 +21,7 @@ from tests.roles import (
     NETWORKERS,
     OWN,
 )
+from tests.test_access import anonymisation_proposal
 
 pytestmark = pytest.mark.django_db
 
@@ -58,11 +59,26 @@ WRITES = {
     "admin-login": [(none, EVERYONE)],  # a redirect to the login page
     "logout": [(none, EVERYONE)],
     "session-keepalive": [(none, EVERYONE)],
+    # Two-factor login (tests/test_two_factor.py): the code and setting up the app, for anyone
+    # logged in; new recovery codes only for who has set it up (no persona has); the requirement
+    # per role, the manager alone.
+    "two-factor-verify": [(none, EVERYONE)],
+    "two-factor-enrol": [(none, EVERYONE)],
+    "two-factor-recovery-codes": [(none, frozenset())],
+    "two-factor-roles": [(none, {"manager"})],
     "participants:list": [(none, FILE_ROLES)],  # the search is POSTed (kept out of URLs)
     "participants:edit": [(one("participant"), EDITORS)],
     "participants:family-add": [(one("participant"), EDITORS)],
     "participants:family-edit": [(one("family"), EDITORS)],
     "participants:note-add": [(one("participant"), FILE_ROLES)],
+    # Restricting processing of a file and lifting it (GDPR art. 18): the manager alone.
+    "participants:restrict": [(one("participant"), {"manager"})],
+    "participants:lift-restriction": [(one("participant"), {"manager"})],
+    # Anonymisation (retention): proposed by the person's case manager or the manager,
+    # confirmed by the manager alone.
+    "retention:propose": [(one("participant"), {"manager", "case_manager"})],
+    "retention:confirm": [(anonymisation_proposal, {"manager"})],
+    "retention:withdraw": [(anonymisation_proposal, {"manager", "case_manager"})],
     "participants:note-edit": [(one("note"), OWN)],  # its author; the manager corrects
     "participants:application-add": [(one("participant"), EDITORS)],
     "participants:enrol": [(one("participant"), ENROLLERS)],
@@ -170,6 +186,10 @@ WRITES = {
     "reports:letter-start": [(one("enrolment"), ENROLLERS)],
     "reports:letter-edit": [(one("letter"), LETTER_KEEPERS)],
     "reports:letter-sent": [(one("letter"), LETTER_KEEPERS)],
+    # The copy of a person's data (GDPR art. 15): the review by those who see the whole file,
+    # the release by the manager alone.
+    "subject_access:prepare": [(one("participant"), OWN)],
+    "subject_access:release": [(one("participant"), {"manager"})],
 }
 
 

@@ -12,6 +12,7 @@ ORDER = {
     "activities": 3,
     "ipd": 4,
     "reports": 5,
+    "subject_access": 6,
 }
 
 

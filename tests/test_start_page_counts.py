@@ -11,6 +11,7 @@ from kis_site.counts import count_all
 from kis_site.registries import todo_items
 from participants.access import records_of
 from participants.models import Application, Enrolment, FollowUp, Participant
+from participants.restriction import in_processing
 from tests.factories import EnrolmentFactory, ParticipantFactory
 
 pytestmark = pytest.mark.django_db
@@ -50,12 +51,16 @@ def test_records_of_is_the_filter_in(case_manager, other_case_manager):
     and finds the same records as ``participant__in``."""
     mine = ParticipantFactory(case_manager=case_manager.staff)
     theirs = ParticipantFactory(case_manager=other_case_manager.staff)
-    for person in (mine, theirs):
+    # Restricted (GDPR art. 18): out of the files in processing, the manager's lists.
+    restricted = ParticipantFactory(case_manager=case_manager.staff, restricted_on=date(2026, 1, 5))
+    for person in (mine, theirs, restricted):
         enrolment = EnrolmentFactory(participant=person)
         FollowUp.objects.create(enrolment=enrolment, months=3, due_on=date(2027, 3, 1))
     for participants in [
         Participant.objects.all(),
         Participant.objects.filter(case_manager=case_manager.staff),
+        Participant.objects.filter(in_processing("")),
+        Participant.objects.filter(in_processing(""), case_manager=case_manager.staff),
         Participant.objects.none(),
         [mine],
         [theirs.pk],

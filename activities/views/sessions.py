@@ -21,8 +21,10 @@ from kis_site.editing import add_errors, save_form
 from kis_site.pdf import render_pdf
 from kis_site.pending import form_data
 from kis_site.roles import user_staff_id
+from kis_site.serving import stored_file_response
 from participants.access import participants_visible_to
 from participants.models import Cohort
+from participants.restriction import in_processing
 
 
 def may_take_attendance(user, session) -> bool:
@@ -130,6 +132,7 @@ def session_attendance(request, pk):
     can_mark = may_take_attendance(user, session)
     roster = list(
         RosterEntry.objects.filter(session=session)
+        .filter(in_processing())  # a restricted file leaves the roster (GDPR art. 18)
         .select_related("participant")
         .order_by("participant__sort_name")
     )
@@ -275,6 +278,7 @@ def attendance_list_pdf(request, pk):
     session = _session(request, pk)
     roster = (
         RosterEntry.objects.filter(session=session)
+        .filter(in_processing())
         .select_related("participant")
         .order_by("participant__sort_name")
     )
@@ -321,10 +325,7 @@ def list_scan(request, pk):
     session = _session(request, pk)
     if session.list_scan_id is None:
         raise Http404
-    stored = session.list_scan
-    response = HttpResponse(bytes(stored.data), content_type=stored.content_type)
-    response["Content-Disposition"] = f'inline; filename="lista-obecnosci-skan-{session.pk}"'
-    return response
+    return stored_file_response(session.list_scan, filename=f"lista-obecnosci-skan-{session.pk}")
 
 
 @require_http_methods(["GET", "POST"])

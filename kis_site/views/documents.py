@@ -22,6 +22,7 @@ from kis_site.editing import add_errors
 from kis_site.forms import DateInput
 from kis_site.pending import form_data
 from kis_site.registries import document_kinds
+from kis_site.serving import stored_file_response
 
 
 def _document(request, kind_key: str, pk: int, action: Action):
@@ -223,9 +224,7 @@ def scan(request, kind, pk, number):
     if revision is None or revision.scan is None:
         raise Http404
     log_access(user=request.user, instance=document, kind=AccessKind.VIEW, what="scan")
-    response = HttpResponse(bytes(revision.scan.data), content_type=revision.scan.content_type)
-    response["Content-Disposition"] = f'inline; filename="{revision.scan.name}"'
-    return response
+    return stored_file_response(revision.scan)
 
 
 @require_safe

@@ -11,13 +11,14 @@ from django.core import signing
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
-from django.http import HttpResponse, JsonResponse
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST, require_safe
 
+from kis_site import two_factor
 from kis_site.access import Action, policy
 from kis_site.audit_display import AuditFilterForm, entry_rows
 from kis_site.counts import count_all
@@ -26,6 +27,7 @@ from kis_site.models import ClubDocument, ClubDocumentKind
 from kis_site.pending import LAST_USER_COOKIE, pending_path_for
 from kis_site.registries import home_panels, panels_for, todo_items
 from kis_site.roles import user_roles
+from kis_site.serving import stored_file_response
 
 logger = logging.getLogger(__name__)
 
@@ -40,6 +42,10 @@ class LoginView(auth_views.LoginView):
         pending = pending_path_for(user)
         if pending and url_has_allowed_host_and_scheme(pending, allowed_hosts=None):
             response = redirect(pending)
+        # The code from the app (or setting the app up) comes before the page asked for.
+        second_step = two_factor.second_step_url(self.request, response.url)
+        if second_step:
+            response = redirect(second_step)
         response.set_cookie(
             LAST_USER_COOKIE,
             signing.get_cookie_signer(salt=LAST_USER_COOKIE).sign(str(user.pk)),
@@ -199,6 +205,4 @@ def club_document_file(request, pk):
     if not user_roles(request.user):
         raise PermissionDenied
     document = get_object_or_404(ClubDocument.objects.select_related("file"), pk=pk)
-    response = HttpResponse(bytes(document.file.data), content_type=document.file.content_type)
-    response["Content-Disposition"] = f'inline; filename="{document.file.name}"'
-    return response
+    return stored_file_response(document.file)

@@ -1,4 +1,5 @@
 from django import template
+from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
@@ -14,8 +15,27 @@ def status_badge(status):
     an include, since the participant list draws it in every row."""
     if not status:
         return format_html('<span class="badge status-none">{}</span>', _("not enrolled"))
+    return format_html('<span class="badge status-{}">{}</span>', status, enrolment_status(status))
+
+
+@register.simple_tag
+def participant_row(participant):
+    """A row of the participant list, drawn in Python: the list's 25 rows cost a dozen template
+    nodes each otherwise, half the page's time against its floor."""
+    enrolment = participant.current_enrolment
+    cohort = enrolment.cohort if enrolment is not None else None
+    birth = participant.birth_date
     return format_html(
-        '<span class="badge status-{}">{}</span>', status, enrolment_status(status)
+        '<tr><td><a href="{}" class="fw-semibold">{} {}</a></td><td class="kis-nowrap">{}</td>'
+        '<td>{}</td><td>{}</td><td class="kis-nowrap">{}</td><td>{}</td></tr>',
+        reverse("participants:detail", args=[participant.pk]),
+        participant.last_name,
+        participant.first_name,
+        date_format(birth, "SHORT_DATE_FORMAT") if birth else "—",
+        cohort.name if cohort is not None and cohort.name else "—",
+        status_badge(enrolment.status if enrolment is not None else None),
+        enrolment_period(enrolment),
+        participant.case_manager or "—",
     )
 
 

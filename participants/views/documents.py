@@ -4,6 +4,7 @@ certificate of participation. Signing, printing and scans go through kis_site.do
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -11,10 +12,12 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from kis_site.access import Action, log_access, policy
+from kis_site import gdpr
+from kis_site.access import AccessKind, Action, log_access, policy
 from kis_site.documents import active_signatures, document_panel
 from kis_site.editing import save_form
-from kis_site.models import DocumentState
+from kis_site.models import DocumentState, KisSettings
+from kis_site.pdf import render_pdf
 from kis_site.pending import form_data
 from participants import services
 from participants.access import get_participant_for_user, get_record_for_user, institution_hidden
@@ -286,6 +289,30 @@ def certificate_detail(request, pk):
             "breadcrumbs": breadcrumbs(file_crumb(participant)),
         },
     )
+
+
+@require_safe
+def rodo_clause_pdf(request, pk):
+    """The GDPR information clause (the text of the KIS settings) with the person's name, for
+    their signature; the date it was handed over is then kept on the file."""
+    participant = get_participant_for_user(request.user, pk, Action.VIEW)
+    log_access(user=request.user, instance=participant, kind=AccessKind.PDF, what="GDPR clause")
+    kis = KisSettings.load()
+    content = render_pdf(
+        "participants/pdf/rodo_clause.html",
+        {
+            "participant": participant,
+            "paragraphs": gdpr.paragraphs(kis),
+            "title": _("GDPR information clause"),
+            "signature_slots": [
+                {"label": _("Participant"), "expected_name": participant.full_name},
+                {"label": _("For the KIS")},
+            ],
+        },
+    )
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="klauzula-rodo-{participant.pk}.pdf"'
+    return response
 
 
 @require_safe

@@ -97,6 +97,8 @@ def participant_list(request):
             "search_form": SearchForm(initial={"q": text}),
             "search_text": text,
             "can_create": policy().can(request.user, Action.CREATE),
+            "can_restrict": policy().can(request.user, Action.RESTRICT),
+            "can_anonymise": policy().can(request.user, Action.ANONYMISE),
         },
     )
 
@@ -152,6 +154,11 @@ def participant_detail(request, pk):
                 "note": policy().can(user, Action.ADD_NOTE, participant),
                 "audit": policy().can(user, Action.VIEW_AUDIT, participant),
                 "status": policy().can(user, Action.CHANGE_STATUS, participant),
+                "restrict": policy().can(user, Action.RESTRICT, participant),
+                "propose_anonymisation": policy().can(
+                    user, Action.PROPOSE_ANONYMISATION, participant
+                )
+                and policy().responsible_for(user, participant),
             },
             "my_staff_id": staff_id(user),
             "breadcrumbs": breadcrumbs(),

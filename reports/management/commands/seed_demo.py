@@ -7,7 +7,13 @@ from django.utils import timezone
 from activities.demo import seed_activities
 from diagnosis.demo import seed_diagnoses
 from ipd.demo import seed_plans
-from kis_site.demo import DEMO_PASSWORD, DEMO_STAFF, seed_club, seed_club_documents
+from kis_site.demo import (
+    DEMO_PASSWORD,
+    DEMO_STAFF,
+    relax_two_factor,
+    seed_club,
+    seed_club_documents,
+)
 from kis_site.documents import originals_kept_on_first_open
 from participants.demo import seed_participants
 from partners.demo import seed_network, seed_partners
@@ -22,6 +28,7 @@ class Command(BaseCommand):
         # Hundreds of signed documents: each original PDF is rendered when first printed.
         with transaction.atomic(), originals_kept_on_first_open():
             staff = seed_club(today)
+            still_required = relax_two_factor()
             seed_club_documents(today, staff["kierownik"].user)
             seed_partners()
             seed_network(today, staff["kierownik"].user)
@@ -37,3 +44,16 @@ class Command(BaseCommand):
         )
         for username, first, last, role, *_rest in DEMO_STAFF:
             self.stdout.write(f"  {username:<10} {first} {last} — {role.label}")
+        if still_required:
+            roles = ", ".join(str(role.label) for role in still_required)
+            self.stdout.write(
+                f"Two-factor login is required for: {roles} (the manager's decision); those "
+                "logins ask for a code from an authenticator app."
+            )
+        else:
+            self.stdout.write(
+                "Two-factor login is relaxed for every role in the demo, so no authenticator app "
+                "is needed. The manager (kierownik) switches it back on under Moje konto → "
+                "Logowanie dwuetapowe ról (/account/two-factor-roles/); a real installation "
+                "without demo data requires it."
+            )
