@@ -125,29 +125,30 @@ PURPOSE_NAMES: dict[str, str] = {
     "rights": "prawa osoby (RODO)",
 }
 
-# How long each kind of record is kept. DEFAULTS, stated in one place until the retention
-# settings (the issue "Data protection lifecycle", retention) replace them with the periods the
-# controller's filing instructions (JRWA) set; the copy of a person's data prints them as they are.
-DEFAULT_RETENTION: dict[str, tuple[str, str]] = {
+# How long each kind of record is kept, as the person's copy prints it. The years of the
+# participant documentation ({participation}) and of an application without a participation
+# ({application}) are the manager's retention periods (retention.models.RetentionRule), filled in
+# by retention.schedule.retention_periods: one rule, one place.
+RETENTION_TEXTS: dict[str, tuple[str, str]] = {
     "file": (
         "Dokumentacja uczestnictwa: dane osobowe i rodzinne, uczestnictwa, kontrakty, "
         "zaświadczenia, notatki, skierowania, monitoring po zakończeniu udziału",
-        "10 lat, licząc od 1 stycznia roku następującego po roku zakończenia uczestnictwa",
+        "{participation}, licząc od 1 stycznia roku następującego po roku zakończenia uczestnictwa",
     ),
     "recruitment": (
         "Zgłoszenia i skierowania do Klubu",
-        "jak dokumentacja uczestnictwa; gdy uczestnictwo się nie rozpoczęło — 5 lat, licząc od "
-        "1 stycznia roku następującego po roku decyzji",
+        "jak dokumentacja uczestnictwa; gdy uczestnictwo się nie rozpoczęło — {application}, "
+        "licząc od 1 stycznia roku następującego po roku decyzji",
     ),
     "case_documents": (
         "Diagnozy, indywidualne plany działania, raporty zmiany, ocena efektów, pisma do "
         "instytucji kierującej",
-        "10 lat, licząc od 1 stycznia roku następującego po roku zakończenia uczestnictwa",
+        "{participation}, licząc od 1 stycznia roku następującego po roku zakończenia uczestnictwa",
     ),
     "attendance": (
         "Listy obecności, godziny zajęć, konsultacje, prace społecznie użyteczne i staże",
-        "10 lat, licząc od 1 stycznia roku następującego po roku zakończenia uczestnictwa "
-        "(rozliczenie dotacji i prac społecznie użytecznych)",
+        "{participation}, licząc od 1 stycznia roku następującego po roku zakończenia "
+        "uczestnictwa (rozliczenie dotacji i prac społecznie użytecznych)",
     ),
     "access_log": (
         "Rejestr dostępu do danych i historia zmian",

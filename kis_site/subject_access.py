@@ -139,7 +139,7 @@ class Paragraph:
 @dataclass
 class Section:
     """A chapter of the copy: a heading, its records and tables, the purpose they serve and how
-    long they are kept (keys of ``kis_site.gdpr.PURPOSES`` and ``DEFAULT_RETENTION``)."""
+    long they are kept (keys of ``kis_site.gdpr.PURPOSES`` and ``RETENTION_TEXTS``)."""
 
     key: str
     title: str

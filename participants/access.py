@@ -123,6 +123,7 @@ DOCUMENT_KEEPERS: dict[str, frozenset[Role]] = {
     "change_report": _CHIEF,
     "referrer_letter": _CHIEF,
     "agreement": _CHIEF,
+    "destruction_record": frozenset({Role.MANAGER}),
 }
 
 # Actions that need the whole file, not only the basics a trainer sees.
@@ -267,6 +268,9 @@ class ParticipantPolicy:
         if obj is None:
             return True
         if registration is None:
+            if _is_retention_record(obj):
+                # The destruction records are the manager's, as is every anonymisation.
+                return any(Action.ANONYMISE in rule.actions for rule in rules)
             # Not participant data (a cohort, an institution): the network's own records
             # (agreements, meetings) are changed and signed by those who run the network.
             if action in (Action.EDIT, Action.SIGN) and _is_network_record(obj):
@@ -369,6 +373,12 @@ def _is_network_record(obj) -> bool:
     from partners.models import Agreement, Meeting, MeetingTask
 
     return isinstance(obj, (Agreement, Meeting, MeetingTask))
+
+
+def _is_retention_record(obj) -> bool:
+    from retention.models import DestructionRecord
+
+    return isinstance(obj, DestructionRecord)
 
 
 def _manages(user, participant) -> bool:

@@ -1,8 +1,9 @@
 """Anonymisation of a participant's file: the one module that overwrites a person's identity.
 
 Two steps: ``propose`` (the case manager or the manager, with a ground and a justification) and
-``confirm`` (the manager alone, with the archive's consent reference where the retention rule of
-the file's kind requires one), which carries it out in one transaction:
+``confirm_together`` (the manager alone, one or several proposals at once, with the archive's
+consent reference where the retention rule of a file's kind requires one), which carries them
+out in one transaction and draws up one destruction record (a signed document) listing them:
 
 - every model holding participant data (``kis_site.access.participant_data_registry``) is walked
   for the person's rows; each field is treated by ``FIELD_RULES`` or by its kind: free texts
@@ -11,9 +12,9 @@ the file's kind requires one), which carries it out in one transaction:
   text or JSON field without choices has an explicit rule (``tests/test_anonymise.py`` guards it);
 - the person: name replaced by the case number, PESEL, document, address, phone, e-mail emptied,
   date of birth reduced to its year (the age band at the end of a year is unchanged); sex,
-  education and the primary group kept; the detailed risk groups removed (``group`` emptied,
-  ended) and the municipality emptied, until the k-anonymity rule keeps them where five
-  anonymised people share the same fields;
+  education and the primary group kept; the detailed risk groups (``group`` emptied, ended)
+  and the municipality removed, unless the k-anonymity rule (``retention.kanon``) keeps them
+  where five anonymised people of the club share the same combination of kept fields;
 - signed documents: every version's snapshot and reason emptied, signers' names emptied, the
   bytes of the stored PDFs and scans (``StoredFile.data``) destroyed;
 - the audit log: every entry about the person's records keeps who, when and which record, loses
@@ -42,10 +43,16 @@ from django.utils.translation import gettext as _
 from kis_site import documents
 from kis_site.access import participant_data_registry
 from kis_site.models import DocumentRevision, PendingForm, Signature, SignedDocument, StoredFile
-from kis_site.pdf import render_pdf
 from kis_site.search import normalise, polish_sort_key
-from retention import journal
-from retention.models import Anonymisation, AnonymisationState, RecordKind, RetentionRule
+from retention import journal, kanon
+from retention.models import (
+    Anonymisation,
+    AnonymisationState,
+    DestructionRecord,
+    Ground,
+    RecordKind,
+    RetentionRule,
+)
 
 KEEP, CLEAR, MONTH, YEAR = "keep", "clear", "month", "year"
 
@@ -62,7 +69,7 @@ FIELD_RULES: dict[str, dict[str, object]] = {
         "id_document_number": CLEAR,
         "street": CLEAR,
         "postal_code": CLEAR,
-        "city": CLEAR,  # the municipality: kept only under the k-anonymity rule (not yet)
+        "city": CLEAR,  # the municipality: kept only under the k-anonymity rule (``keep``)
         "phone": CLEAR,
         "email": CLEAR,
         "risk_group_other": CLEAR,
@@ -71,7 +78,8 @@ FIELD_RULES: dict[str, dict[str, object]] = {
         "restricted_on": KEEP,
     },
     "participants.ParticipantRiskGroup": {
-        # The detailed risk groups leave with the identity (k-anonymity rule: not yet).
+        # The detailed risk groups leave with the identity unless the k-anonymity rule keeps
+        # the current ones (``keep``); a group that had ended goes in any case.
         "group": CLEAR,
         "ended_on": lambda row, number: _month(row.ended_on or timezone.localdate()),
     },
@@ -138,6 +146,7 @@ FIELD_RULES: dict[str, dict[str, object]] = {
         "summary": KEEP,
         "proposed_at": KEEP,
         "confirmed_at": KEEP,
+        "details_kept": KEEP,  # names of the details kept ("risk_groups", "municipality")
     },
 }
 
@@ -203,17 +212,28 @@ def withdraw(*, anonymisation: Anonymisation, by) -> None:
     anonymisation.save(update_fields=["state"])
 
 
-def confirm(*, anonymisation: Anonymisation, archive_reference: str, by) -> Anonymisation:
-    """Confirm the proposal and anonymise the file (the manager's; ``Action.ANONYMISE``)."""
+def confirm(*, anonymisation: Anonymisation, archive_reference: str, by) -> DestructionRecord:
+    """Confirm one proposal: a batch of one (``confirm_together``)."""
+    return confirm_together(
+        anonymisations=[anonymisation], archive_reference=archive_reference, by=by
+    )
+
+
+def confirm_together(*, anonymisations, archive_reference: str, by) -> DestructionRecord:
+    """Confirm proposals together and anonymise their files in one transaction (the manager's;
+    ``Action.ANONYMISE``): the k-anonymity rule (``retention.kanon``) decides on the batch which
+    details each person keeps, and one destruction record lists every file of the batch."""
     from participants.models import Participant
 
     archive_reference = (archive_reference or "").strip()
-    participant = anonymisation.participant
-    if anonymisation.state != AnonymisationState.PROPOSED:
+    anonymisations = list(anonymisations)
+    if not anonymisations:
+        raise ValidationError(_("Choose the files to anonymise."))
+    if any(item.state != AnonymisationState.PROPOSED for item in anonymisations):
         raise ValidationError(_("This anonymisation is not waiting for confirmation."))
-    if (
-        not archive_reference
-        and RetentionRule.for_kind(file_kind(participant)).archive_consent_required
+    if not archive_reference and any(
+        RetentionRule.for_kind(file_kind(item.participant)).archive_consent_required
+        for item in anonymisations
     ):
         raise ValidationError(
             {
@@ -223,72 +243,138 @@ def confirm(*, anonymisation: Anonymisation, archive_reference: str, by) -> Anon
             }
         )
     with transaction.atomic():
-        locked = Participant.objects.select_for_update().get(pk=participant.pk)
-        if locked.anonymised_on is not None:
+        ids = [item.participant_id for item in anonymisations]
+        locked = {
+            person.pk: person
+            for person in Participant.objects.select_for_update().filter(pk__in=ids).order_by("pk")
+        }
+        if any(person.anonymised_on is not None for person in locked.values()):
             raise ValidationError(_("This file is already anonymised."))
-        summary = anonymise(locked)
-        keys = summary.pop("keys")
-        Anonymisation.objects.filter(pk=anonymisation.pk).update(
-            state=AnonymisationState.DONE,
-            archive_reference=archive_reference,
-            confirmed_by=by,
-            confirmed_at=timezone.now(),
-            summary=summary,
+        fresh = Anonymisation.objects.select_for_update().filter(
+            pk__in=[item.pk for item in anonymisations], state=AnonymisationState.PROPOSED
         )
-        anonymisation.refresh_from_db()
-        try:
-            journal.write(anonymisation, keys)  # next to the backups
-        except OSError as error:  # no anonymisation without its line: all is rolled back
-            raise ValidationError(
-                _("The journal of anonymisations cannot be written: nothing was anonymised.")
-            ) from error
-        content = destruction_record_pdf(anonymisation)
-        anonymisation.record = documents.stored_file(
-            name=f"protokol-anonimizacji-{anonymisation.case_number.replace('/', '-')}.pdf",
-            content=content,
-            content_type="application/pdf",
-            by=by,
-        )
-        Anonymisation.objects.filter(pk=anonymisation.pk).update(record=anonymisation.record)
-        LogEntry.objects.log_create(
-            anonymisation,
-            force_log=True,
-            action=LogEntry.Action.UPDATE,
-            actor=by,
-            changes={"state": ["proposed", "done"]},
-            additional_data={"participant_id": participant.pk, "anonymised": True},
-        )
-    return anonymisation
+        if fresh.count() != len(anonymisations):
+            raise ValidationError(_("This anonymisation is not waiting for confirmation."))
+        keep = kanon.decide(ids)
+        kinds = {pk: file_kind(person) for pk, person in locked.items()}
+        names: dict[str, str] = {}
+        for person in locked.values():
+            names.update(full_names(person))
+        record = _new_record(archive_reference=archive_reference, by=by)
+        entries = []
+        for item in sorted(anonymisations, key=lambda item: item.participant_id):
+            summary = anonymise(
+                locked[item.participant_id], keep=keep[item.participant_id], mentions=False
+            )
+            keys = summary.pop("keys")
+            kept = sorted(keep[item.participant_id])
+            Anonymisation.objects.filter(pk=item.pk).update(
+                state=AnonymisationState.DONE,
+                archive_reference=archive_reference,
+                confirmed_by=by,
+                confirmed_at=timezone.now(),
+                summary=summary,
+                details_kept=kept,
+                destruction=record,
+            )
+            item.refresh_from_db()
+            try:
+                journal.write(item, keys)  # next to the backups
+            except OSError as error:  # no anonymisation without its line: all is rolled back
+                raise ValidationError(
+                    _("The journal of anonymisations cannot be written: nothing was anonymised.")
+                ) from error
+            entries.append(
+                {
+                    "case_number": item.case_number,
+                    "ground": item.ground,
+                    "kind": kinds[item.participant_id],
+                    "proposed_on": timezone.localtime(item.proposed_at).date().isoformat(),
+                    "records": summary["records"],
+                    "files": summary["files"],
+                    "details_kept": kept,
+                }
+            )
+            LogEntry.objects.log_create(
+                item,
+                force_log=True,
+                action=LogEntry.Action.UPDATE,
+                actor=by,
+                changes={"state": ["proposed", "done"]},
+                additional_data={"participant_id": item.participant_id, "anonymised": True},
+            )
+        mentioned = replace_mentions(names)
+        for entry in entries:
+            entry["mentions"] = mentioned[f"[{entry['case_number']}]"]
+        DestructionRecord.objects.filter(pk=record.pk).update(entries=entries)
+        record.entries = entries
+    return record
 
 
-def destruction_record_pdf(anonymisation: Anonymisation) -> bytes:
-    """The destruction record (protokół anonimizacji): what was destroyed, by the case number,
-    without the person's identity; signed by hand by the manager and kept by the club."""
+def _new_record(*, archive_reference: str, by) -> DestructionRecord:
+    """The next destruction record of the year (inside the confirming transaction)."""
+    year = timezone.localdate().year
+    last = (
+        DestructionRecord.objects.select_for_update()
+        .filter(year=year)
+        .order_by("-sequence")
+        .values_list("sequence", flat=True)
+        .first()
+    )
+    try:
+        with transaction.atomic():
+            record = DestructionRecord.objects.create(
+                year=year,
+                sequence=(last or 0) + 1,
+                archive_reference=archive_reference,
+                drawn_up_by=by,
+            )
+    except IntegrityError as error:  # someone confirmed at the same moment
+        raise ValidationError(
+            _("Another destruction record was drawn up at the same moment: try again.")
+        ) from error
+    documents.document_created(document=record, by=by)
+    return record
+
+
+def record_context(record: DestructionRecord, sections=None) -> dict:
+    """What the destruction record prints: each file by its case number, what was destroyed."""
     from django.apps import apps
 
-    rows = []
-    for label, count in (anonymisation.summary.get("records") or {}).items():
-        try:
-            name = apps.get_model(label)._meta.verbose_name_plural
-        except LookupError:
-            name = label
-        rows.append((str(name), count))
-    rule = RetentionRule.for_kind(file_kind(anonymisation.participant))
-    return render_pdf(
-        "retention/pdf/record.html",
-        {
-            "title": _("Record of anonymisation %(number)s")
-            % {"number": anonymisation.case_number},
-            "anonymisation": anonymisation,
-            "rule": rule,
-            "rows": sorted(rows),
-            "files": anonymisation.summary.get("files", 0),
-            "signature_slots": [
-                {"label": _("KIS manager"), "expected_name": _person(anonymisation.confirmed_by)},
-                {"label": _("Proposed by"), "expected_name": _person(anonymisation.proposed_by)},
-            ],
-        },
-    )
+    grounds = dict(Ground.choices)
+    kinds = dict(RecordKind.choices)
+    rules = {kind: RetentionRule.for_kind(kind) for kind in RecordKind}
+    details = {"risk_groups": _("detailed risk groups"), "municipality": _("municipality")}
+    files = []
+    for entry in record.entries:
+        entry = {"mentions": 0, **entry}
+        rows = []
+        for label, count in (entry.get("records") or {}).items():
+            try:
+                name = apps.get_model(label)._meta.verbose_name_plural
+            except LookupError:
+                name = label
+            rows.append((str(name), count))
+        rule = rules.get(entry.get("kind"))
+        files.append(
+            {
+                "case_number": entry["case_number"],
+                "ground": grounds.get(entry.get("ground"), entry.get("ground")),
+                "kind": kinds.get(entry.get("kind"), entry.get("kind")),
+                "rule": rule,
+                "rows": sorted(rows),
+                "files": entry.get("files", 0),
+                "mentions": entry["mentions"],
+                "details_kept": [str(details[key]) for key in entry.get("details_kept", [])],
+            }
+        )
+    return {
+        "title": _("Destruction record no. %(number)s") % {"number": record.number},
+        "record": record,
+        "files": files,
+        "drawn_up_by": _person(record.drawn_up_by),
+        "k": kanon.K,
+    }
 
 
 def _person(user) -> str:
@@ -298,10 +384,24 @@ def _person(user) -> str:
 # --- The walk ---------------------------------------------------------------------------------
 
 
-def anonymise(participant) -> dict:
-    """Overwrite every identifying trace of ``participant`` (see the module's text); returns the
-    kinds of records and their counts (no personal data). Call inside a transaction."""
+# What the k-anonymity rule (``retention.kanon``) lets a person keep: the rules it replaces.
+KEPT_DETAILS: dict[str, dict[str, dict[str, object]]] = {
+    kanon.MUNICIPALITY: {"participants.Participant": {"city": lambda row, n: row.city.strip()}},
+    kanon.GROUPS: {
+        "participants.ParticipantRiskGroup": {
+            "group": lambda row, n: row.group if row.ended_on is None else ""
+        }
+    },
+}
+
+
+def anonymise(participant, keep: frozenset[str] = frozenset(), *, mentions: bool = True) -> dict:
+    """Overwrite every identifying trace of ``participant`` (see the module's text), keeping the
+    details in ``keep`` (decided by ``retention.kanon``); returns the kinds of records and
+    their counts (no personal data). Call inside a transaction. ``mentions``: replace the
+    person's name in other records here (a batch does it once for all, ``replace_mentions``)."""
     markers = identifiers(participant)
+    names = full_names(participant) if mentions else {}
     number = case_number(participant)
     today = timezone.localdate()
     touched: dict[type, list[int]] = {}
@@ -317,7 +417,9 @@ def anonymise(participant) -> dict:
                 continue
             touched[model] = [row.pk for row in rows]
             counts[model._meta.label] += len(rows)
-            rules = FIELD_RULES.get(model._meta.label, {})
+            rules = dict(FIELD_RULES.get(model._meta.label, {}))
+            for detail in keep:
+                rules.update(KEPT_DETAILS[detail].get(model._meta.label, {}))
             unique_dates = _fields_in_unique_constraints(model)
             for row in rows:
                 values = {}
@@ -341,10 +443,56 @@ def anonymise(participant) -> dict:
             data=b"", name="anonymised", sha256="", content_type="application/octet-stream"
         )
         _scrub_audit(participant, touched, number)
+        mentions = replace_mentions(names)[f"[{number}]"] if names else 0
         _remove_drafts_and_sessions(markers)
     participant.refresh_from_db()
     keys = {model._meta.label: pks for model, pks in touched.items()}
-    return {"records": dict(sorted(counts.items())), "files": len(files), "keys": keys}
+    return {
+        "records": dict(sorted(counts.items())),
+        "files": len(files),
+        "mentions": mentions,
+        "keys": keys,
+    }
+
+
+def full_names(participant) -> dict[str, str]:
+    """The person's full name, in either order, and what replaces it in other records."""
+    first, last = participant.first_name.strip(), participant.last_name.strip()
+    names = {f"{first} {last}", f"{last} {first}"} if first and last else set()
+    marker = f"[{case_number(participant)}]"
+    return {name: marker for name in names if len(name) >= 5}
+
+
+def replace_mentions(names: dict[str, str]) -> Counter:
+    """People named in free texts elsewhere (another participant's note, a group session's
+    notes, a meeting's minutes, the audit's text): each full name in ``names`` is replaced by
+    its case number in square brackets. One pass over each free-text column for the whole
+    batch; returns the rows changed per marker. The stored PDFs and scans of other people's
+    documents are not altered (they are those people's signed originals)."""
+    from django.apps import apps
+
+    changed: Counter = Counter()
+    if not names:
+        return changed
+    for model in apps.get_models():
+        if model._meta.proxy or not model._meta.managed:
+            continue
+        for field in model._meta.concrete_fields:
+            if field.get_internal_type() != "TextField" or field.choices:
+                continue
+            found = Q()
+            for name in names:
+                found |= Q(**{f"{field.name}__contains": name})
+            rows = model._base_manager.filter(found).values_list("pk", field.attname)
+            for pk, text in rows:
+                new, markers = text, set()
+                for name, marker in names.items():
+                    if name in new:
+                        new, markers = new.replace(name, marker), markers | {marker}
+                if new != text:
+                    model._base_manager.filter(pk=pk).update(**{field.attname: new})
+                    changed.update(markers)
+    return changed
 
 
 _SAME = object()

@@ -12,8 +12,18 @@ class RetentionConfig(AppConfig):
     def ready(self):
         from kis_site.access import register_participant_data
         from kis_site.audit import register_audited
-        from retention.models import Anonymisation, ProjectRetention, RetentionRule
+        from retention.models import (
+            Anonymisation,
+            DestructionRecord,
+            ProjectRetention,
+            RetentionRule,
+        )
 
         register_participant_data(Anonymisation, path="participant")
         register_audited(RetentionRule)
         register_audited(ProjectRetention)
+        register_audited(DestructionRecord)
+
+        from retention import contributions
+
+        contributions.register()

@@ -2,7 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from kis_site.forms import form_helper
-from retention.models import Ground
+from retention.models import Anonymisation, AnonymisationState, Ground
 
 
 class ProposeForm(forms.Form):
@@ -19,6 +19,16 @@ class ProposeForm(forms.Form):
 
 
 class ConfirmForm(forms.Form):
+    proposals = forms.ModelMultipleChoiceField(
+        label=_("files to anonymise"),
+        queryset=Anonymisation.objects.none(),
+        widget=forms.MultipleHiddenInput,
+        error_messages={
+            "required": _("Choose the files to anonymise."),
+            "invalid_choice": _("One of the files is no longer waiting for confirmation."),
+            "invalid_pk_value": _("One of the files is no longer waiting for confirmation."),
+        },
+    )
     archive_reference = forms.CharField(
         label=_("the archive's consent (reference)"),
         max_length=200,
@@ -34,4 +44,7 @@ class ConfirmForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = form_helper("archive_reference", "understood")
+        self.fields["proposals"].queryset = Anonymisation.objects.filter(
+            state=AnonymisationState.PROPOSED
+        ).select_related("participant")
+        self.helper = form_helper("proposals", "archive_reference", "understood")

@@ -8,7 +8,9 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from kis_site.models import ParticipantRecord
+from kis_site.models import ParticipantRecord, SignedDocument
+from kis_site.registries import SignerSlot
+from kis_site.vocabulary import Role
 
 
 class RecordKind(models.TextChoices):
@@ -148,15 +150,18 @@ class Anonymisation(ParticipantRecord):
         editable=False,
     )
     confirmed_at = models.DateTimeField(null=True, blank=True, editable=False)
-    record = models.ForeignKey(
-        "kis_site.StoredFile",
+    destruction = models.ForeignKey(
+        "retention.DestructionRecord",
         verbose_name=_("destruction record"),
         on_delete=models.PROTECT,
         null=True,
         blank=True,
         editable=False,
-        related_name="+",
-    )  # the PDF made at confirmation, kept by the club (no identity: the case number)
+        related_name="anonymisations",
+    )  # the record of the confirmation this file was anonymised in (no identity: case numbers)
+    details_kept = models.JSONField(
+        _("details kept"), default=list, blank=True, editable=False
+    )  # which details the k-anonymity rule kept ("risk_groups", "municipality"): no values
     summary = models.JSONField(
         _("what was destroyed"), default=dict, blank=True, editable=False
     )  # record kinds and counts, for the destruction record: no personal data
@@ -176,3 +181,47 @@ class Anonymisation(ParticipantRecord):
 
     def __str__(self):
         return str(_("anonymisation of file %(number)s") % {"number": self.case_number})
+
+
+class DestructionRecord(SignedDocument):
+    """The destruction record (protokół brakowania / protokół anonimizacji) of one confirmation:
+    the files anonymised together, by their case numbers, with what was destroyed of each. It
+    names no person; signed by the manager in the application and by a member of the
+    commission by hand, its signed PDF and scan are kept by the club."""
+
+    year = models.PositiveSmallIntegerField(_("year"), editable=False)
+    sequence = models.PositiveIntegerField(_("number in the year"), editable=False)
+    drawn_up_on = models.DateField(_("drawn up on"), default=timezone.localdate, editable=False)
+    archive_reference = models.CharField(
+        _("the archive's consent (reference)"), max_length=200, blank=True, editable=False
+    )
+    drawn_up_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", editable=False
+    )
+    entries = models.JSONField(
+        _("what was destroyed"), default=list, blank=True, editable=False
+    )  # per file: case number, ground, kind of record, records by kind, files destroyed
+
+    pdf_template = "retention/pdf/record.html"
+
+    class Meta:
+        verbose_name = _("destruction record")
+        verbose_name_plural = _("destruction records")
+        ordering = ["-year", "-sequence"]
+        constraints = [
+            models.UniqueConstraint(fields=["year", "sequence"], name="one_record_number")
+        ]
+
+    def __str__(self):
+        return str(_("destruction record no. %(number)s") % {"number": self.number})
+
+    @property
+    def number(self) -> str:
+        return f"{self.sequence}/{self.year}"
+
+    def signer_slots(self) -> list[SignerSlot]:
+        """The KIS manager in the application; a member of the commission by hand."""
+        return [
+            SignerSlot("manager", _("KIS manager"), roles=(Role.MANAGER,)),
+            SignerSlot("commission", _("Member of the commission")),
+        ]

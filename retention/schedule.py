@@ -82,3 +82,25 @@ def past_retention(today: date | None = None):
     passed = {pk: entry for pk, entry in retentions().items() if entry.passed(today)}
     people = Participant.objects.filter(pk__in=passed).order_by("sort_name", "pk")
     return [(person, passed[person.pk]) for person in people]
+
+
+def retention_periods() -> dict[str, tuple[str, str]]:
+    """How long each kind of record is kept, in Polish, with the manager's periods: what the
+    person's copy of their data (GDPR art. 15) prints (``kis_site.gdpr.RETENTION_TEXTS``)."""
+    from django.utils.translation import ngettext, override
+
+    from kis_site.gdpr import RETENTION_TEXTS
+
+    with override("pl"):
+        years = {
+            kind: ngettext("%(count)d year", "%(count)d years", rule.years) % {"count": rule.years}
+            for kind, rule in ((kind, RetentionRule.for_kind(kind)) for kind in RecordKind)
+        }
+    values = {
+        "participation": years[RecordKind.PARTICIPATION],
+        "application": years[RecordKind.APPLICATION],
+    }
+    return {
+        key: (records, period.format(**values))
+        for key, (records, period) in RETENTION_TEXTS.items()
+    }

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.due, name="due"),
     path("propose/<int:pk>/", views.propose, name="propose"),
     path("<int:pk>/confirm/", views.confirm, name="confirm"),
-    path("<int:pk>/record/", views.record, name="record"),
+    path("confirm/", views.confirm_together, name="confirm-together"),
+    path("records/<int:pk>/", views.record, name="record"),
     path("<int:pk>/withdraw/", views.withdraw, name="withdraw"),
 ]

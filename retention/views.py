@@ -4,21 +4,26 @@ manager), confirming it (the manager). The rules are in ``retention.anonymise``.
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from kis_site.access import Action, policy
+from kis_site.documents import document_panel
 from kis_site.editing import save_form
 from kis_site.pending import form_data
-from kis_site.serving import stored_file_response
 from participants.access import get_participant_for_user, get_record_for_user
 from participants.views.file import file_form_page
 from retention import anonymise
 from retention.forms import ConfirmForm, ProposeForm
-from retention.models import Anonymisation, AnonymisationState, RecordKind, RetentionRule
+from retention.models import (
+    Anonymisation,
+    AnonymisationState,
+    DestructionRecord,
+    RecordKind,
+    RetentionRule,
+)
 from retention.schedule import past_retention
 
 
@@ -30,9 +35,8 @@ def due(request):
     proposals = Anonymisation.objects.filter(state=AnonymisationState.PROPOSED).select_related(
         "participant", "proposed_by"
     )
-    anonymised = Anonymisation.objects.filter(state=AnonymisationState.DONE).order_by(
-        "-confirmed_at", "-pk"
-    )
+    anonymised = Anonymisation.objects.filter(state=AnonymisationState.DONE)
+    records = DestructionRecord.objects.prefetch_related("anonymisations")
     return render(
         request,
         "retention/due.html",
@@ -40,8 +44,9 @@ def due(request):
             "title": _("Files past retention"),
             "files": past_retention(),
             "proposals": proposals,
+            "proposed": {item.participant_id for item in proposals},
             "rules": [RetentionRule.for_kind(kind) for kind in RecordKind],
-            "anonymised": anonymised[:50],
+            "records": records[:50],
             "done": anonymised.count(),
         },
     )
@@ -86,56 +91,109 @@ def propose(request, pk):
 
 @require_http_methods(["GET", "POST"])
 def confirm(request, pk):
+    """Confirm one proposal (the same page as confirming several, with one file)."""
     anonymisation = get_record_for_user(
         request.user, Anonymisation.objects.select_related("participant"), pk, Action.ANONYMISE
     )
-    participant = anonymisation.participant
     if anonymisation.state != AnonymisationState.PROPOSED:
         return redirect("retention:due")
-    form = ConfirmForm(form_data(request))
+    return _confirm_page(request, [anonymisation.pk], fixed=True)
+
+
+@require_http_methods(["GET", "POST"])
+def confirm_together(request):
+    """Confirm the proposals ticked on the list of files past retention, together: one
+    destruction record, and the k-anonymity rule applied to them as a batch."""
+    if not policy().can(request.user, Action.ANONYMISE):
+        raise PermissionDenied
+    return _confirm_page(request, request.GET.getlist("id"))
+
+
+def _confirm_page(request, chosen, *, fixed=False):
+    data = form_data(request)
+    if data is not None and fixed:  # the file is the one in the address
+        data = data.copy()
+        data.setlist("proposals", [str(pk) for pk in chosen])
+    form = ConfirmForm(data, initial={"proposals": chosen})
     done = save_form(
         request,
         form,
-        lambda form: anonymise.confirm(
-            anonymisation=anonymisation,
+        lambda form: anonymise.confirm_together(
+            anonymisations=list(form.cleaned_data["proposals"]),
             archive_reference=form.cleaned_data["archive_reference"],
             by=request.user,
         ),
-        success_url=reverse("retention:due"),
-        success_message=_("The file %(number)s is anonymised.")
-        % {"number": anonymisation.case_number},
-    )
-    rule = RetentionRule.for_kind(anonymise.file_kind(participant))
-    return done or file_form_page(
-        request,
-        form,
-        participant,
-        _("Confirm the anonymisation"),
-        cancel_url=reverse("retention:due"),
-        intro=_("Proposed by %(name)s on %(date)s: %(ground)s. %(reason)s")
-        % {
-            "name": anonymisation.proposed_by.get_full_name() or anonymisation.proposed_by,
-            "date": anonymisation.proposed_at.strftime("%d.%m.%Y"),
-            "ground": anonymisation.get_ground_display(),
-            "reason": anonymisation.reason,
-        }
-        + (
-            " " + _("The records rules require the archive's consent for this file.")
-            if rule.archive_consent_required
-            else ""
+        success_url=lambda record: reverse("retention:record", args=[record.pk]),
+        success_message=_(
+            "The files are anonymised. Sign the destruction record, print it for the commission "
+            "and keep its scan."
         ),
     )
+    if done:
+        return done
+    if form.is_bound:
+        proposals = list(form.cleaned_data.get("proposals") or []) if form.is_valid() else []
+        if not proposals:
+            wanted = [value for value in form.data.getlist("proposals") if value.isdigit()]
+            proposals = list(form.fields["proposals"].queryset.filter(pk__in=wanted))
+    else:
+        wanted = [value for value in chosen if str(value).isdigit()]
+        proposals = list(form.fields["proposals"].queryset.filter(pk__in=wanted))
+    if "proposals" in form.errors:  # a hidden field: its message leads the form
+        form.add_error(None, form.errors.pop("proposals"))
+    rules = {kind: RetentionRule.for_kind(kind) for kind in RecordKind}
+    files = [
+        {
+            "anonymisation": item,
+            "kind": rules[anonymise.file_kind(item.participant)],
+        }
+        for item in proposals
+    ]
+    return render(
+        request,
+        "participants/form.html",
+        {
+            "form": form,
+            "title": _("Confirm the anonymisation"),
+            "intro": _(
+                "The identity of the people below is removed from their files for good. The "
+                "files confirmed together are listed in one destruction record; their details "
+                "(detailed risk groups, municipality) are kept only where at least five "
+                "anonymised people share them."
+            ),
+            "aside_template": "retention/_chosen.html",
+            "files": files,
+            "needs_consent": any(item["kind"].archive_consent_required for item in files),
+            "breadcrumbs": _crumbs(),
+            "cancel_url": reverse("retention:due"),
+        },
+    )
+
+
+def _crumbs(*items):
+    return [
+        (_("Participants"), reverse("participants:list")),
+        (_("Files past retention"), reverse("retention:due")),
+        *items,
+    ]
 
 
 @require_safe
 def record(request, pk):
-    """The destruction record of a confirmed anonymisation (the manager's)."""
-    anonymisation = get_record_for_user(request.user, Anonymisation.objects.all(), pk)
+    """A destruction record: the files it lists, its signatures, its PDF and scan."""
     if not policy().can(request.user, Action.ANONYMISE):
         raise PermissionDenied
-    if anonymisation.record is None:
-        raise Http404
-    return stored_file_response(anonymisation.record)
+    destruction = get_object_or_404(DestructionRecord.objects.select_related("drawn_up_by"), pk=pk)
+    context = anonymise.record_context(destruction)
+    return render(
+        request,
+        "retention/record.html",
+        {
+            **context,
+            "panel": document_panel(request, destruction),
+            "breadcrumbs": _crumbs(),
+        },
+    )
 
 
 @require_POST

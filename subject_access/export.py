@@ -21,6 +21,7 @@ from kis_site import gdpr
 from kis_site.models import KisSettings, StoredFile
 from kis_site.pdf import render_pdf
 from kis_site.subject_access import Copy, date_text, others_mark
+from retention.schedule import retention_periods
 from subject_access.parts import PARTS
 
 logger = logging.getLogger(__name__)
@@ -110,7 +111,7 @@ def information(copy: Copy) -> dict:
         ],
         "retention": [
             {"key": key, "records": records, "period": period}
-            for key, (records, period) in gdpr.DEFAULT_RETENTION.items()
+            for key, (records, period) in retention_periods().items()
             if key in used_retention
         ],
         "sources": sources,

@@ -80,6 +80,26 @@ def anonymisation_proposal(victim):
     return [proposal.pk]
 
 
+def destruction_record(*rest):
+    """A destruction record (retention.models.DestructionRecord), drawn up once; its document
+    arguments for the shared document URLs when ``rest`` is given, else its id."""
+
+    def arguments(victim):
+        from kis_site.documents import document_created
+        from retention.models import DestructionRecord
+
+        record = DestructionRecord.objects.first()
+        if record is None:
+            manager = Participant.objects.get(pk=victim["participant"]).case_manager.user
+            record = DestructionRecord.objects.create(
+                year=2026, sequence=1, drawn_up_by=manager, entries=[]
+            )
+            document_created(document=record, by=manager)
+        return ["destruction_record", record.pk, *rest] if rest else [record.pk]
+
+    return arguments
+
+
 GET, POST = "get", "post"
 # The contract's keepers (who see it whole) record the signatures of those without a login,
 # open its new versions and keep its scan; its slots (participant, OPS worker) sign on paper.
@@ -108,8 +128,8 @@ WALK = {
     # confirmed by the manager alone.
     "retention:propose": (one("participant"), expect({"manager", "case_manager"}), GET),
     "retention:confirm": (anonymisation_proposal, expect({"manager"}), GET),
-    # The destruction record exists once the anonymisation is confirmed: none yet here.
-    "retention:record": (anonymisation_proposal, expect({"manager"}, ok=404), GET),
+    # The destruction records, and the anonymisations, are the manager's alone.
+    "retention:record": (destruction_record(), expect({"manager"}, scoped=False), GET),
     # Withdrawing a proposal: its author (the case manager here) or the manager.
     "retention:withdraw": (
         anonymisation_proposal,

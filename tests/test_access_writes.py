@@ -21,7 +21,7 @@ from tests.roles import (
     NETWORKERS,
     OWN,
 )
-from tests.test_access import anonymisation_proposal
+from tests.test_access import anonymisation_proposal, destruction_record
 
 pytestmark = pytest.mark.django_db
 
@@ -78,6 +78,7 @@ WRITES = {
     # confirmed by the manager alone.
     "retention:propose": [(one("participant"), {"manager", "case_manager"})],
     "retention:confirm": [(anonymisation_proposal, {"manager"})],
+    "retention:confirm-together": [(none, {"manager"})],
     "retention:withdraw": [(anonymisation_proposal, {"manager", "case_manager"})],
     "participants:note-edit": [(one("note"), OWN)],  # its author; the manager corrects
     "participants:application-add": [(one("participant"), EDITORS)],
@@ -105,6 +106,7 @@ WRITES = {
         (doc("diagnosis", None, "psychologist"), {"psychologist"}),
         (doc("contract", None, "participant"), set()),
         (doc("change_report", None, "case_manager"), {"case_manager"}),
+        (destruction_record("manager"), {"manager"}),
     ],
     "documents:paper": [
         (doc("contract", None, "participant"), CONTRACT_KEEPERS),
@@ -114,6 +116,7 @@ WRITES = {
         (doc("ipd", "plan", "participant"), PLAN_KEEPERS),
         (doc("change_report", None, "case_manager"), REPORT_KEEPERS),
         (doc("referrer_letter", "letter", "case_manager"), LETTER_KEEPERS),
+        (destruction_record("commission"), {"manager"}),
     ],
     "documents:revise": [
         (doc("contract"), CONTRACT_KEEPERS),

@@ -27,6 +27,7 @@ from retention.anonymise import FIELD_RULES, needs_rule
 from retention.models import (
     Anonymisation,
     AnonymisationState,
+    DestructionRecord,
     Ground,
     ProjectRetention,
     RecordKind,
@@ -420,19 +421,88 @@ def test_the_file_offers_the_proposal_and_says_it_is_anonymised(
 def test_the_destruction_record_lists_what_was_destroyed_without_the_identity(
     victim, manager, case_manager, client_for
 ):
+    from kis_site import documents
     from tests.records import pdf_text
 
     participant = planted(victim, manager, case_manager)
-    done = anonymised(participant, manager, case_manager)
-    url = reverse("retention:record", args=[done.pk])
+    record = anonymised(participant, manager, case_manager)
+    assert record.number == f"1/{timezone.localdate().year}"
+    url = reverse("retention:record", args=[record.pk])
     assert client_for(case_manager).get(url).status_code == 403
-    response = client_for(manager).get(url)
+    page = client_for(manager).get(url).content.decode()
+    assert f"KIS/{participant.pk}" in page and not leaks([("page", page)])
+    pdf_url = reverse("documents:pdf", args=["destruction_record", record.pk])
+    assert client_for(case_manager).get(pdf_url).status_code == 403
+    response = client_for(manager).get(pdf_url)
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     text = pdf_text(response.content)
     assert f"KIS/{participant.pk}" in text and "AP-1/2026" in text
     assert "notatki" in text.lower() or "notatk" in text.lower()  # the kinds of records
+    assert "Członek komisji" in text and "Kierownik KIS" in text  # who signs it
     assert not leaks([("record", text)])
-    assert bytes(done.record.data) == response.content  # kept by the club
+    # Signed: the manager in the application, a member of the commission by hand; then it is
+    # locked and its PDF stored, kept by the club like every signed document.
+    documents.document_sign(document=record, slot_key="manager", user=manager)
+    documents.document_record_paper_signature(
+        document=record,
+        slot_key="commission",
+        signer_name="Anna Archiwistka",
+        signed_on=timezone.localdate(),
+        by=manager,
+    )
+    record.refresh_from_db()
+    assert record.is_locked
+    stored = documents.current_revision(record).pdf
+    assert bytes(stored.data) == client_for(manager).get(pdf_url).content
+    assert record in [row["document"] for row in documents.documents_without_scan(manager)]
+
+
+def test_files_confirmed_together_share_one_destruction_record(manager, client_for):
+    year = timezone.localdate().year - 12
+    people = [ParticipantFactory(last_name=f"Razem{index}") for index in range(3)]
+    for person in people:
+        ApplicationFactory(participant=person, decided_on=date(year, 3, 1))
+    proposals = [
+        anonymise.propose(participant=person, ground="retention", reason="Minął.", by=manager)
+        for person in people
+    ]
+    url = (
+        reverse("retention:confirm-together")
+        + "?"
+        + "&".join(f"id={proposal.pk}" for proposal in proposals[:2])
+    )
+    page = client_for(manager).get(url).content.decode()
+    assert "Razem0" in page and "Razem1" in page and "Razem2" not in page
+    response = client_for(manager).post(
+        reverse("retention:confirm-together"),
+        {
+            "proposals": [proposals[0].pk, proposals[1].pk],
+            "archive_reference": "AP.1.2026",
+            "understood": "on",
+        },
+    )
+    record = DestructionRecord.objects.get()
+    assert response.status_code == 302 and response["Location"] == reverse(
+        "retention:record", args=[record.pk]
+    )
+    assert sorted(entry["case_number"] for entry in record.entries) == sorted(
+        f"KIS/{person.pk}" for person in people[:2]
+    )
+    assert set(record.anonymisations.all()) == set(proposals[:2])
+    people[2].refresh_from_db()
+    assert people[2].anonymised_on is None  # not ticked
+    # Nothing chosen, or a file no longer waiting: refused with a message, nothing done.
+    response = client_for(manager).post(
+        reverse("retention:confirm-together"),
+        {"proposals": [proposals[0].pk], "archive_reference": "AP", "understood": "on"},
+    )
+    assert response.status_code == 200
+    assert "nie czeka już na zatwierdzenie" in response.content.decode()
+    assert DestructionRecord.objects.count() == 1
+    response = client_for(manager).post(
+        reverse("retention:confirm-together"), {"archive_reference": "AP", "understood": "on"}
+    )
+    assert response.status_code == 200 and "Wybierz teczki" in response.content.decode()
 
 
 def test_no_anonymisation_without_its_journal_line(participant, manager, settings, tmp_path):
@@ -547,3 +617,20 @@ def test_the_audit_trail_of_an_anonymised_file_opens_without_its_content(
     assert "Żółkiewski" not in html and "Sekretna" not in html and "44051401359" not in html
     response = client_for(manager).get(reverse("audit-log"))
     assert response.status_code == 200 and "Żółkiewski" not in response.content.decode()
+
+
+def test_the_name_in_other_records_is_replaced_by_the_case_number(manager, case_manager):
+    """Another participant's note naming the person keeps its text, with the person's full
+    name (either order) replaced by the case number."""
+    person = ParticipantFactory(first_name="Teodora", last_name="Dawnowska")
+    other = ParticipantFactory(first_name="Halina", last_name="Sąsiadka")
+    note = CaseNoteFactory(
+        participant=other,
+        author=case_manager.staff,
+        text="Przyszła z Teodora Dawnowska; Dawnowska Teodora pomaga jej w nauce.",
+    )
+    record = anonymised(person, manager, case_manager)
+    note.refresh_from_db()
+    assert note.text == (f"Przyszła z [KIS/{person.pk}]; [KIS/{person.pk}] pomaga jej w nauce.")
+    assert record.entries[0]["mentions"] == 1
+    assert "Dawnowska" not in json.dumps(every_value(), ensure_ascii=False, default=str)

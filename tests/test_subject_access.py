@@ -571,3 +571,21 @@ def test_what_appears_while_the_page_is_open_keeps_its_default(person, manager, 
     words, _data, _names = contents(archive)
     assert "Bożydar" not in words
     assert CHILD in words
+
+
+def test_the_copy_states_the_retention_periods_the_manager_set():
+    """One rule, one place: the periods the copy prints are the manager's (RetentionRule)."""
+    from retention.models import RecordKind, RetentionRule
+    from retention.schedule import retention_periods
+
+    assert retention_periods()["file"][1].startswith("10 lat, licząc od 1 stycznia")
+    RetentionRule.objects.update_or_create(
+        kind=RecordKind.PARTICIPATION, defaults={"years": 12, "archive_consent_required": True}
+    )
+    RetentionRule.objects.update_or_create(
+        kind=RecordKind.APPLICATION, defaults={"years": 3, "archive_consent_required": False}
+    )
+    periods = retention_periods()
+    assert periods["file"][1].startswith("12 lat, licząc")
+    assert periods["attendance"][1].startswith("12 lat, licząc")
+    assert "uczestnictwo się nie rozpoczęło — 3 lata, licząc" in periods["recruitment"][1]
