@@ -5,7 +5,8 @@ from datetime import date, timedelta
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.db.models import OuterRef, Subquery
+from django.db.models import OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce
 
 from kis_site.demo import FEMALE_NAMES, MALE_NAMES, SURNAMES, make_pesel
 from kis_site.models import StaffMember
@@ -144,7 +145,10 @@ def build(*, participants=5000, cohorts=170, notes_per_person=5, seed=7):
         )
     Enrolment.objects.bulk_create(enrolments, batch_size=2000)
     latest = Enrolment.objects.filter(participant=OuterRef("pk")).order_by("-starts_on", "-pk")
-    Participant.objects.update(current_enrolment=Subquery(latest.values("pk")[:1]))
+    Participant.objects.update(
+        current_enrolment=Subquery(latest.values("pk")[:1]),
+        current_status=Coalesce(Subquery(latest.values("status")[:1]), Value("")),
+    )
 
     note_rows = []
     for person in people:

@@ -20,7 +20,7 @@ from participants.models import (
     SocialContract,
 )
 
-HIDDEN = {"search_text", "sort_name", "version", "current_enrolment"}
+HIDDEN = {"search_text", "sort_name", "version", "current_enrolment", "current_status"}
 
 
 class CaseRecordAdmin(admin.ModelAdmin):

@@ -37,7 +37,7 @@ class ParticipantsConfig(AppConfig):
             path="",
             sections={"primary_risk_group": risk, "risk_group_other": risk},
             masked=("pesel", "id_document_number"),
-            audit_exclude=("search_text", "sort_name", "current_enrolment"),
+            audit_exclude=("search_text", "sort_name", "current_enrolment", "current_status"),
         )
         register_participant_data(
             ParticipantRiskGroup, path="participant", sections={"group": risk}

@@ -62,7 +62,7 @@ class ParticipantFilter(django_filters.FilterSet):
     def filter_status(self, queryset, name, value):
         if value == NO_ENROLMENT:
             return queryset.filter(current_enrolment__isnull=True)
-        return queryset.filter(current_enrolment__status=value)
+        return queryset.filter(current_status=value)  # kept with the current participation
 
     def filter_rodo(self, queryset, name, value):
         return (

@@ -226,6 +226,14 @@ class Participant(ParticipantRecord, Versioned):
         related_name="+",
         help_text="The latest participation (kept by the enrolment services, for lists).",
     )
+    current_status = models.CharField(
+        max_length=20,
+        choices=EnrolmentStatus.choices,
+        blank=True,
+        default="",
+        editable=False,
+        help_text="The status of the latest participation, kept with it (the list's filter).",
+    )
     search_text = models.CharField(max_length=250, editable=False, db_index=True, default="")
     sort_name = models.CharField(max_length=500, editable=False, default="")
     created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
@@ -263,6 +271,12 @@ class Participant(ParticipantRecord, Versioned):
             models.Index(
                 fields=["restricted_on", "anonymised_on", "sort_name", "id", "current_enrolment"],
                 name="participant_in_processing",
+            ),
+            # ... and by the status of their current participation: the list filtered by status
+            # counts and pages them from the index alone.
+            models.Index(
+                fields=["restricted_on", "anonymised_on", "current_status", "sort_name", "id"],
+                name="participant_by_status",
             ),
             # ... and those found by name among them: the search counts without reading rows.
             models.Index(

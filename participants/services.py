@@ -292,15 +292,19 @@ def enrolment_create(*, enrolment: Enrolment, by) -> Enrolment:
 
 
 def participant_refresh_current_enrolment(*, participant: Participant) -> None:
-    """Point the participant at their latest participation (a derived column for the lists)."""
-    latest = (
+    """Point the participant at their latest participation and its status (derived columns for
+    the lists); called by every service that opens a participation or changes its status."""
+    latest, status = (
         Enrolment.objects.filter(participant=participant)
         .order_by("-starts_on", "-pk")
-        .values_list("pk", flat=True)
+        .values_list("pk", "status")
         .first()
+    ) or (None, "")
+    Participant.objects.filter(pk=participant.pk).update(
+        current_enrolment_id=latest, current_status=status
     )
-    Participant.objects.filter(pk=participant.pk).update(current_enrolment_id=latest)
     participant.current_enrolment_id = latest
+    participant.current_status = status
 
 
 def enrolment_update(*, enrolment: Enrolment, expected_version: int | None) -> Enrolment:
@@ -314,7 +318,10 @@ def enrolment_update(*, enrolment: Enrolment, expected_version: int | None) -> E
         errors["__all__"] = _("A closed participation cannot be changed.")
     if errors:
         raise ValidationError(errors)
-    return save_versioned(enrolment, expected_version=expected_version)
+    with transaction.atomic():
+        saved = save_versioned(enrolment, expected_version=expected_version)
+        participant_refresh_current_enrolment(participant=enrolment.participant)  # a new start
+    return saved
 
 
 # Which status may follow which. Closing statuses need the exit outcome.
@@ -405,6 +412,7 @@ def enrolment_change_status(
             enrolment.exit_outcome = exit_outcome
             enrolment.exit_notes = exit_notes
         save_versioned(enrolment, expected_version=expected_version)
+        participant_refresh_current_enrolment(participant=enrolment.participant)
         EnrolmentStatusChange.objects.create(
             enrolment=enrolment,
             from_status=from_status,
