@@ -16,6 +16,12 @@ class KisSiteConfig(AppConfig):
         from kis_site.models import FundingSource, KisSettings, StaffMember, TwoFactorRolePolicy
 
         post_migrate.connect(reference.ensure_reference_data, sender=self)
+        from auditlog.models import LogEntry
+        from django.db.models.signals import pre_save
+
+        from kis_site.audit import record_actor_roles
+
+        pre_save.connect(record_actor_roles, sender=LogEntry, dispatch_uid="kis-actor-roles")
         from kis_site import contributions
 
         contributions.register()

@@ -15,6 +15,31 @@ from auditlog.registry import auditlog
 MASK = "***"
 
 
+def record_actor_roles(sender, instance, **kwargs) -> None:
+    """Every entry keeps the roles its actor had at that moment (``additional_data["roles"]``):
+    a person's copy of their data (GDPR art. 15) says by which role the file was read or
+    changed, and a role given or taken later does not rewrite the past. Connected to the
+    entry's pre_save in ``kis_site.apps`` (before the actor of a change is attached by
+    auditlog's middleware, so it is looked up in the same context here)."""
+    from auditlog.context import auditlog_value
+
+    from kis_site.roles import user_roles
+    from kis_site.vocabulary import Role
+
+    actor = instance.actor
+    if actor is None:
+        try:
+            actor = auditlog_value.get().get("actor")
+        except LookupError:
+            actor = None
+    if actor is None or not getattr(actor, "is_authenticated", False):
+        return
+    data = instance.additional_data if isinstance(instance.additional_data, dict) else {}
+    if "roles" not in data:
+        held = user_roles(actor)
+        instance.additional_data = {**data, "roles": [r.value for r in Role if r in held]}
+
+
 def mask_value(value) -> str:
     """AUDITLOG_MASK_CALLABLE: hide the whole value (the default hides only half)."""
     return MASK if value not in (None, "", "None") else ""

@@ -39,6 +39,7 @@ SKIPPED = frozenset(
         "search_text",
         "sort_name",
         "current_enrolment",
+        "current_status",
         "section",
         "removed",
         "created_at",
@@ -633,18 +634,28 @@ def add_document(copy: Copy, section: Section, document, *, title: str, others: 
 # --- The history of corrections (art. 16) and the access log ----------------------------------
 
 
-def _roles_text(user, cache: dict) -> tuple[str, list[str]]:
-    """The roles of the staff member who acted (their roles today), never their name."""
+def _roles_text(entry, cache: dict) -> tuple[str, list[str]]:
+    """The roles the staff member who acted had at that moment (kept on the entry by
+    ``kis_site.audit.record_actor_roles``; entries older than that: their roles today), never
+    their name."""
     from kis_site.roles import user_roles
     from kis_site.vocabulary import Role
 
+    user = entry.actor
     if user is None:
         return _("the system"), []
-    if user.pk not in cache:
-        roles = [role for role in Role if role in user_roles(user)]
+    data = entry.additional_data if isinstance(entry.additional_data, dict) else {}
+    if "roles" in data:
+        held = set(data["roles"])
+        key = ("then", tuple(sorted(held)))
+    else:
+        held = {role.value for role in user_roles(user)}
+        key = ("today", user.pk)
+    if key not in cache:
+        roles = [role for role in Role if role.value in held]
         text = ", ".join(str(role.label) for role in roles) or _("staff member")
-        cache[user.pk] = (text, [role.value for role in roles])
-    return cache[user.pk]
+        cache[key] = (text, [role.value for role in roles])
+    return cache[key]
 
 
 def _entries(copy: Copy):
@@ -704,7 +715,7 @@ def _build_corrections(copy: Copy) -> None:
         entry = row["entry"]
         model = entry.content_type.model_class() if entry.content_type_id else None
         hidden = model is not None and (model, _int(entry.object_pk)) in copy.withheld_records
-        role_text, role_values = _roles_text(entry.actor, roles)
+        role_text, role_values = _roles_text(entry, roles)
         deleted = entry.action == LogEntry.Action.DELETE
         changes = row["changes"] or [{"label": _("the record"), "old": "", "new": ""}]
         for change in changes:
@@ -789,7 +800,7 @@ def _build_access_log(copy: Copy) -> None:
         purpose = copy.purposes.get(model, "participation")
         if str(data.get("what", "")).startswith(COPY_ACCESS):
             purpose = "rights"
-        role_text, role_values = _roles_text(entry.actor, roles)
+        role_text, role_values = _roles_text(entry, roles)
         access = str(ACCESS_LABELS.get(data.get("access"), _("read")))
         record = str(model._meta.verbose_name) if model else ""
         moment = timezone.localtime(entry.timestamp)

@@ -11,8 +11,9 @@ out in one transaction and draws up one destruction record (a signed document) l
   dates become the first day of their month (dates in a unique constraint stay); every short
   text or JSON field without choices has an explicit rule (``tests/test_anonymise.py`` guards it);
 - the person: name replaced by the case number, PESEL, document, address, phone, e-mail emptied,
-  date of birth reduced to its year (the age band at the end of a year is unchanged); sex,
-  education and the primary group kept; the detailed risk groups (``group`` emptied, ended)
+  date of birth reduced to the age band (``kanon.representative_birth_date``: the band at the
+  end of every year of the participation is unchanged); sex, education and the primary group
+  kept; the detailed risk groups (``group`` emptied, ended)
   and the municipality removed, unless the k-anonymity rule (``retention.kanon``) keeps them
   where five anonymised people of the club share the same combination of kept fields;
 - signed documents: every version's snapshot and reason emptied, signers' names emptied, the
@@ -54,7 +55,7 @@ from retention.models import (
     RetentionRule,
 )
 
-KEEP, CLEAR, MONTH, YEAR = "keep", "clear", "month", "year"
+KEEP, CLEAR, MONTH = "keep", "clear", "month"
 
 # Short texts and JSON fields without choices: each has a rule, chosen by what it holds (a name,
 # an employer, a free answer: CLEAR; a code list or a figure the statistics need: KEEP). A
@@ -64,7 +65,9 @@ FIELD_RULES: dict[str, dict[str, object]] = {
         "first_name": lambda row, number: "—",
         "last_name": lambda row, number: number,
         "pesel": CLEAR,
-        "birth_date": YEAR,
+        "birth_date": lambda row, number: kanon.representative_birth_date(
+            row.birth_date, kanon.reference_years([row.pk])[row.pk]
+        ),  # the age band in every year the reports count the person
         "id_document_type": CLEAR,
         "id_document_number": CLEAR,
         "street": CLEAR,
@@ -507,8 +510,6 @@ def _new_value(row, field, rule, number, unique_dates):
         return _SAME
     if rule == CLEAR or kind == "TextField" or (rule is None and needs_rule(field)):
         return _empty(field)
-    if rule == YEAR:
-        return date(value.year, 1, 1) if value else value
     if kind in ("DateField", "DateTimeField") and field.name not in unique_dates:
         return _month(value) if value else value
     return _SAME
@@ -571,7 +572,7 @@ def _scrub_audit(participant, touched: dict[type, list[int]], number: str) -> No
     entries = LogEntry.objects.filter(about)
     for entry in entries.only("pk", "additional_data"):
         data = entry.additional_data if isinstance(entry.additional_data, dict) else {}
-        kept = {key: data[key] for key in ("participant_id", "access") if key in data}
+        kept = {key: data[key] for key in ("participant_id", "access", "roles") if key in data}
         LogEntry.objects.filter(pk=entry.pk).update(
             changes=None,
             changes_text="",

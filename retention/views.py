@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from kis_site.access import Action, policy
@@ -21,6 +22,7 @@ from retention.models import (
     Anonymisation,
     AnonymisationState,
     DestructionRecord,
+    Ground,
     RecordKind,
     RetentionRule,
 )
@@ -50,6 +52,40 @@ def due(request):
             "done": anonymised.count(),
         },
     )
+
+
+@require_POST
+def propose_together(request):
+    """The manager proposes the ticked files past retention at once, each with the retention
+    that passed as its justification; they are then confirmed together."""
+    if not policy().can(request.user, Action.ANONYMISE):
+        raise PermissionDenied
+    wanted = {int(value) for value in request.POST.getlist("participant") if value.isdigit()}
+    proposed = 0
+    for person, retention in past_retention():
+        if person.pk not in wanted or anonymise.pending(person) is not None:
+            continue
+        anonymise.propose(
+            participant=person,
+            ground=Ground.RETENTION,
+            reason=_("Every retention period has passed (kept until %(date)s).")
+            % {"date": retention.until.strftime("%d.%m.%Y")},
+            by=request.user,
+        )
+        proposed += 1
+    if proposed:
+        messages.success(
+            request,
+            ngettext(
+                "%(count)d anonymisation proposed: confirm it below.",
+                "%(count)d anonymisations proposed: confirm them below.",
+                proposed,
+            )
+            % {"count": proposed},
+        )
+    else:
+        messages.info(request, _("Tick the files past retention to propose."))
+    return redirect("retention:due")
 
 
 @require_http_methods(["GET", "POST"])

@@ -79,6 +79,7 @@ WRITES = {
     "retention:propose": [(one("participant"), {"manager", "case_manager"})],
     "retention:confirm": [(anonymisation_proposal, {"manager"})],
     "retention:confirm-together": [(none, {"manager"})],
+    "retention:propose-together": [(none, {"manager"})],
     "retention:withdraw": [(anonymisation_proposal, {"manager", "case_manager"})],
     "participants:note-edit": [(one("note"), OWN)],  # its author; the manager corrects
     "participants:application-add": [(one("participant"), EDITORS)],

@@ -198,7 +198,10 @@ def test_attendance_for_30_present_by_default_late_minutes_and_corrections(works
     row = Attendance.objects.get(participant_id=people[1])
     assert row.hours == Decimal("4.00")
     entry = LogEntry.objects.get_for_object(row).filter(action=LogEntry.Action.UPDATE).get()
-    assert entry.additional_data == {"reason": "Przyszedł, pomyłka przy liście."}
+    assert entry.additional_data == {
+        "reason": "Przyszedł, pomyłka przy liście.",
+        "roles": ["manager"],  # the actor's roles at that moment
+    }
     assert entry.actor == manager
 
 

@@ -21,7 +21,7 @@ from kis_site.access import Action, log_access, participant_data_registry, polic
 from kis_site.models import FundingKind, PendingForm, StoredFile
 from participants.access import participants_reachable_by, participants_visible_to
 from participants.models import Participant
-from reports.figures import enrolments_in, outcomes, yearly
+from reports.figures import age_band, enrolments_in, outcomes, yearly
 from retention import anonymise
 from retention.anonymise import FIELD_RULES, needs_rule
 from retention.models import (
@@ -192,7 +192,10 @@ def test_coarse_fields_stay_and_free_texts_are_emptied(participant, manager, cas
     anonymised(participant, manager, case_manager)
     after = Participant.objects.get(pk=participant.pk)
     assert after.pesel is None and after.street == "" and after.city == ""
-    assert after.birth_date == date(before.birth_date.year, 1, 1)
+    # The date of birth says no more than the age band, the same at the end of this year.
+    end = date(timezone.localdate().year, 12, 31)
+    assert after.birth_date.timetuple()[1:3] == (1, 1)
+    assert age_band(after.birth_date, end) == age_band(before.birth_date, end)
     assert (after.sex, after.education_level, after.primary_risk_group) == (
         before.sex,
         before.education_level,
@@ -201,7 +204,7 @@ def test_coarse_fields_stay_and_free_texts_are_emptied(participant, manager, cas
     assert after.last_name == f"KIS/{participant.pk}"
     assert set(after.notes.values_list("text", flat=True)) == {""}
     assert after.notes.count() == 2  # never deleted
-    # Detailed risk groups leave with the identity (until the k-anonymity rule keeps them).
+    # Detailed risk groups leave with the identity (alone, the k-anonymity rule keeps none).
     assert set(after.risk_group_rows.values_list("group", flat=True)) == {""}
 
 
@@ -634,3 +637,27 @@ def test_the_name_in_other_records_is_replaced_by_the_case_number(manager, case_
     assert note.text == (f"Przyszła z [KIS/{person.pk}]; [KIS/{person.pk}] pomaga jej w nauce.")
     assert record.entries[0]["mentions"] == 1
     assert "Dawnowska" not in json.dumps(every_value(), ensure_ascii=False, default=str)
+
+
+def test_the_manager_proposes_the_files_past_retention_together(manager, client_for):
+    year = timezone.localdate().year - 12
+    old = [ParticipantFactory(last_name=f"Dawny{index}") for index in range(2)]
+    for person in old:
+        ApplicationFactory(participant=person, decided_on=date(year, 3, 1))
+    recent = ParticipantFactory(last_name="Świeży")
+    ApplicationFactory(participant=recent, decided_on=timezone.localdate())
+    response = client_for(manager).post(
+        reverse("retention:propose-together"),
+        {"participant": [old[0].pk, old[1].pk, recent.pk]},  # one not past retention
+    )
+    assert response.status_code == 302
+    proposals = Anonymisation.objects.filter(state=AnonymisationState.PROPOSED)
+    assert {item.participant for item in proposals} == set(old)
+    assert all(
+        item.reason.startswith("Upłynęły wszystkie okresy przechowywania (przechowywano do 31.12.")
+        and item.proposed_by == manager
+        for item in proposals
+    )
+    # Posted again: nothing is proposed twice.
+    client_for(manager).post(reverse("retention:propose-together"), {"participant": [old[0].pk]})
+    assert Anonymisation.objects.count() == 2

@@ -5,8 +5,10 @@ club share the same combination of every kept field; no combination ever points 
 from datetime import date
 
 import pytest
+from django.utils import timezone
 
 from participants.models import Participant, ParticipantRiskGroup
+from reports.figures import age_band
 from retention import anonymise, kanon
 from retention.models import Anonymisation
 from tests.factories import ParticipantFactory
@@ -65,12 +67,12 @@ def test_details_stay_only_for_a_group_of_five_confirmed_together(manager):
         assert kept(participant) == (set(), "")
     # The coarse fields stay for everyone.
     alone.refresh_from_db()
-    assert (alone.sex, alone.birth_date, alone.education_level, alone.primary_risk_group) == (
+    assert (alone.sex, alone.education_level, alone.primary_risk_group) == (
         "F",
-        date(1960, 1, 1),
         "primary",
         "refugee",
     )
+    assert age_band(alone.birth_date, date(timezone.localdate().year, 12, 31)) == "55+"
     assert_no_small_combination()
     # The destruction record says which details each file kept (names, not values).
     by_number = {entry["case_number"]: entry["details_kept"] for entry in record.entries}
@@ -133,3 +135,18 @@ def test_no_combination_of_many_random_people_points_to_fewer_than_five(manager)
         confirm_together(people[start : start + 20], manager)
     assert_no_small_combination()
     assert kanon.combinations(), "some details were kept"
+
+
+def test_the_date_of_birth_becomes_the_age_band_of_the_years_reported():
+    """1 January of the youngest year of birth with the same band at the end of every year of
+    the participation: people of one band in the same years share it."""
+    born = kanon.representative_birth_date
+    assert born(date(1999, 12, 30), {2025}) == date(2000, 1, 1)  # 25 at the end of 2025
+    assert born(date(1991, 3, 1), {2024}) == born(date(1995, 7, 7), {2024}) == date(1999, 1, 1)
+    # A band changing between two years of one participation pins it down, as the band does.
+    assert born(date(1970, 6, 15), {2024, 2025}) == date(1970, 1, 1)
+    for true, years in [(date(1950, 2, 2), {2014}), (date(2004, 5, 5), {2021, 2022})]:
+        kept = born(true, years)
+        for year in years:
+            assert age_band(kept, date(year, 12, 31)) == age_band(true, date(year, 12, 31))
+    assert born(None, {2025}) is None

@@ -202,6 +202,7 @@ def test_manager_grants_and_revokes_case_roles_audited_and_listed_on_the_start_p
         "role_change": "granted",
         "role": Role.PSYCHOLOGIST.value,
         "group": "Psycholog",
+        "roles": [Role.MANAGER.value],  # who granted it, as they were then
     }
     response = post_groups(client, stranger, [])
     assert response.status_code == 302

@@ -423,6 +423,23 @@ def test_the_access_log_gives_roles_purposes_and_no_staff_names(
         assert user.last_name not in json.dumps(reads, ensure_ascii=False)
 
 
+def test_the_access_log_gives_the_role_held_at_the_time(person, manager, psychologist, client_for):
+    """A role taken away later does not rewrite who read the file: each entry keeps the roles
+    its actor had then (kis_site.audit.record_actor_roles)."""
+    from django.contrib.auth.models import Group
+
+    from kis_site.vocabulary import Role
+
+    client_for(psychologist).get(reverse("participants:detail", args=[person.pk]))
+    psychologist.groups.clear()
+    psychologist.groups.add(Group.objects.get(name=Role.TRAINER.group_name))
+    _response, archive = release(client_for(manager), person)
+    _words, data, _names = contents(archive)
+    reads = data["sections"]["access_log"]["records"]["access_log"]
+    assert ["psychologist"] in [read["role"] for read in reads]
+    assert ["trainer"] not in [read["role"] for read in reads]
+
+
 # --- Who prepares, who releases, and the audit ----------------------------------------------------
 
 

@@ -11,6 +11,7 @@ from playwright.sync_api import expect
 
 from tests.browser.helpers import log_in, log_out
 from tests.factories import CompletedEnrolmentFactory, ParticipantFactory
+from tests.records import pdf_text
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -25,6 +26,13 @@ def test_the_case_manager_proposes_and_the_manager_anonymises(checker, manager, 
         starts_on=date(year, 2, 1),
         planned_end_on=date(year, 11, 30),
         ended_on=date(year, 11, 30),
+    )
+    other = ParticipantFactory(first_name="Zenon", last_name="Dawny")
+    CompletedEnrolmentFactory(
+        participant=other,
+        starts_on=date(year, 1, 10),
+        planned_end_on=date(year, 10, 31),
+        ended_on=date(year, 10, 31),
     )
     page = checker.page
     file_url = checker.url(f"/participants/{person.pk}/")
@@ -43,9 +51,14 @@ def test_the_case_manager_proposes_and_the_manager_anonymises(checker, manager, 
     page.get_by_role("link", name="Teczki po okresie przechowywania").click()
     expect(page.locator("main")).to_contain_text("Dawnowska Teodora")
     checker.check("files-past-retention")
+    # The manager proposes another file past retention from the list, then confirms both.
+    page.get_by_label("Zaproponuj razem: Zenon Dawny").check()
+    page.get_by_role("button", name="Zaproponuj anonimizację zaznaczonych teczek").click()
+    expect(page.locator(".alert-success")).to_contain_text("Zaproponowano 1 anonimizację")
     page.get_by_label("Zatwierdź razem: Teodora Dawnowska").check()
+    page.get_by_label("Zatwierdź razem: Zenon Dawny").check()
     page.get_by_role("button", name="Zatwierdź zaznaczone teczki razem").click()
-    expect(page.locator("main")).to_contain_text("1 teczka do anonimizacji")
+    expect(page.locator("main")).to_contain_text("2 teczki do anonimizacji")
     page.check("#id_understood")
     page.click("main button[type=submit]")
     expect(page.locator("main")).to_contain_text("wymagają zgody archiwum")
@@ -57,7 +70,9 @@ def test_the_case_manager_proposes_and_the_manager_anonymises(checker, manager, 
     # the application, a member of the commission by hand; then its PDF is stored.
     expect(page.locator("main h1")).to_contain_text("Protokół anonimizacji nr 1/")
     expect(page.locator("main")).to_contain_text(f"KIS/{person.pk}")
+    expect(page.locator("main")).to_contain_text(f"KIS/{other.pk}")
     expect(page.locator("main")).not_to_contain_text("Dawnowska")
+    expect(page.locator("main")).not_to_contain_text("Dawny")
     checker.check("destruction-record")
     page.get_by_role("button", name="Podpisz Kierownik KIS").click()
     page.get_by_role("link", name="Odnotuj podpis odręczny — Członek komisji").click()
@@ -69,7 +84,9 @@ def test_the_case_manager_proposes_and_the_manager_anonymises(checker, manager, 
     link = page.get_by_role("link", name="Drukuj (PDF)")
     response = page.request.get(checker.url(link.get_attribute("href")))
     assert response.status == 200 and response.headers["content-type"] == "application/pdf"
-    assert b"Dawnowska" not in response.body()
+    text = pdf_text(response.body())
+    assert f"KIS/{person.pk}" in text and f"KIS/{other.pk}" in text
+    assert "Dawnowska" not in text and "Dawny" not in text
     page.goto(file_url)
     expect(page.locator("main h1")).to_contain_text(f"KIS/{person.pk}")
     expect(page.locator("body")).to_contain_text("Ta teczka została zanonimizowana")
