@@ -175,18 +175,18 @@ def window_weeks(participants, *, mondays: list[date]) -> dict[int, list[Week]]:
     """The weeks the 2/3 rule checks, by person: for each of ``participants`` (ids or a queryset
     of ids), the weeks of ``mondays`` with a share of the hours done (group sessions attended and
     consultations, by their module's category) over the window ending that week — the share the
-    hour card shows. A week without hours of the person's own is checked like any other: it is
-    the window that counts. The hours of each window and week are summed in the database (two
-    aggregated queries, a row per person and category), whatever the number of people and
-    marks."""
+    hour card shows (only the share: a week's own hours are on the hour card). A week without
+    hours of the person's own is checked like any other: it is the window that counts. The hours
+    of each window are summed in the database (two aggregated queries, a row per person and
+    category), whatever the number of people and marks."""
     wanted = sorted(set(mondays))
     if not wanted:
         return {}
-    # Per Monday two periods: its window (the week and the three before it), and the week.
-    periods = []
-    for monday in wanted:
-        periods.append((monday - timedelta(weeks=WINDOW - 1), monday + timedelta(days=6)))
-        periods.append((monday, monday + timedelta(days=6)))
+    # Per Monday its window: the week and the three before it. (The week's own hours are the
+    # hour card's; the rule needs only the window's share, so only the windows are summed.)
+    periods = [
+        (monday - timedelta(weeks=WINDOW - 1), monday + timedelta(days=6)) for monday in wanted
+    ]
     sums = hours_done_by_period(
         periods, ("participant_id", "module__category"), participants=participants
     )
@@ -199,13 +199,10 @@ def window_weeks(participants, *, mondays: list[date]) -> dict[int, list[Week]]:
         for index, monday in enumerate(wanted):
             window = _NO_HOURS.copy()
             for category, hours in by_category.items():
-                window[category] += hours[2 * index]
+                window[category] += hours[index]
             share = Week.share(window)
             if share is not None:
-                week = Week(monday, done_window_share=share)
-                for category, hours in by_category.items():
-                    week.done[category] += hours[2 * index + 1]
-                checked.append(week)
+                checked.append(Week(monday, done_window_share=share))
         if checked:
             result[person] = checked
     return result
