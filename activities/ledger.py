@@ -47,6 +47,17 @@ class ModuleRow:
 _NO_HOURS = {Category.SOCIAL: 0, Category.VOCATIONAL: 0}
 
 
+def social_share(social, vocational) -> Decimal | None:
+    """The share of social reintegration in the hours (None without hours)."""
+    total = social + vocational
+    return Decimal(social) / Decimal(total) if total else None
+
+
+def is_below(share) -> bool:
+    """Below the 2/3 rule."""
+    return share is not None and share < SHARE
+
+
 @dataclass
 class Week:
     monday: date
@@ -57,8 +68,7 @@ class Week:
 
     @staticmethod
     def share(hours: dict) -> Decimal | None:
-        total = hours[Category.SOCIAL] + hours[Category.VOCATIONAL]
-        return Decimal(hours[Category.SOCIAL]) / Decimal(total) if total else None
+        return social_share(hours[Category.SOCIAL], hours[Category.VOCATIONAL])
 
     @property
     def planned_share(self):
@@ -70,11 +80,11 @@ class Week:
 
     @property
     def planned_below(self) -> bool:
-        return self.planned_window_share is not None and self.planned_window_share < SHARE
+        return is_below(self.planned_window_share)
 
     @property
     def done_below(self) -> bool:
-        return self.done_window_share is not None and self.done_window_share < SHARE
+        return is_below(self.done_window_share)
 
 
 MODULE_KEYS = (
@@ -171,14 +181,14 @@ def _rolling(by_week: dict, first: date, last: date) -> list[Week]:
     return result
 
 
-def window_weeks(participants, *, mondays: list[date]) -> dict[int, list[Week]]:
+def window_weeks(participants, *, mondays: list[date]) -> dict[int, list[tuple[date, Decimal]]]:
     """The weeks the 2/3 rule checks, by person: for each of ``participants`` (ids or a queryset
-    of ids), the weeks of ``mondays`` with a share of the hours done (group sessions attended and
-    consultations, by their module's category) over the window ending that week — the share the
-    hour card shows (only the share: a week's own hours are on the hour card). A week without
-    hours of the person's own is checked like any other: it is the window that counts. The hours
-    of each window are summed in the database (two aggregated queries, a row per person and
-    category), whatever the number of people and marks."""
+    of ids), (Monday, share) of the weeks of ``mondays`` with a share of the hours done (group
+    sessions attended and consultations, by their module's category) over the window ending that
+    week — the share the hour card shows (only the share: a week's own hours are on the hour
+    card). A week without hours of the person's own is checked like any other: it is the window
+    that counts. The hours of each window are summed in the database (two aggregated queries, a
+    row per person and category), whatever the number of people and marks."""
     wanted = sorted(set(mondays))
     if not wanted:
         return {}
@@ -193,27 +203,31 @@ def window_weeks(participants, *, mondays: list[date]) -> dict[int, list[Week]]:
     by_person: dict[int, dict[str, list[Decimal]]] = {}
     for (person, category), hours in sums.items():
         by_person.setdefault(person, {})[category] = hours
+    none = [0] * len(wanted)
     result = {}
     for person, by_category in by_person.items():
+        social = by_category.get(Category.SOCIAL, none)
+        vocational = by_category.get(Category.VOCATIONAL, none)
         checked = []
         for index, monday in enumerate(wanted):
-            window = _NO_HOURS.copy()
-            for category, hours in by_category.items():
-                window[category] += hours[index]
-            share = Week.share(window)
+            share = social_share(social[index], vocational[index])
             if share is not None:
-                checked.append(Week(monday, done_window_share=share))
+                checked.append((monday, share))
         if checked:
             result[person] = checked
     return result
 
 
-def only_below(checked: dict[int, list[Week]]) -> dict[int, list[Week]]:
+def only_below(checked: dict[int, list[tuple[date, Decimal]]]) -> dict[int, list[Week]]:
     """Of the weeks checked by person (``window_weeks``), those below 2/3 on what was attended:
     the weeks the hour card flags "below 2/3"; people with none are left out."""
     result = {}
     for person, weeks_checked in checked.items():
-        below = [week for week in weeks_checked if week.done_below]
+        below = [
+            Week(monday, done_window_share=share)
+            for monday, share in weeks_checked
+            if is_below(share)
+        ]
         if below:
             result[person] = below
     return result
