@@ -198,6 +198,8 @@ def _confirm_page(request, chosen, *, fixed=False):
                 "anonymised people share them."
             ),
             "aside_template": "retention/_chosen.html",
+            "submit_label": _("Anonymise for good"),
+            "submit_class": "btn-danger",
             "files": files,
             "needs_consent": any(item["kind"].archive_consent_required for item in files),
             "breadcrumbs": _crumbs(),
