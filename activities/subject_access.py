@@ -3,7 +3,9 @@ the roster of and their attendance, the hours done and planned (``activities.hou
 definition), the absence cases, the consultations and the placements, with the scans of sick
 notes and the groups' attendance lists (``kis_site.subject_access``)."""
 
-from django.db.models import Q
+from decimal import Decimal
+
+from django.db.models import Prefetch, Q
 from django.utils.translation import gettext as _
 
 from activities.hours import planned_and_done
@@ -18,9 +20,15 @@ from activities.models import (
     RosterEntry,
     Session,
 )
-from kis_site.subject_access import Contribution, Copy, Paragraph, Table, date_text, plain
-
-SCAN_EXTENSIONS = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}
+from kis_site.subject_access import (
+    SCAN_EXTENSIONS,
+    Contribution,
+    Copy,
+    Paragraph,
+    Table,
+    date_text,
+    plain,
+)
 
 
 def _prepare(copy: Copy) -> None:
@@ -53,7 +61,6 @@ def _attendance(copy: Copy) -> None:
         empty=_("No sessions."),
     )
     planned, done = planned_and_done(("module__name",), participants=[participant.pk])
-    total_planned, total_done = planned_and_done((), participants=[participant.pk])
     if planned or done:
         section.add(
             Paragraph(
@@ -82,11 +89,11 @@ def _attendance(copy: Copy) -> None:
                 plain(planned[key].hours if key in planned else 0),
                 plain(done[key].hours if key in done else 0),
             )
-        everything = ()
+        # The modules' sums (exact decimals): the same hours, not counted a second time.
         table.total = [
             _("Total"),
-            plain(total_planned[everything].hours if everything in total_planned else 0)[0],
-            plain(total_done[everything].hours if everything in total_done else 0)[0],
+            plain(sum((row.hours for row in planned.values()), Decimal(0)))[0],
+            plain(sum((row.hours for row in done.values()), Decimal(0)))[0],
         ]
     _sessions(copy, section, participant)
     _absence_cases(copy, section, participant)
@@ -182,8 +189,16 @@ def _sessions(copy, section, participant) -> None:
 
 
 def _absence_cases(copy, section, participant) -> None:
-    cases = AbsenceCase.objects.filter(participant=participant).select_related(
-        "enrolment", "attendance__session__module"
+    cases = (
+        AbsenceCase.objects.filter(participant=participant)
+        .select_related("enrolment", "attendance__session__module", "attendance__participant")
+        .prefetch_related(
+            Prefetch(
+                "entries",
+                queryset=AbsenceCaseEntry.objects.select_related("attendance__session__module"),
+            ),
+            "actions",
+        )
     )
     for case in cases.order_by("opened_at", "pk"):
         title = _("Absence case: %(reason)s") % {"reason": case.get_reason_display()}
@@ -196,10 +211,8 @@ def _absence_cases(copy, section, participant) -> None:
                 texts={"attendance": str(opened_by) if opened_by else ""},
             )
         )
-        entries = AbsenceCaseEntry.objects.filter(case=case).select_related(
-            "attendance__session__module"
-        )
-        actions = AbsenceAction.objects.filter(case=case)
+        entries = case.entries.all()
+        actions = case.actions.all()
         if entries:
             table = section.add(
                 Table(
@@ -282,13 +295,15 @@ def _placements(copy: Copy) -> None:
         order=100,
         empty=_("No placements."),
     )
-    placements = Placement.objects.filter(participant=copy.participant).select_related(
-        "institution"
+    placements = (
+        Placement.objects.filter(participant=copy.participant)
+        .select_related("institution")
+        .prefetch_related(Prefetch("hours", queryset=PlacementHours.objects.order_by("day")))
     )
     for placement in placements.order_by("starts_on", "pk"):
         title = str(placement)
         section.add(copy.record(placement, kind="placement", title=title))
-        hours = PlacementHours.objects.filter(placement=placement).order_by("day")
+        hours = placement.hours.all()
         if hours:
             table = section.add(
                 Table(

@@ -209,9 +209,8 @@ def _figures(entry) -> dict:
 @events.test_stop.add_listener
 def write_result(environment, **_kwargs):
     stats = environment.stats
-    entries = {name: entry for (name, _method), entry in stats.entries.items()}
     groups = {}
-    for name, entry in sorted(entries.items()):
+    for (name, _method), entry in sorted(stats.entries.items()):
         group = groups.get(name)
         if group is None:
             groups[name] = group = StatsEntry(stats, name, "")

@@ -51,7 +51,7 @@ def _build(copy: Copy) -> None:
             .select_related(
                 "catalogue_entry", "responsible", "institution", "service", "module", "placement"
             )
-            .select_related("referral__institution")
+            .select_related("referral__institution", "goal")
             .order_by("order", "pk")
         ):
             actions.setdefault(action.goal_id, []).append(action)

@@ -31,12 +31,23 @@ diagnozy ani indywidualnego planu działania.
 do państw spoza Europejskiego Obszaru Gospodarczego.
 """
 
+
+def controller_name(kis) -> str:
+    """The controller of the data: the entity running the club, or the club itself."""
+    return kis.operating_entity or kis.name
+
+
+def contact(kis) -> str:
+    """Where to write or call in matters of personal data."""
+    return ", ".join(part for part in (kis.email, kis.phone) if part)
+
+
 # The placeholders the text may use, and what fills them in (a field of the KIS settings).
 PLACEHOLDERS = {
-    "{administrator}": lambda kis: kis.operating_entity or kis.name,
+    "{administrator}": controller_name,
     "{klub}": lambda kis: kis.name,
     "{adres}": lambda kis: kis.address,
-    "{kontakt}": lambda kis: ", ".join(part for part in (kis.email, kis.phone) if part),
+    "{kontakt}": contact,
 }
 
 

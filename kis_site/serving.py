@@ -61,23 +61,18 @@ def media_file_response(
         raise Http404
     filename = filename or PurePosixPath(name).name
     content_type = content_type or mimetypes.guess_type(filename)[0] or "application/octet-stream"
-    prefix = settings.MEDIA_ACCEL_REDIRECT
-    if prefix and isinstance(storage, FileSystemStorage):
+    if isinstance(storage, FileSystemStorage):
         try:
             relative = media_relative_path(storage, name)
         except SuspiciousFileOperation as error:
             raise Http404 from error
-        if not (Path(settings.MEDIA_ROOT).resolve() / relative).is_file():
-            raise Http404
-        response = HttpResponse(content_type=content_type)
-        response[ACCEL_HEADER] = prefix.rstrip("/") + "/" + quote(str(relative))
-        response["Content-Disposition"] = content_disposition_header(as_attachment, filename)
-        return response
-    if isinstance(storage, FileSystemStorage):
-        try:
-            media_relative_path(storage, name)
-        except SuspiciousFileOperation as error:
-            raise Http404 from error
+        if prefix := settings.MEDIA_ACCEL_REDIRECT:
+            if not (Path(settings.MEDIA_ROOT).resolve() / relative).is_file():
+                raise Http404
+            response = HttpResponse(content_type=content_type)
+            response[ACCEL_HEADER] = prefix.rstrip("/") + "/" + quote(str(relative))
+            response["Content-Disposition"] = content_disposition_header(as_attachment, filename)
+            return response
     try:
         handle = storage.open(name, "rb")
     except (FileNotFoundError, SuspiciousFileOperation) as error:

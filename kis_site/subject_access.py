@@ -58,6 +58,12 @@ SKIPPED = frozenset(
 COPY_ACCESS = "GDPR art. 15 copy"
 
 
+def is_withheld(key: str, default: bool, *, withheld, reviewed) -> bool:
+    """A review item the preparer saw is withheld when they ticked it; one they did not see (it
+    appeared after the review, or while the page was open) keeps its default."""
+    return key in withheld if key in reviewed else default
+
+
 def others_mark() -> str:
     """What stands in the copy where another person's data was."""
     return _("[another person's data — withheld]")
@@ -262,7 +268,7 @@ class Copy:
     # --- review ---
 
     def withholds(self, key: str, default: bool = False) -> bool:
-        return key in self._withheld_keys if key in self._reviewed else default
+        return is_withheld(key, default, withheld=self._withheld_keys, reviewed=self._reviewed)
 
     def review(
         self,
@@ -349,11 +355,7 @@ class Copy:
     def section(
         self, key: str, title, *, purpose: str, retention: str, order: int, empty=""
     ) -> Section:
-        return self._add_section(
-            Section(key, str(title), purpose, retention, empty=str(empty), order=order)
-        )
-
-    def _add_section(self, section: Section) -> Section:
+        section = Section(key, str(title), purpose, retention, empty=str(empty), order=order)
         self.sections.append(section)
         return section
 
@@ -523,6 +525,9 @@ def date_text(value) -> str:
 
 # --- Signed documents: every stored version and scan ------------------------------------------
 
+# The extension a scan gets in the ZIP, by its content type (``kis_site.documents.SCAN_TYPES``).
+SCAN_EXTENSIONS = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}
+
 
 def _version_columns():
     return [
@@ -577,9 +582,7 @@ def add_document(copy: Copy, section: Section, document, *, title: str, others: 
             pdf = _("stored when the copy is released")
         scan = "—"
         if revision.scan_id:
-            extension = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}.get(
-                revision.scan.content_type, "bin"
-            )
+            extension = SCAN_EXTENSIONS.get(revision.scan.content_type, "bin")
             scan = copy.add_file(
                 revision.scan,
                 path=f"skany/{name}-skan.{extension}",
@@ -645,13 +648,10 @@ def _roles_text(entry, cache: dict) -> tuple[str, list[str]]:
     if user is None:
         return _("the system"), []
     data = entry.additional_data if isinstance(entry.additional_data, dict) else {}
-    if "roles" in data:
-        held = set(data["roles"])
-        key = ("then", tuple(sorted(held)))
-    else:
-        held = {role.value for role in user_roles(user)}
-        key = ("today", user.pk)
-    if key not in cache:
+    then = "roles" in data
+    key = ("then", tuple(sorted(set(data["roles"])))) if then else ("today", user.pk)
+    if key not in cache:  # a user's roles today are read once, not once an entry
+        held = set(data["roles"]) if then else {role.value for role in user_roles(user)}
         roles = [role for role in Role if role.value in held]
         text = ", ".join(str(role.label) for role in roles) or _("staff member")
         cache[key] = (text, [role.value for role in roles])

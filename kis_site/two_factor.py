@@ -107,12 +107,18 @@ def sees_requirements(user) -> bool:
     return unlocks_logins(user)
 
 
+def decides_requirements(user) -> bool:
+    """Only the KIS manager decides (the technical administrator, whose own role is one of
+    those concerned, does not)."""
+    return grants_all_roles(user)
+
+
 def requirement_change_error(*, actor, role: Role, required: bool) -> str | None:
     """Why ``actor`` may not set the requirement of ``role`` to ``required``, or None.
 
-    Only the KIS manager decides (the technical administrator, whose own role is one of those
-    concerned, does not); nobody relaxes it for a role they hold themselves."""
-    if not grants_all_roles(actor):
+    Only the KIS manager decides (``decides_requirements``); nobody relaxes it for a role they
+    hold themselves."""
+    if not decides_requirements(actor):
         return _("Only the KIS manager decides which roles must use two-factor login.")
     if not required and role in user_roles(actor):
         return _("Nobody relaxes two-factor login for a role they hold themselves (%(role)s).") % {

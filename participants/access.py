@@ -347,9 +347,20 @@ class ParticipantPolicy:
         if isinstance(obj, CaseNote) and action == Action.EDIT:
             # A note is edited by its author; the manager may correct any.
             return self.runs_club(user) or obj.author_id == staff_id(user)
-        if action == Action.PREPARE_COPY:
-            # The copy of a person's data holds every section: it is prepared by those who see
-            # the whole file (the manager; a case manager for the people they manage).
+        if action == Action.PROPOSE_ANONYMISATION:
+            from retention.models import Anonymisation
+
+            if isinstance(obj, Anonymisation):
+                # A proposal is withdrawn by its author, or by who confirms anonymisations.
+                return obj.proposed_by_id == user.pk or any(
+                    Action.ANONYMISE in rule.actions for rule in self._rules(user)
+                )
+            # A case manager proposes for the people they manage; the manager for anyone.
+            return self.responsible_for(user, obj)
+        if action in (Action.PREPARE_COPY, Action.EXPORT):
+            # The copy of a person's data holds every section: it is prepared (and released,
+            # EXPORT) by those who see the whole file (the manager; a case manager prepares it
+            # for the people they manage).
             participant = participant_data_for(obj).participant(obj)
             return self.sections_for(user, participant) == ALL_SECTIONS
         return True

@@ -48,9 +48,10 @@ def restrict(*, participant: Participant, restricted_on: date, reason: str, by):
 
     errors = {}
     today = timezone.localdate()
+    reason = (reason or "").strip()
     if participant.restricted_on is not None:
         errors["__all__"] = _("Processing of this file is already restricted.")
-    if not (reason or "").strip():
+    if not reason:
         errors["reason"] = _("Give the reason for the restriction (e.g. the person's request).")
     if restricted_on is None:
         errors["restricted_on"] = _("Give the date from which processing is restricted.")
@@ -71,8 +72,7 @@ def restrict(*, participant: Participant, restricted_on: date, reason: str, by):
                 enrolment=enrolment,
                 to_status=EnrolmentStatus.SUSPENDED,
                 changed_on=restricted_on,
-                reason=_("Processing restricted (GDPR art. 18): %(reason)s")
-                % {"reason": reason.strip()},
+                reason=_("Processing restricted (GDPR art. 18): %(reason)s") % {"reason": reason},
                 by=by,
                 expected_version=enrolment.version,
             )
@@ -81,7 +81,7 @@ def restrict(*, participant: Participant, restricted_on: date, reason: str, by):
                 restriction = ProcessingRestriction.objects.create(
                     participant=participant,
                     restricted_on=restricted_on,
-                    reason=reason.strip(),
+                    reason=reason,
                     recorded_by=by,
                     paused_enrolment=enrolment if pause else None,
                 )

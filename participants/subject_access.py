@@ -2,6 +2,7 @@
 family, recruitment, participations, contracts, certificates, referrals (the recipients of the
 data), notes, follow-ups and restrictions of processing (``kis_site.subject_access``)."""
 
+from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 
 from kis_site.subject_access import (
@@ -199,8 +200,10 @@ def _participation(copy, participant) -> None:
     )
     for enrolment in enrolments:
         section.add(copy.record(enrolment, kind="enrolment", title=str(enrolment).capitalize()))
-    changes = EnrolmentStatusChange.objects.filter(enrolment__participant=participant).order_by(
-        "changed_on", "pk"
+    changes = (
+        EnrolmentStatusChange.objects.filter(enrolment__participant=participant)
+        .select_related("enrolment")
+        .order_by("changed_on", "pk")
     )
     if changes:
         table = section.add(
@@ -216,7 +219,7 @@ def _participation(copy, participant) -> None:
                 ],
             )
         )
-        for change in changes.select_related("enrolment"):
+        for change in changes:
             table.add(
                 (str(change.enrolment), change.enrolment_id),
                 plain(change.changed_on),
@@ -254,7 +257,8 @@ def _contracts(copy, participant) -> None:
         empty=_("No social contract or other basis of participation has been recorded."),
     )
     contracts = participant.contracts.select_related("ops_department").prefetch_related(
-        "family_parties"
+        "family_parties",
+        Prefetch("evaluations", queryset=ContractEvaluation.objects.order_by("planned_on")),
     )
     for contract in contracts.order_by("valid_from", "pk"):
         title = str(contract)
@@ -275,7 +279,7 @@ def _contracts(copy, participant) -> None:
                 ],
             )
         )
-        evaluations = ContractEvaluation.objects.filter(contract=contract).order_by("planned_on")
+        evaluations = contract.evaluations.all()
         if evaluations:
             table = section.add(
                 Table(
@@ -375,7 +379,8 @@ def _notes(copy, participant) -> None:
         order=160,
         empty=_("No notes."),
     )
-    for note in CaseNote.objects.filter(participant=participant).select_related("author"):
+    notes = CaseNote.objects.filter(participant=participant).select_related("author", "enrolment")
+    for note in notes:
         title = str(note).capitalize()
         names_others = copy.names_others(note.text)
         withheld = copy.review(

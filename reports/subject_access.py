@@ -2,6 +2,7 @@
 every sphere, the exit assessments and the letters to the institution that referred them (which
 are recipients of the data), with every stored version and scan (``kis_site.subject_access``)."""
 
+from django.db.models import Prefetch
 from django.utils.formats import localize
 from django.utils.translation import gettext as _
 
@@ -29,7 +30,11 @@ def _change_reports(copy: Copy) -> None:
         order=120,
         empty=_("No change report has been written."),
     )
-    reports = ChangeReport.objects.filter(participant=copy.participant).select_related("enrolment")
+    reports = (
+        ChangeReport.objects.filter(participant=copy.participant)
+        .select_related("enrolment")
+        .prefetch_related(Prefetch("spheres", queryset=ChangeSphere.objects.order_by("pk")))
+    )
     for report in reports.order_by("period_start", "pk"):
         title = str(report)
         section.add(
@@ -40,7 +45,7 @@ def _change_reports(copy: Copy) -> None:
                 texts={"effects": _effects(report.effects)},
             )
         )
-        for part in ChangeSphere.objects.filter(report=report).order_by("pk"):
+        for part in report.spheres.all():
             section.add(
                 copy.record(
                     part,

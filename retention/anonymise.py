@@ -234,9 +234,9 @@ def confirm_together(*, anonymisations, archive_reference: str, by) -> Destructi
         raise ValidationError(_("Choose the files to anonymise."))
     if any(item.state != AnonymisationState.PROPOSED for item in anonymisations):
         raise ValidationError(_("This anonymisation is not waiting for confirmation."))
+    kinds = {item.participant_id: file_kind(item.participant) for item in anonymisations}
     if not archive_reference and any(
-        RetentionRule.for_kind(file_kind(item.participant)).archive_consent_required
-        for item in anonymisations
+        RetentionRule.for_kind(kind).archive_consent_required for kind in set(kinds.values())
     ):
         raise ValidationError(
             {
@@ -259,15 +259,17 @@ def confirm_together(*, anonymisations, archive_reference: str, by) -> Destructi
         if fresh.count() != len(anonymisations):
             raise ValidationError(_("This anonymisation is not waiting for confirmation."))
         keep = kanon.decide(ids)
-        kinds = {pk: file_kind(person) for pk, person in locked.items()}
+        # Taken before the walk overwrites them: done once for the whole batch below.
         names: dict[str, str] = {}
+        markers: list[str] = []
         for person in locked.values():
             names.update(full_names(person))
+            markers += identifiers(person)
         record = _new_record(archive_reference=archive_reference, by=by)
         entries = []
         for item in sorted(anonymisations, key=lambda item: item.participant_id):
             summary = anonymise(
-                locked[item.participant_id], keep=keep[item.participant_id], mentions=False
+                locked[item.participant_id], keep=keep[item.participant_id], alone=False
             )
             keys = summary.pop("keys")
             kept = sorted(keep[item.participant_id])
@@ -307,6 +309,7 @@ def confirm_together(*, anonymisations, archive_reference: str, by) -> Destructi
                 additional_data={"participant_id": item.participant_id, "anonymised": True},
             )
         mentioned = replace_mentions(names)
+        _remove_drafts_and_sessions(markers)
         for entry in entries:
             entry["mentions"] = mentioned[f"[{entry['case_number']}]"]
         DestructionRecord.objects.filter(pk=record.pk).update(entries=entries)
@@ -398,13 +401,14 @@ KEPT_DETAILS: dict[str, dict[str, dict[str, object]]] = {
 }
 
 
-def anonymise(participant, keep: frozenset[str] = frozenset(), *, mentions: bool = True) -> dict:
+def anonymise(participant, keep: frozenset[str] = frozenset(), *, alone: bool = True) -> dict:
     """Overwrite every identifying trace of ``participant`` (see the module's text), keeping the
     details in ``keep`` (decided by ``retention.kanon``); returns the kinds of records and
-    their counts (no personal data). Call inside a transaction. ``mentions``: replace the
-    person's name in other records here (a batch does it once for all, ``replace_mentions``)."""
+    their counts (no personal data). Call inside a transaction. ``alone``: also replace the
+    person's name in other records and remove drafts and sessions holding their identifiers
+    (a batch does both once for all its people, ``confirm_together``)."""
     markers = identifiers(participant)
-    names = full_names(participant) if mentions else {}
+    names = full_names(participant)
     number = case_number(participant)
     today = timezone.localdate()
     touched: dict[type, list[int]] = {}
@@ -446,16 +450,15 @@ def anonymise(participant, keep: frozenset[str] = frozenset(), *, mentions: bool
             data=b"", name="anonymised", sha256="", content_type="application/octet-stream"
         )
         _scrub_audit(participant, touched, number)
-        mentions = replace_mentions(names)[f"[{number}]"] if names else 0
-        _remove_drafts_and_sessions(markers)
+        if alone:
+            mentions = replace_mentions(names)[f"[{number}]"]
+            _remove_drafts_and_sessions(markers)
     participant.refresh_from_db()
     keys = {model._meta.label: pks for model, pks in touched.items()}
-    return {
-        "records": dict(sorted(counts.items())),
-        "files": len(files),
-        "mentions": mentions,
-        "keys": keys,
-    }
+    summary = {"records": dict(sorted(counts.items())), "files": len(files), "keys": keys}
+    if alone:
+        summary["mentions"] = mentions
+    return summary
 
 
 def full_names(participant) -> dict[str, str]:

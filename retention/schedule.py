@@ -35,12 +35,11 @@ def retentions(participant_ids=None) -> dict[int, Retention]:
     """The retention of each file (of ``participant_ids``, or all not anonymised)."""
     years = {kind: RetentionRule.for_kind(kind).years for kind in RecordKind}
     projects = dict(ProjectRetention.objects.values_list("funding_source_id", "retain_until"))
-    names = dict(FundingSource.objects.values_list("pk", "name"))
-    eu = set(FundingSource.objects.filter(kind=FundingKind.EU_PROJECT).values_list("pk", flat=True))
+    eu = dict(FundingSource.objects.filter(kind=FundingKind.EU_PROJECT).values_list("pk", "name"))
     people = Participant.objects.filter(anonymised_on__isnull=True)
     if participant_ids is not None:
         people = people.filter(pk__in=participant_ids)
-    ids = set(people.values_list("pk", flat=True))
+    ids = people.values("pk")  # a subquery, not every id of the club sent back as parameters
     found: dict[int, Retention] = {}
     open_files: set[int] = set()
     for person, ended_on, own, cohort in Enrolment.objects.filter(
@@ -56,7 +55,7 @@ def retentions(participant_ids=None) -> dict[int, Retention]:
             if source in projects:
                 until = max(until, projects[source])
             elif source in eu:
-                entry.blocked_by.append(names.get(source, ""))
+                entry.blocked_by.append(eu[source])
         entry.until = max(entry.until, until) if entry.until else until
     for person, decided_on in Application.objects.filter(participant_id__in=ids).values_list(
         "participant_id", "decided_on"
@@ -75,11 +74,11 @@ def retentions(participant_ids=None) -> dict[int, Retention]:
     return found
 
 
-def past_retention(today: date | None = None):
-    """The files whose every retention period has passed, not yet anonymised: (participant,
-    retention) pairs, by name."""
+def past_retention(today: date | None = None, participant_ids=None):
+    """The files whose every retention period has passed, not yet anonymised (of
+    ``participant_ids``, or all): (participant, retention) pairs, by name."""
     today = today or timezone.localdate()
-    passed = {pk: entry for pk, entry in retentions().items() if entry.passed(today)}
+    passed = {pk: entry for pk, entry in retentions(participant_ids).items() if entry.passed(today)}
     people = Participant.objects.filter(pk__in=passed).order_by("sort_name", "pk")
     return [(person, passed[person.pk]) for person in people]
 
@@ -91,10 +90,11 @@ def retention_periods() -> dict[str, tuple[str, str]]:
 
     from kis_site.gdpr import RETENTION_TEXTS
 
+    rules = {kind: RetentionRule.for_kind(kind) for kind in RecordKind}
     with override("pl"):
         years = {
             kind: ngettext("%(count)d year", "%(count)d years", rule.years) % {"count": rule.years}
-            for kind, rule in ((kind, RetentionRule.for_kind(kind)) for kind in RecordKind)
+            for kind, rule in rules.items()
         }
     values = {
         "participation": years[RecordKind.PARTICIPATION],

@@ -61,10 +61,13 @@ def propose_together(request):
     if not policy().can(request.user, Action.ANONYMISE):
         raise PermissionDenied
     wanted = {int(value) for value in request.POST.getlist("participant") if value.isdigit()}
-    proposed = 0
-    for person, retention in past_retention():
-        if person.pk not in wanted or anonymise.pending(person) is not None:
-            continue
+    waiting = set(
+        Anonymisation.objects.filter(
+            participant_id__in=wanted, state=AnonymisationState.PROPOSED
+        ).values_list("participant_id", flat=True)
+    )
+    passed = past_retention(participant_ids=wanted - waiting)
+    for person, retention in passed:
         anonymise.propose(
             participant=person,
             ground=Ground.RETENTION,
@@ -72,7 +75,7 @@ def propose_together(request):
             % {"date": retention.until.strftime("%d.%m.%Y")},
             by=request.user,
         )
-        proposed += 1
+    proposed = len(passed)
     if proposed:
         messages.success(
             request,
@@ -91,8 +94,6 @@ def propose_together(request):
 @require_http_methods(["GET", "POST"])
 def propose(request, pk):
     participant = get_participant_for_user(request.user, pk, Action.PROPOSE_ANONYMISATION)
-    if not policy().responsible_for(request.user, participant):
-        raise PermissionDenied  # a case manager proposes for the people they manage
     if participant.anonymised_on is not None:
         return redirect("participants:detail", pk=participant.pk)
     waiting = anonymise.pending(participant)
@@ -167,14 +168,10 @@ def _confirm_page(request, chosen, *, fixed=False):
     )
     if done:
         return done
-    if form.is_bound:
-        proposals = list(form.cleaned_data.get("proposals") or []) if form.is_valid() else []
-        if not proposals:
-            wanted = [value for value in form.data.getlist("proposals") if value.isdigit()]
-            proposals = list(form.fields["proposals"].queryset.filter(pk__in=wanted))
-    else:
-        wanted = [value for value in chosen if str(value).isdigit()]
-        proposals = list(form.fields["proposals"].queryset.filter(pk__in=wanted))
+    chosen = form.data.getlist("proposals") if form.is_bound else chosen
+    proposals = form.fields["proposals"].queryset.filter(
+        pk__in=[value for value in map(str, chosen) if value.isdigit()]
+    )
     if "proposals" in form.errors:  # a hidden field: its message leads the form
         form.add_error(None, form.errors.pop("proposals"))
     rules = {kind: RetentionRule.for_kind(kind) for kind in RecordKind}
@@ -219,9 +216,9 @@ def _crumbs(*items):
 @require_safe
 def record(request, pk):
     """A destruction record: the files it lists, its signatures, its PDF and scan."""
-    if not policy().can(request.user, Action.ANONYMISE):
-        raise PermissionDenied
     destruction = get_object_or_404(DestructionRecord.objects.select_related("drawn_up_by"), pk=pk)
+    if not policy().can(request.user, Action.VIEW, destruction):  # the manager's alone
+        raise PermissionDenied
     context = anonymise.record_context(destruction)
     return render(
         request,
@@ -236,13 +233,10 @@ def record(request, pk):
 
 @require_POST
 def withdraw(request, pk):
-    """Withdraw a proposal: its author, or the manager."""
+    """Withdraw a proposal: its author, or the manager (participants.access)."""
     anonymisation = get_record_for_user(
         request.user, Anonymisation.objects.all(), pk, Action.PROPOSE_ANONYMISATION
     )
-    is_author = anonymisation.proposed_by_id == request.user.pk
-    if not (is_author or policy().can(request.user, Action.ANONYMISE)):
-        raise PermissionDenied
     if anonymisation.state == AnonymisationState.PROPOSED:
         anonymise.withdraw(anonymisation=anonymisation, by=request.user)
         messages.success(request, _("The proposal is withdrawn."))

@@ -30,29 +30,6 @@ FORMAT = "kis-subject-access"
 FORMAT_VERSION = 1
 
 
-def build_copy(participant, *, withheld=(), reviewed=(), final: bool = False) -> Copy:
-    """The copy of ``participant``'s data as every part makes it, its chapters in order."""
-    with translation.override(settings.LANGUAGE_CODE):
-        copy = Copy(participant, withheld=withheld, reviewed=reviewed, final=final)
-        for part in PARTS:
-            copy.purposes.update(part.models)
-        for part in PARTS:
-            if part.prepare is not None:
-                part.prepare(copy)
-        for part in PARTS:
-            part.build(copy)
-        copy.sections.sort(key=lambda section: section.order)
-        for section in copy.sections:  # the versions of a chapter's documents close it
-            section.blocks.sort(key=lambda block: getattr(block, "kind", "") == "document_versions")
-    return copy
-
-
-def file_stem(participant, day=None) -> str:
-    """The name of the ZIP and of the files in it: the person's number, never a name or PESEL."""
-    day = day or timezone.localdate()
-    return f"dane-osoby-art15-nr-{participant.pk}-{day.isoformat()}"
-
-
 def in_polish(function):
     """The copy is in Polish whatever the language of the page that asks for it."""
 
@@ -62,6 +39,28 @@ def in_polish(function):
             return function(*args, **kwargs)
 
     return wrapper
+
+
+@in_polish
+def build_copy(participant, *, withheld=(), reviewed=(), final: bool = False) -> Copy:
+    """The copy of ``participant``'s data as every part makes it, its chapters in order."""
+    copy = Copy(participant, withheld=withheld, reviewed=reviewed, final=final)
+    for part in PARTS:
+        copy.purposes.update(part.models)
+    for part in PARTS:
+        if part.prepare is not None:
+            part.prepare(copy)
+    for part in PARTS:
+        part.build(copy)
+    copy.sections.sort(key=lambda section: section.order)
+    for section in copy.sections:  # the versions of a chapter's documents close it
+        section.blocks.sort(key=lambda block: getattr(block, "kind", "") == "document_versions")
+    return copy
+
+
+def file_stem(participant) -> str:
+    """The name of the ZIP and of the files in it: the person's number, never a name or PESEL."""
+    return f"dane-osoby-art15-nr-{participant.pk}-{timezone.localdate().isoformat()}"
 
 
 @in_polish
@@ -83,10 +82,10 @@ def information(copy: Copy) -> dict:
     ]
     return {
         "controller": {
-            "name": kis.operating_entity or kis.name,
+            "name": gdpr.controller_name(kis),
             "club": kis.name,
             "address": kis.address,
-            "contact": ", ".join(part for part in (kis.email, kis.phone) if part),
+            "contact": gdpr.contact(kis),
         },
         "purposes": [
             {"key": key, "purpose": purpose, "legal_basis": basis}
@@ -150,7 +149,14 @@ def json_bytes(copy: Copy, *, request, info: dict) -> bytes:
             "received_on": request.received_on.isoformat(),
             "answer_due_on": request.answer_due_on.isoformat(),
         },
-        "information": {key: value for key, value in info.items() if key not in ("categories",)},
+        "information": {
+            **{key: value for key, value in info.items() if key != "categories"},
+            # The dates as stored only (the info's own dicts are left as the PDF uses them).
+            "recipients": [
+                {key: value for key, value in recipient.items() if key != "on_text"}
+                for recipient in info["recipients"]
+            ],
+        },
         "sections": {section.key: section.data() for section in copy.sections},
         "files": [
             {
@@ -167,8 +173,6 @@ def json_bytes(copy: Copy, *, request, info: dict) -> bytes:
         ],
         "withheld_reason": request.reason if copy.withheld else "",
     }
-    for recipient in data["information"]["recipients"]:
-        recipient.pop("on_text", None)
     text = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2)
     return text.encode("utf-8")
 

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kis_site.access import AccessKind, log_access
-from kis_site.subject_access import COPY_ACCESS
+from kis_site.subject_access import COPY_ACCESS, is_withheld
 from participants.models import Participant
 from subject_access.models import AccessRequest
 
@@ -25,14 +25,12 @@ def prepare(
     copy's review items) are withheld, and why. An item the reviewer did not see (not in
     ``reviewed_keys``: it appeared while the page was open) keeps its default."""
     reviewed_keys = set(reviewed_keys)
-
-    def withholds(item) -> bool:
-        return item.key in withheld_keys if item.key in reviewed_keys else item.default_withheld
-
     withheld = [
         {"key": item.key, "label": f"{item.group}: {item.label}"}
         for item in items
-        if withholds(item)
+        if is_withheld(
+            item.key, item.default_withheld, withheld=withheld_keys, reviewed=reviewed_keys
+        )
     ]
     reason = (reason or "").strip()
     errors = {}

@@ -11,17 +11,14 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_safe
 
 from kis_site import two_factor
-from kis_site.accounts import grants_all_roles
 from kis_site.forms import form_helper
 from kis_site.lockout import second_step_failed, second_step_locked, second_step_passed
-from kis_site.roles import user_roles
 
 
 class CodeForm(forms.Form):
@@ -232,14 +229,16 @@ class RequirementForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.rows = rows
         self.actor = actor
-        decides, own = grants_all_roles(actor), user_roles(actor)
         for row in rows:
             self.fields[row.role.value] = forms.BooleanField(
                 label=row.role.label,
                 required=False,
                 initial=row.required,
                 # Only the manager changes it, and never relaxes it for her own role.
-                disabled=not decides or (row.required and row.role in own),
+                disabled=two_factor.requirement_change_error(
+                    actor=actor, role=row.role, required=not row.required
+                )
+                is not None,
             )
 
     def clean(self):
@@ -266,7 +265,7 @@ def requirements(request):
     user = request.user
     if not two_factor.sees_requirements(user):
         raise PermissionDenied
-    decides = grants_all_roles(user)
+    decides = two_factor.decides_requirements(user)
     if request.method == "POST" and not decides:
         raise PermissionDenied
     rows = two_factor.requirement_rows()
@@ -294,16 +293,9 @@ def requirements(request):
                     "row": row,
                     "field": form[row.role.value],
                     "own": decides and form.fields[row.role.value].disabled,
-                    "changed": _changed_on(row.decision),
                 }
                 for row in rows
             ],
             "decides": decides,
         },
     )
-
-
-def _changed_on(decision) -> str:
-    if decision is None:
-        return ""
-    return date_format(timezone.localtime(decision.changed_at), "SHORT_DATE_FORMAT")

@@ -157,8 +157,7 @@ def participant_detail(request, pk):
                 "restrict": policy().can(user, Action.RESTRICT, participant),
                 "propose_anonymisation": policy().can(
                     user, Action.PROPOSE_ANONYMISATION, participant
-                )
-                and policy().responsible_for(user, participant),
+                ),
             },
             "my_staff_id": staff_id(user),
             "breadcrumbs": breadcrumbs(),

@@ -12,7 +12,7 @@ from kis_site.access import Action, policy
 from kis_site.editing import save_form
 from kis_site.pending import form_data
 from participants import restriction
-from participants.access import get_participant_for_user, participants_reachable_by
+from participants.access import get_participant_for_user, participants_reachable_by, records_of
 from participants.forms import LiftRestrictionForm, RestrictionForm
 from participants.models import ProcessingRestriction
 from participants.views.file import breadcrumbs, file_form_page
@@ -85,8 +85,9 @@ def restricted_files(request):
         raise PermissionDenied
     restrictions = (
         ProcessingRestriction.objects.filter(
+            records_of(participants_reachable_by(request.user)),
             lifted_on__isnull=True,
-            participant__in=participants_reachable_by(request.user),
+            participant__anonymised_on__isnull=True,  # nothing left to restrict or lift
         )
         .select_related("participant")
         .order_by("participant__sort_name", "pk")
